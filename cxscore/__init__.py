@@ -1,0 +1,3 @@
+"""cxscore: customer-experience scorecards from YAML."""
+
+__version__ = "0.1.0"

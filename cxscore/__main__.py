@@ -1,0 +1,5 @@
+"""Run cxscore as ``python -m cxscore``."""
+
+from cxscore.cli import main
+
+main()

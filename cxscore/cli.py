@@ -1,0 +1,197 @@
+"""The ``cxscore`` command line: thin adapters from options to the core and a renderer.
+
+Only typer is imported at start-up; each command imports what it needs, so ``cxscore --help`` stays
+fast and the rating path never loads data engines or unused renderers.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cxscore import __version__
+from cxscore.render import OutputFormat
+
+EXIT_INPUT = 2
+
+app = typer.Typer(
+    name="cxscore",
+    help="Customer-experience scorecards: validate, score and report brands' CX from YAML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+frameworks_app = typer.Typer(
+    help="List the bundled frameworks, or show one.",
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(frameworks_app, name="frameworks")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_user_errors(command: F) -> F:
+    """Print a user error as one ``path:line:col: message`` line per problem; exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from cxscore.errors import CxScoreError
+
+        try:
+            return command(*args, **kwargs)
+        except CxScoreError as error:
+            for issue in error.issues:
+                sys.stderr.write(_printable(issue.format()) + "\n")
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _printable(text: str) -> str:
+    from cxscore.textsafe import clean_line
+
+    return clean_line(text)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cxscore {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Customer-experience scorecards: validate, score and report brands' CX from YAML."""
+
+
+Paths = Annotated[
+    list[str], typer.Argument(help="Brand files, or directories of *.yaml/*.yml files.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file (atomically)."),
+]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a finished report to ``output`` atomically, or to standard output."""
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from cxscore.output import write_atomic
+
+        write_atomic(output, text)
+
+
+def _terminal_console(output: Path | None) -> Any:
+    import io
+
+    from rich.console import Console
+
+    if output is None:
+        return Console(highlight=False)
+    return Console(file=io.StringIO(), width=100, color_system=None, highlight=False)
+
+
+@app.command()
+@handle_user_errors
+def rate(
+    paths: Paths,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.table,
+    output: OutputOption = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Add each metric's description and note.")
+    ] = False,
+) -> None:
+    """Score brand files and show the scorecard."""
+    from cxscore.scorecard import is_single_file, score_files
+
+    results = score_files(paths)
+    if output_format is OutputFormat.json:
+        from cxscore.render.json_report import render_json
+
+        emit(render_json(results, single=is_single_file(paths)), output)
+    elif output_format is OutputFormat.markdown:
+        from cxscore.render.markdown import render_markdown
+
+        emit(render_markdown(results), output)
+    else:
+        from cxscore.render.terminal import build_report
+
+        console = _terminal_console(output)
+        console.print(build_report(results, details=details))
+        if output is not None:
+            emit(console.file.getvalue(), output)
+
+
+@app.command()
+@handle_user_errors
+def validate(paths: Paths) -> None:
+    """Check brand files (and their frameworks) without scoring: exit 0 when all are valid."""
+    from cxscore.scorecard import check_files
+
+    count = check_files(paths)
+    sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
+
+
+@app.command()
+@handle_user_errors
+def schema(output: OutputOption = None) -> None:
+    """Print the JSON Schema of the brand file (for editor completion)."""
+    from cxscore.schema import brand_json_schema
+
+    emit(brand_json_schema(), output)
+
+
+@frameworks_app.callback()
+@handle_user_errors
+def frameworks_list(ctx: typer.Context) -> None:
+    """List the bundled frameworks."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+
+    from cxscore.render.frameworks import framework_list
+
+    Console(highlight=False).print(framework_list())
+
+
+@frameworks_app.command("show")
+@handle_user_errors
+def frameworks_show(
+    framework: Annotated[str, typer.Argument(help="A bundled framework id or a framework file.")],
+) -> None:
+    """Show one framework: scale, scoring, bands and weighted metrics."""
+    from rich.console import Console
+
+    from cxscore.loader import FrameworkCatalog
+    from cxscore.render.frameworks import framework_detail
+
+    Console(highlight=False).print(framework_detail(FrameworkCatalog().load_reference(framework)))
+
+
+def main() -> None:
+    """Entry point of the ``cxscore`` console script."""
+    try:
+        app()
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

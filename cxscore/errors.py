@@ -1,0 +1,41 @@
+"""The exceptions cxscore raises for users, and the located problem records they carry.
+
+Every error a user can cause derives from :class:`CxScoreError`; its message is written for the user.
+The command line catches it in one place and prints one line per problem on stderr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem in one input file, at a 1-based line and column when it has a place."""
+
+    path: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+    def format(self) -> str:
+        """Render as ``path:line:col: message`` (or ``path: message`` with no position)."""
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}:{self.col or 1}: {self.message}"
+
+
+class CxScoreError(Exception):
+    """Root of every error caused by the user's input or request; the message is user-facing."""
+
+    def __init__(self, issues: list[Issue] | Issue) -> None:
+        self.issues = [issues] if isinstance(issues, Issue) else list(issues)
+        super().__init__("\n".join(issue.format() for issue in self.issues))
+
+
+class InputError(CxScoreError):
+    """An input file (brand, framework, data) is unreadable or invalid."""
+
+
+class UsageError(CxScoreError):
+    """A command-line request cannot be carried out as given (bad option value, unknown id)."""

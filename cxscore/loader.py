@@ -1,0 +1,253 @@
+"""Load brand and framework files into validated models, turning every problem into a located Issue.
+
+Pydantic's ValidationError never leaves this module: each error's ``loc`` is followed down the YAML
+node tree to the line and column the user has to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from cxscore.errors import InputError, Issue
+from cxscore.models import Band, BrandFile, Framework, Metric, RatingEntry, Scale
+from cxscore.yamlsafe import Document, load_yaml, locate
+
+DEFAULT_FRAMEWORK = "cx-six"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_KNOWN_FIELDS = sorted(
+    {
+        name
+        for model in (BrandFile, Framework, Metric, Band, Scale, RatingEntry)
+        for name in model.model_fields
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBrand:
+    """A validated brand file with the framework it is scored against."""
+
+    path: str
+    brand: BrandFile
+    framework: Framework
+
+
+def bundled_frameworks_dir() -> Path:
+    """Where the bundled ``metrics/*.yaml`` frameworks live (inside the wheel, or the source tree)."""
+    packaged = resources.files("cxscore") / "metrics"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "metrics"
+
+
+def bundled_framework_ids() -> list[str]:
+    """Ids of the bundled frameworks, sorted."""
+    directory = bundled_frameworks_dir()
+    return sorted(path.stem for path in directory.glob("*.yaml"))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix when a close candidate exists, else the empty string."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def validate_document(document: Document, model: type[ModelT], what: str) -> ModelT:
+    """Validate a parsed document against a model, raising located issues."""
+    if not isinstance(document.data, dict):
+        kind = _describe(document.data)
+        message = f"expected a mapping of {what} fields at the top level, got {kind}"
+        raise InputError(Issue(document.path, message, document.root.line, document.root.col))
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputError(list(_issues_from(exc, document))) from None
+
+
+def _issues_from(exc: ValidationError, document: Document) -> Iterator[Issue]:
+    for error in exc.errors(include_url=False):
+        loc = tuple(step for step in error["loc"] if step != "[key]")
+        at_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
+        node = locate(document.root, loc, document.path, at_key=at_key)
+        yield Issue(document.path, _message(error, loc), node.line, node.col)
+
+
+def _message(error: Any, loc: tuple[Any, ...]) -> str:
+    kind, value = error["type"], error.get("input")
+    field = ".".join(str(step) for step in loc) or "document"
+    last = str(loc[-1]) if loc else field
+    if kind == "missing":
+        return f"missing required field '{last}'"
+    if kind == "extra_forbidden":
+        return f"unknown field '{last}'{did_you_mean(last, _KNOWN_FIELDS)}"
+    if kind in {"float_type", "int_type", "float_parsing", "int_parsing", "int_from_float"}:
+        return f"{field}: expected a number, got {_describe(value)}"
+    if kind == "finite_number":
+        return f"{field}: must be a finite number, got {_describe(value)}"
+    if kind in {"string_type"}:
+        return f"{field}: expected text, got {_describe(value)}"
+    if kind in {"dict_type", "model_type"}:
+        return f"{field}: expected a mapping, got {_describe(value)}"
+    if kind == "list_type":
+        return f"{field}: expected a list, got {_describe(value)}"
+    if kind.startswith("date"):
+        return f"{field}: expected a date like 2024-12-17, got {_describe(value)}"
+    if kind == "value_error":
+        return f"{field}: {error['ctx']['error']}"
+    if kind == "string_pattern_mismatch":
+        return f"{field}: {_describe(value)} is not a valid id (lower-case letters, digits, _ . -)"
+    message = str(error["msg"])
+    return f"{field}: {message[0].lower()}{message[1:]}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class FrameworkCatalog:
+    """Resolves framework references (bundled ids or paths) and loads each one only once."""
+
+    def __init__(self) -> None:
+        self._by_path: dict[Path, Framework] = {}
+
+    def load_path(self, path: Path, shown: str | None = None) -> Framework:
+        """Load and validate one framework file (cached by resolved path)."""
+        key = path.resolve()
+        cached = self._by_path.get(key)
+        if cached is None:
+            document = load_yaml(path, shown)
+            cached = validate_document(document, Framework, "framework")
+            self._by_path[key] = cached
+        return cached
+
+    def load_bundled(self, framework_id: str) -> Framework:
+        """Load a bundled framework by id; raise with the available ids when it is unknown."""
+        path = bundled_frameworks_dir() / f"{framework_id}.yaml"
+        if not path.is_file():
+            raise InputError(Issue(framework_id, unknown_framework_message(framework_id)))
+        return self.load_path(path, f"metrics/{framework_id}.yaml")
+
+    def load_reference(self, reference: str, base_dir: Path | None = None) -> Framework:
+        """Load a framework named by a bundled id or a file path (relative to ``base_dir``)."""
+        target = self.resolve(reference, base_dir or Path())
+        if isinstance(target, str):
+            return self.load_bundled(target)
+        return self.load_path(target, reference if base_dir is None else None)
+
+    def resolve(self, reference: str, base_dir: Path) -> Path | str:
+        """A bundled id as-is, or a framework file path resolved against the brand file's folder."""
+        looks_like_path = "/" in reference or "\\" in reference or reference.endswith(YAML_SUFFIXES)
+        return base_dir / reference if looks_like_path else reference
+
+
+def unknown_framework_message(reference: str) -> str:
+    """The message for a framework id that is not bundled."""
+    available = bundled_framework_ids()
+    hint = did_you_mean(reference, available)
+    return f"unknown framework '{reference}'{hint} (bundled: {', '.join(available)})"
+
+
+def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) -> LoadedBrand:
+    """Read, validate and cross-check one brand file against its framework."""
+    shown = str(path) if shown is None else shown
+    document = load_yaml(path, shown)
+    brand = validate_document(document, BrandFile, "brand")
+    framework = _framework_for(brand, document, path, catalog)
+    issues = list(check_against_framework(brand, framework, document))
+    if issues:
+        raise InputError(issues)
+    return LoadedBrand(shown, brand, framework)
+
+
+def _framework_for(
+    brand: BrandFile, document: Document, path: Path, catalog: FrameworkCatalog
+) -> Framework:
+    target = catalog.resolve(brand.framework, path.parent)
+    node = locate(document.root, ("framework",), document.path)
+    if isinstance(target, str):
+        if target not in bundled_framework_ids():
+            message = unknown_framework_message(target)
+            raise InputError(Issue(document.path, message, node.line, node.col))
+        return catalog.load_bundled(target)
+    if not target.is_file():
+        message = f"framework file '{brand.framework}' not found next to this file"
+        raise InputError(Issue(document.path, message, node.line, node.col))
+    return catalog.load_path(target)
+
+
+def check_against_framework(
+    brand: BrandFile, framework: Framework, document: Document
+) -> Iterator[Issue]:
+    """Problems that need the framework to see: unknown ids, off-scale ratings, nothing to score."""
+    ids = [metric.id for metric in framework.metrics]
+    known = set(ids)
+    for section in ("ratings", "weights"):
+        for metric_id in getattr(brand, section):
+            if metric_id not in known:
+                node = locate(document.root, (section, metric_id), document.path, at_key=True)
+                hint = did_you_mean(metric_id, ids)
+                message = f"{section}: unknown metric '{metric_id}' in {framework.id}{hint}"
+                yield Issue(document.path, message, node.line, node.col)
+    low, high = framework.scale.min, framework.scale.max
+    for metric_id, entry in brand.ratings.items():
+        if entry.rating is not None and not low <= entry.rating <= high:
+            node = locate(document.root, ("ratings", metric_id, "rating"), document.path)
+            message = (
+                f"ratings.{metric_id}: {entry.rating:g} is outside the {framework.id} "
+                f"scale {low:g}–{high:g}"
+            )
+            yield Issue(document.path, message, node.line, node.col)
+    rated = [m for m in framework.metrics if _rating(brand, m.id) is not None and m.id in known]
+    if not rated:
+        node = locate(document.root, ("ratings",), document.path)
+        message = "nothing is rated, so there is no score: rate at least one metric"
+        yield Issue(document.path, message, node.line, node.col)
+    elif all(brand.weights.get(m.id, m.weight) == 0 for m in rated):
+        node = locate(document.root, ("weights",), document.path)
+        message = "every rated metric has weight 0, so there is no score"
+        yield Issue(document.path, message, node.line, node.col)
+
+
+def _rating(brand: BrandFile, metric_id: str) -> float | None:
+    entry = brand.ratings.get(metric_id)
+    return None if entry is None else entry.rating
+
+
+def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
+    """Files as given, and every ``*.yaml``/``*.yml`` inside directories (sorted)."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+            if not found:
+                issues.append(Issue(argument, "directory has no *.yaml or *.yml files"))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            issues.append(Issue(argument, "no such file or directory"))
+    return files, issues

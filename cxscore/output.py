@@ -1,0 +1,32 @@
+"""Writing reports: atomically to a file, or to standard output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from cxscore.errors import Issue, UsageError
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the whole new one, never a part.
+
+    A temporary file in the same directory is written, flushed and fsynced, then ``os.replace``d
+    over the target (atomic on POSIX); on any error the temporary file is removed.
+    """
+    directory = path.parent if str(path.parent) else Path()
+    if not directory.is_dir():
+        raise UsageError(Issue(str(path), "cannot write: the directory does not exist"))
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            Path(temporary).unlink()
+        raise

@@ -1,0 +1,32 @@
+"""Display rounding for scores, used by every renderer and nowhere in the scoring core."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def format_number(value: float, decimals: int = 1) -> str:
+    """Round half-up for display, never showing 0 or 100 for a value that is not exactly that.
+
+    ``Decimal(repr(x))`` rounds the decimal the user sees (``round(2.675, 2)`` would give 2.67), and a
+    true 99.97 shows as 99.9 rather than a misleading 100.0; likewise 0.02 shows as 0.1.
+    """
+    step = Decimal(1).scaleb(-decimals)
+    shown = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
+    if shown == 100 and value < 100:
+        shown = Decimal(100) - step
+    elif shown == 0 and value > 0:
+        shown = step
+    elif shown == 0 and value < 0:
+        shown = -step
+    return f"{shown:f}"
+
+
+def format_percent(value: float, decimals: int = 1) -> str:
+    """A percentage for display, e.g. ``68.0%``."""
+    return f"{format_number(value, decimals)}%"
+
+
+def format_rating(rating: float) -> str:
+    """A rating as written on its scale: ``4`` or ``4.5``."""
+    return f"{rating:g}"

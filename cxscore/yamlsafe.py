@@ -1,0 +1,365 @@
+"""A bounded, safe YAML reader that keeps every node's position for error messages.
+
+PyYAML's loaders are convenient but unsafe for untrusted files in ways that matter here: the C
+composer recurses on the C stack (a deep enough file kills the process), aliases let a tiny file
+expand into billions of nodes once something walks it, duplicate keys are silently last-wins and
+YAML 1.1 typing turns ``NO`` into ``False`` and ``1:30`` into ``90``.
+
+So cxscore takes only libyaml's *parser* (an iterative state machine, fast, in C when available) and
+composes the node graph itself from the event stream, which lets it:
+
+* bound nesting depth while reading, before anything recurses;
+* bound the size a document expands to through aliases (counted once per node, memoised);
+* reject any tag but the core ``!!str/int/float/bool/null/map/seq`` (so ``!!python/...`` never runs);
+* resolve plain scalars with a strict YAML 1.2 core-like schema: only ``true``/``false`` are booleans,
+  only ``null``/``~``/empty are null, numbers are decimal; everything else (``NO``, ``on``, ``1:30``,
+  ``0755``, ``2024-12-17``) stays text for the models to interpret;
+* report duplicate keys with both lines, and keep ``<<`` merge keys working.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cxscore.errors import InputError, Issue
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 20_000
+
+# The C parser when libyaml is there; the pure-Python loader only as its event source otherwise.
+_Parser: Any = getattr(yaml, "CParser", None) or yaml.SafeLoader
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOATS = {
+    ".inf": float("inf"),
+    "+.inf": float("inf"),
+    "-.inf": float("-inf"),
+    ".nan": float("nan"),
+}
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+_ALLOWED_TAGS |= {"!"}  # the non-specific tag on a quoted scalar written as `! "x"`
+
+
+class Scalar:
+    """A scalar node: its source text, how it was written and where."""
+
+    __slots__ = ("value", "plain", "tag", "line", "col", "size")
+
+    def __init__(self, value: str, plain: bool, tag: str | None, line: int, col: int) -> None:
+        self.value, self.plain, self.tag = value, plain, tag
+        self.line, self.col, self.size = line, col, 1
+
+
+class Sequence:
+    """A sequence node with its items."""
+
+    __slots__ = ("items", "line", "col", "size")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.items: list[Node] = []
+        self.line, self.col, self.size = line, col, 1
+
+
+class Mapping:
+    """A mapping node with its (key, value) pairs in source order, merge keys not yet applied."""
+
+    __slots__ = ("pairs", "line", "col", "size")
+
+    def __init__(self, line: int, col: int) -> None:
+        self.pairs: list[tuple[Node, Node]] = []
+        self.line, self.col, self.size = line, col, 1
+
+
+Node = Scalar | Sequence | Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed YAML file: the plain Python data and the node tree that locates it."""
+
+    path: str
+    data: Any
+    root: Node
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read a file as UTF-8 text, bounded in size, with located errors for bad bytes."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(Issue(shown, "no such file or directory")) from None
+    except IsADirectoryError:
+        raise InputError(Issue(shown, "is a directory, not a YAML file")) from None
+    except OSError as exc:
+        raise InputError(Issue(shown, f"cannot read: {exc.strerror or exc}")) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError(Issue(shown, f"file is larger than {MAX_BYTES // 1024} KiB", 1, 1))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position(raw[: exc.start].decode("utf-8", "replace"))
+        message = f"not UTF-8 at byte {exc.start}: save the file as UTF-8"
+        raise InputError(Issue(shown, message, line, col)) from None
+    for bad, what in (("\x00", "a NUL byte"), ("\ufeff", "a byte-order mark inside the file")):
+        at = text.find(bad)
+        if at >= 0:
+            line, col = _position(text[:at])
+            raise InputError(Issue(shown, f"contains {what}; remove it", line, col))
+    return text
+
+
+def _position(before: str) -> tuple[int, int]:
+    line = before.count("\n") + 1
+    return line, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def load_yaml(path: Path, shown: str | None = None) -> Document:
+    """Read, parse and construct one YAML file with every bound applied."""
+    shown = str(path) if shown is None else shown
+    return parse_yaml(read_text(path, shown), shown)
+
+
+def parse_yaml(text: str, shown: str) -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`InputError` with a located issue."""
+    try:
+        root = _compose(text, shown)
+    except yaml.MarkedYAMLError as exc:
+        raise InputError(_syntax_issue(exc, shown)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Issue(shown, f"YAML error: {exc}", 1, 1)) from None
+    except RecursionError:
+        raise InputError(Issue(shown, f"nesting deeper than {MAX_DEPTH} levels", 1, 1)) from None
+    return Document(shown, construct(root, shown), root)
+
+
+def _syntax_issue(exc: yaml.MarkedYAMLError, shown: str) -> Issue:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "'\\t'" in problem or "tab" in problem:
+        problem = "tab character here: YAML indents with spaces, not tabs"
+    elif exc.context and exc.problem:
+        problem = f"{problem} ({exc.context})"
+    if mark is None:
+        return Issue(shown, f"YAML syntax error: {problem}", 1, 1)
+    return Issue(shown, f"YAML syntax error: {problem}", mark.line + 1, mark.column + 1)
+
+
+def _fail(shown: str, mark: Any, message: str) -> InputError:
+    return InputError(Issue(shown, message, mark.line + 1, mark.column + 1))
+
+
+def _compose(text: str, shown: str) -> Node:
+    """Build the node graph from parser events, bounding depth and alias expansion as it goes."""
+    parser = _Parser(text)
+    try:
+        return _compose_events(parser, shown)
+    finally:
+        parser.dispose()
+
+
+def _compose_events(parser: Any, shown: str) -> Node:
+    anchors: dict[str, Node] = {}
+    open_anchors: set[str] = set()
+    stack: list[tuple[Sequence | Mapping, str | None, list[Node]]] = []
+    root: Node | None = None
+    documents = 0
+    expanded = 0
+
+    def attach(node: Node) -> None:
+        nonlocal root
+        if stack:
+            stack[-1][2].append(node)
+        elif root is None:
+            root = node
+
+    while True:
+        event = parser.get_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            tag = event.tag
+            if tag is not None and tag not in _ALLOWED_TAGS:
+                raise _fail(shown, event.start_mark, _tag_message(tag))
+            mark = event.start_mark
+            plain = bool(event.implicit[0]) and tag is None
+            node: Node = Scalar(event.value, plain, tag, mark.line + 1, mark.column + 1)
+            expanded += 1
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+            attach(node)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.tag is not None and event.tag not in _ALLOWED_TAGS:
+                raise _fail(shown, event.start_mark, _tag_message(event.tag))
+            if len(stack) >= MAX_DEPTH:
+                raise _fail(shown, event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+            mark = event.start_mark
+            collection: Sequence | Mapping = (
+                Mapping(mark.line + 1, mark.column + 1)
+                if kind is yaml.MappingStartEvent
+                else Sequence(mark.line + 1, mark.column + 1)
+            )
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+            stack.append((collection, event.anchor, []))
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            collection, anchor, children = stack.pop()
+            collection.size = 1 + sum(child.size for child in children)
+            if isinstance(collection, Mapping):
+                collection.pairs = list(zip(children[0::2], children[1::2], strict=True))
+            else:
+                collection.items = children
+            expanded += 1
+            if anchor is not None:
+                open_anchors.discard(anchor)
+                anchors[anchor] = collection
+            attach(collection)
+        elif kind is yaml.AliasEvent:
+            if event.anchor in open_anchors:
+                raise _fail(shown, event.start_mark, f"alias *{event.anchor} refers to itself")
+            target = anchors.get(event.anchor)
+            if target is None:
+                raise _fail(
+                    shown, event.start_mark, f"alias *{event.anchor} has no anchor before it"
+                )
+            expanded += target.size
+            attach(target)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _fail(
+                    shown,
+                    event.start_mark,
+                    "a second YAML document ('---'): cxscore reads one document a file",
+                )
+        elif kind is yaml.StreamEndEvent:
+            break
+        if expanded > MAX_EXPANDED_NODES:
+            raise _fail(
+                shown,
+                event.start_mark,
+                f"document expands to more than {MAX_EXPANDED_NODES} nodes "
+                "(through aliases?): refusing to read it",
+            )
+    if root is None:
+        raise InputError(Issue(shown, "the file is empty: expected a YAML mapping", 1, 1))
+    return root
+
+
+def _tag_message(tag: str) -> str:
+    shown_tag = tag.replace(_CORE, "!!")
+    return f"tag {shown_tag} is not allowed: cxscore reads plain YAML data only"
+
+
+def resolve_scalar(node: Scalar) -> Any:
+    """Give a scalar its Python value under cxscore's strict schema (see module docstring)."""
+    value, tag = node.value, node.tag
+    if tag is None or tag == "!":
+        if not node.plain:
+            return value
+        if value in _NULLS:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        special = _SPECIAL_FLOATS.get(value.lower())
+        return value if special is None else special
+    name = tag[len(_CORE) :]
+    if name == "str":
+        return value
+    if name == "null":
+        return None
+    resolved = resolve_scalar(Scalar(value, True, None, node.line, node.col))
+    if name == "bool" and isinstance(resolved, bool):
+        return resolved
+    if name == "int" and isinstance(resolved, int) and not isinstance(resolved, bool):
+        return resolved
+    if name == "float" and isinstance(resolved, int | float) and not isinstance(resolved, bool):
+        return float(resolved)
+    raise ValueError(f"{value!r} is not a valid !!{name}")
+
+
+def mapping_items(node: Mapping, shown: str) -> list[tuple[Scalar, Node]]:
+    """The mapping's (key, value) pairs with ``<<`` merges applied; explicit keys win."""
+    explicit: list[tuple[Scalar, Node]] = []
+    merged: list[tuple[Scalar, Node]] = []
+    for key, value in node.pairs:
+        if not isinstance(key, Scalar):
+            raise InputError(Issue(shown, "a mapping key must be plain text", key.line, key.col))
+        if key.plain and key.value == "<<":
+            sources = value.items if isinstance(value, Sequence) else [value]
+            for source in sources:
+                if not isinstance(source, Mapping):
+                    message = "a '<<' merge needs a mapping or a list of mappings"
+                    raise InputError(Issue(shown, message, source.line, source.col))
+                merged.extend(mapping_items(source, shown))
+        else:
+            explicit.append((key, value))
+    if not merged:
+        return explicit
+    seen = {key.value for key, _ in explicit}
+    extra: dict[str, tuple[Scalar, Node]] = {}
+    for key, value in merged:
+        if key.value not in seen and key.value not in extra:
+            extra[key.value] = (key, value)
+    return explicit + list(extra.values())
+
+
+def construct(node: Node, shown: str) -> Any:
+    """Turn a node graph into plain Python data: dicts with text keys, lists and scalars."""
+    if isinstance(node, Scalar):
+        try:
+            return resolve_scalar(node)
+        except ValueError as exc:
+            raise InputError(Issue(shown, str(exc), node.line, node.col)) from None
+    if isinstance(node, Sequence):
+        return [construct(item, shown) for item in node.items]
+    result: dict[str, Any] = {}
+    first_seen: dict[str, Scalar] = {}
+    for key, value in mapping_items(node, shown):
+        name = key.value
+        earlier = first_seen.get(name)
+        if earlier is not None and earlier is not key:
+            message = f"duplicate key '{name}' (first defined at line {earlier.line})"
+            raise InputError(Issue(shown, message, key.line, key.col))
+        first_seen[name] = key
+        result[name] = construct(value, shown)
+    return result
+
+
+def locate(root: Node, loc: tuple[str | int, ...], shown: str, at_key: bool = False) -> Node:
+    """Follow a validation error's ``loc`` down the node tree; stop at the deepest node found.
+
+    With ``at_key`` the last step returns the mapping *key* node (for "unknown field" errors).
+    """
+    node = root
+    for depth, step in enumerate(loc):
+        if isinstance(node, Mapping) and isinstance(step, str):
+            pair = next(((k, v) for k, v in mapping_items(node, shown) if k.value == step), None)
+            if pair is None:
+                return node
+            if at_key and depth == len(loc) - 1:
+                return pair[0]
+            node = pair[1]
+        elif isinstance(node, Sequence) and isinstance(step, int) and 0 <= step < len(node.items):
+            node = node.items[step]
+        else:
+            return node
+    return node
