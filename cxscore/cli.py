@@ -76,9 +76,7 @@ def _root(
     """Customer-experience scorecards: validate, score and report brands' CX from YAML."""
 
 
-Paths = Annotated[
-    list[str], typer.Argument(help="Brand files, or directories of *.yaml/*.yml files.")
-]
+Paths = Annotated[list[str], typer.Argument(help="Brand files, or directories of *.yaml/*.yml files.")]
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the report to this file (atomically)."),

@@ -181,9 +181,7 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
     return LoadedBrand(shown, brand, framework)
 
 
-def _framework_for(
-    brand: BrandFile, document: Document, path: Path, catalog: FrameworkCatalog
-) -> Framework:
+def _framework_for(brand: BrandFile, document: Document, path: Path, catalog: FrameworkCatalog) -> Framework:
     target = catalog.resolve(brand.framework, path.parent)
     node = locate(document.root, ("framework",), document.path)
     if isinstance(target, str):
@@ -197,9 +195,7 @@ def _framework_for(
     return catalog.load_path(target)
 
 
-def check_against_framework(
-    brand: BrandFile, framework: Framework, document: Document
-) -> Iterator[Issue]:
+def check_against_framework(brand: BrandFile, framework: Framework, document: Document) -> Iterator[Issue]:
     """Problems that need the framework to see: unknown ids, off-scale ratings, nothing to score."""
     ids = [metric.id for metric in framework.metrics]
     known = set(ids)
@@ -215,8 +211,7 @@ def check_against_framework(
         if entry.rating is not None and not low <= entry.rating <= high:
             node = locate(document.root, ("ratings", metric_id, "rating"), document.path)
             message = (
-                f"ratings.{metric_id}: {entry.rating:g} is outside the {framework.id} "
-                f"scale {low:g}–{high:g}"
+                f"ratings.{metric_id}: {entry.rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
             )
             yield Issue(document.path, message, node.line, node.col)
     rated = [m for m in framework.metrics if _rating(brand, m.id) is not None and m.id in known]

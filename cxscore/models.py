@@ -35,9 +35,7 @@ def _as_text(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
-Name = Annotated[
-    str, BeforeValidator(_as_text), StringConstraints(strip_whitespace=True, min_length=1)
-]
+Name = Annotated[str, BeforeValidator(_as_text), StringConstraints(strip_whitespace=True, min_length=1)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Weight = Annotated[
     float,
@@ -142,9 +140,7 @@ class RatingEntry(_Input):
 class BrandFile(_Input):
     """A brand's assessment against one framework (``brand.yaml``)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"title": "cxscore brand assessment", "$id": "cxscore-brand"}
-    )
+    model_config = ConfigDict(json_schema_extra={"title": "cxscore brand assessment", "$id": "cxscore-brand"})
 
     brand: Name = Field(description="The brand or organisation assessed")
     framework: Name = Field(

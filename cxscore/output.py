@@ -13,7 +13,7 @@ from cxscore.errors import Issue, UsageError
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so readers see the old file or the whole new one, never a part.
 
-    A temporary file in the same directory is written, flushed and fsynced, then ``os.replace``d
+    A temporary file in the same directory is written, flushed and fsynced, then renamed (``os.replace``)
     over the target (atomic on POSIX); on any error the temporary file is removed.
     """
     directory = path.parent if str(path.parent) else Path()
@@ -25,7 +25,7 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             Path(temporary).unlink()

@@ -231,9 +231,7 @@ def _compose_events(parser: Any, shown: str) -> Node:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} refers to itself")
             target = anchors.get(event.anchor)
             if target is None:
-                raise _fail(
-                    shown, event.start_mark, f"alias *{event.anchor} has no anchor before it"
-                )
+                raise _fail(shown, event.start_mark, f"alias *{event.anchor} has no anchor before it")
             expanded += target.size
             attach(target)
         elif kind is yaml.DocumentStartEvent:

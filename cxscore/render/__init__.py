@@ -6,10 +6,10 @@ for formats it does not print.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Output formats of ``cxscore rate``."""
 
     table = "table"

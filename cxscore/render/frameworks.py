@@ -35,16 +35,12 @@ def framework_detail(framework: Framework) -> RenderableType:
     """One framework in full: description, source, scale, bands and metrics with weights."""
     scale = f"{format_rating(framework.scale.min)}–{format_rating(framework.scale.max)}"
     parts: list[RenderableType] = [
-        Text.assemble(
-            (clean_line(framework.name), "bold"), (f" ({clean_line(framework.id)})", "dim")
-        ),
+        Text.assemble((clean_line(framework.name), "bold"), (f" ({clean_line(framework.id)})", "dim")),
         Text(clean_block(framework.description)),
     ]
     if framework.source:
         parts.append(Text.assemble(("Source: ", "bold"), clean_block(framework.source)))
-    parts.append(
-        Text.assemble(("Scale: ", "bold"), scale, ("  scoring: ", "bold"), framework.scoring)
-    )
+    parts.append(Text.assemble(("Scale: ", "bold"), scale, ("  scoring: ", "bold"), framework.scoring))
     bands = ", ".join(f"{clean_line(b.name)} ≥ {b.min:g}%" for b in framework.bands)
     parts.append(Text.assemble(("Bands: ", "bold"), bands))
     table = Table(box=box.SIMPLE_HEAD, show_lines=False)

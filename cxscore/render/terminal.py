@@ -143,9 +143,7 @@ def _metric_detail(metric: MetricScore, result: ScoreResult) -> RenderableType:
     if metric.description:
         parts.append(Padding(Text(clean_block(metric.description), style="dim"), (0, 0, 0, 4)))
     if metric.note:
-        parts.append(
-            Padding(Text("Note: " + clean_block(metric.note), style="italic"), (0, 0, 0, 4))
-        )
+        parts.append(Padding(Text("Note: " + clean_block(metric.note), style="italic"), (0, 0, 0, 4)))
     return Group(*parts)
 
 
