@@ -1,0 +1,46 @@
+"""Run the benchmark suite: ``python -m benchmarks [--smoke] [--only NAME]``.
+
+Each module listed in SUITES exposes ``cases(smoke: bool, workdir: Path) -> list[Case]`` and
+generates its own inputs with seeded generators under ``benchmarks/.data`` (or a temporary
+directory at smoke size). Full size fails (exit 1) when a target is missed; smoke size only checks
+that every case runs, since ratios on tiny inputs mean little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.harness import machine, measure, table
+
+SUITES = ("benchmarks.startup", "benchmarks.portfolio", "benchmarks.measure")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, few repeats (CI)")
+    parser.add_argument("--only", action="append", default=[], help="run suites whose name has this")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cxscore-bench-") as scratch:
+        workdir = Path(scratch) if args.smoke else Path(__file__).parent / ".data"
+        workdir.mkdir(parents=True, exist_ok=True)
+        measurements = []
+        for suite in SUITES:
+            if args.only and not any(word in suite for word in args.only):
+                continue
+            module = importlib.import_module(suite)
+            for case in module.cases(args.smoke, workdir):
+                print(f"running {case.name} ...", file=sys.stderr, flush=True)
+                measurements.append(measure(case))
+    print(f"machine: {machine()}; size: {'smoke' if args.smoke else 'full'}")
+    print(table(measurements))
+    if args.smoke:
+        return 0
+    return 0 if all(m.passed for m in measurements) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Timing harness: run a target and its floor alternately (A B A B ...) and compare medians.
+
+Targets are ratios against a floor measured in the same run, so they hold on any machine. Each
+case is a pair of shell commands (run as subprocesses, so start-up is included where it matters);
+peak memory is the maximum resident set size of the child processes, read from ``wait4``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    """A benchmark: ``target`` must take at most ``max_ratio`` x the time of ``floor``."""
+
+    name: str
+    target: Sequence[str]
+    floor: Sequence[str]
+    max_ratio: float
+    repeats: int = 7
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """The outcome of one case."""
+
+    case: Case
+    target_seconds: float
+    floor_seconds: float
+    target_peak_mib: float
+    floor_peak_mib: float
+
+    @property
+    def ratio(self) -> float:
+        """Median target time over median floor time."""
+        return self.target_seconds / self.floor_seconds
+
+    @property
+    def passed(self) -> bool:
+        """Whether the ratio is within the target."""
+        return self.ratio <= self.case.max_ratio
+
+
+def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command to completion; return (wall seconds, peak RSS in MiB). Fails loudly."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(command),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {stderr[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(case: Case) -> Measurement:
+    """Alternate target and floor ``repeats`` times (after one warm-up each); report medians."""
+    run_once(case.floor, case.env)
+    run_once(case.target, case.env)
+    targets: list[float] = []
+    floors: list[float] = []
+    target_peak = floor_peak = 0.0
+    for _ in range(case.repeats):
+        seconds, peak = run_once(case.target, case.env)
+        targets.append(seconds)
+        target_peak = max(target_peak, peak)
+        seconds, peak = run_once(case.floor, case.env)
+        floors.append(seconds)
+        floor_peak = max(floor_peak, peak)
+    return Measurement(
+        case, statistics.median(targets), statistics.median(floors), target_peak, floor_peak
+    )
+
+
+def machine() -> str:
+    """The machine the figures were taken on."""
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(measurements: list[Measurement]) -> str:
+    """A plain-text table of the results."""
+    header = (
+        f"{'case':<34} {'median s':>9} {'floor s':>9} {'ratio':>6} {'target':>7} "
+        f"{'peak MiB':>9} {'floor MiB':>9}  result"
+    )
+    lines = [header, "-" * len(header)]
+    for m in measurements:
+        lines.append(
+            f"{m.case.name:<34} {m.target_seconds:>9.3f} {m.floor_seconds:>9.3f} {m.ratio:>6.2f} "
+            f"{m.case.max_ratio:>6.2f}x {m.target_peak_mib:>9.1f} {m.floor_peak_mib:>9.1f}  "
+            f"{'pass' if m.passed else 'FAIL'}"
+        )
+    return "\n".join(lines)
