@@ -104,6 +104,17 @@ def _message(error: Any, loc: tuple[Any, ...]) -> str:
         return f"{field}: expected a date like 2024-12-17, got {_describe(value)}"
     if kind == "value_error":
         return f"{field}: {error['ctx']['error']}"
+    if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
+        bound = next(iter(error["ctx"].values()))
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }
+        return f"{field}: must be {words[kind]} {bound:g}, got {_describe(value)}"
+    if kind == "string_too_short":
+        return f"{field}: must not be empty"
     if kind == "string_pattern_mismatch":
         return f"{field}: {_describe(value)} is not a valid id (lower-case letters, digits, _ . -)"
     message = str(error["msg"])
@@ -214,12 +225,13 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
                 f"ratings.{metric_id}: {entry.rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
             )
             yield Issue(document.path, message, node.line, node.col)
-    rated = [m for m in framework.metrics if _rating(brand, m.id) is not None and m.id in known]
-    if not rated:
+    unknown = any(metric_id not in known for metric_id in brand.ratings)
+    rated = [m for m in framework.metrics if _rating(brand, m.id) is not None]
+    if not rated and not unknown:
         node = locate(document.root, ("ratings",), document.path)
         message = "nothing is rated, so there is no score: rate at least one metric"
         yield Issue(document.path, message, node.line, node.col)
-    elif all(brand.weights.get(m.id, m.weight) == 0 for m in rated):
+    elif rated and all(brand.weights.get(m.id, m.weight) == 0 for m in rated):
         node = locate(document.root, ("weights",), document.path)
         message = "every rated metric has weight 0, so there is no score"
         yield Issue(document.path, message, node.line, node.col)

@@ -36,7 +36,8 @@ MAX_EXPANDED_NODES = 20_000
 _Parser: Any = getattr(yaml, "CParser", None) or yaml.SafeLoader
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+# A float needs a point or an exponent, so `0755` (an octal in YAML 1.1) stays text.
+_FLOAT = re.compile(r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)\Z")
 _SPECIAL_FLOATS = {
     ".inf": float("inf"),
     "+.inf": float("inf"),

@@ -51,7 +51,6 @@ def cli() -> Callable[..., Result]:
     runner = CliRunner()
 
     def _invoke(*args: str | Path) -> Result:
-        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-        return result
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     return _invoke
