@@ -32,8 +32,9 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 20_000
 
-# The C parser when libyaml is there; the pure-Python loader only as its event source otherwise.
-_Parser: Any = getattr(yaml, "CParser", None) or yaml.SafeLoader
+# libyaml's parser when PyYAML was built with it (CBaseLoader is that parser plus unused base
+# classes); the pure-Python loader otherwise. Only their event streams are used.
+_Parser: Any = getattr(yaml, "CBaseLoader", None) or yaml.SafeLoader
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 # A float needs a point or an exponent, so `0755` (an octal in YAML 1.1) stays text.
@@ -139,7 +140,7 @@ def parse_yaml(text: str, shown: str) -> Document:
     try:
         root = _compose(text, shown)
     except yaml.MarkedYAMLError as exc:
-        raise InputError(_syntax_issue(exc, shown)) from None
+        raise InputError(_syntax_issue(exc, shown, text)) from None
     except yaml.YAMLError as exc:
         raise InputError(Issue(shown, f"YAML error: {exc}", 1, 1)) from None
     except RecursionError:
@@ -147,16 +148,21 @@ def parse_yaml(text: str, shown: str) -> Document:
     return Document(shown, construct(root, shown), root)
 
 
-def _syntax_issue(exc: yaml.MarkedYAMLError, shown: str) -> Issue:
+def _syntax_issue(exc: yaml.MarkedYAMLError, shown: str, text: str) -> Issue:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
-    if "'\\t'" in problem or "tab" in problem:
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         problem = "tab character here: YAML indents with spaces, not tabs"
     elif exc.context and exc.problem:
         problem = f"{problem} ({exc.context})"
     if mark is None:
         return Issue(shown, f"YAML syntax error: {problem}", 1, 1)
     return Issue(shown, f"YAML syntax error: {problem}", mark.line + 1, mark.column + 1)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][column : column + 1] if line < len(lines) else ""
 
 
 def _fail(shown: str, mark: Any, message: str) -> InputError:

@@ -77,7 +77,7 @@ def _metric_table(result: ScoreResult, details: bool) -> Table:
     table.add_column("Weight", justify="right", no_wrap=True)
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, width=BAR_CELLS)
-    table.add_column("Lost", justify="right", no_wrap=True)
+    table.add_column("Pts lost", justify="right", no_wrap=True)
     scale = format_rating(result.scale_max)
     for metric in result.metrics:
         name = Text(clean_line(metric.name))
@@ -155,9 +155,8 @@ def build_report(results: list[ScoreResult], details: bool = False) -> Renderabl
             blocks.append(Text(""))
         blocks.append(_header(result))
         blocks.append(_metric_table(result, details))
-        for block in (_unrated(result), _lifts(result)):
+        sections = [_unrated(result), _lifts(result), _details(result) if details else None]
+        for block in sections:
             if block is not None:
-                blocks.append(block)
-        if details:
-            blocks.append(_details(result))
+                blocks.extend((Text(""), block))
     return Group(*blocks)

@@ -1,0 +1,58 @@
+"""Start-up guard: the fast paths must not import heavy or unused modules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAVY = ("ibis", "duckdb", "pyarrow", "pandas", "numpy", "sqlglot", "jinja2")
+PROBE = """
+import json, sys
+sys.argv = ["cxscore", *json.loads(sys.argv[1])]
+from cxscore.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout = sys.__stdout__
+print("\\n" + json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_after(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def loaded(modules: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in prefixes)
+
+
+def test_help_imports_no_core_or_heavy_modules() -> None:
+    modules = modules_after("--help")
+    assert loaded(modules, HEAVY) == []
+    assert loaded(modules, ("yaml", "pydantic_core")) == []
+    assert "cxscore.scoring" not in modules
+
+
+def test_version_imports_nothing_heavy() -> None:
+    modules = modules_after("--version")
+    assert loaded(modules, (*HEAVY, "yaml", "pydantic_core", "rich")) == []
+
+
+def test_rate_imports_only_what_it_renders() -> None:
+    modules = modules_after("rate", "examples/santa.yaml")
+    assert loaded(modules, (*HEAVY, "markdown_it")) == []
+    renderers = {m for m in modules if m.startswith("cxscore.render.")}
+    assert renderers <= {"cxscore.render.terminal", "cxscore.render.numbers"}
+    assert "cxscore.data" not in modules
