@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from cxscore.errors import CxScoreError, InputError
 from cxscore.loader import FrameworkCatalog, LoadedBrand, expand_paths, load_brand
 from cxscore.scoring import ScoreResult, score_brand
 
+T = TypeVar("T")
 
-def load_brands(arguments: Iterable[str]) -> list[LoadedBrand]:
-    """Load every brand file named (directories expand to their YAML files, sorted).
 
-    All files are read even after one fails, so the user sees every problem at once; if any failed,
-    one :class:`InputError` carries all their issues.
+def map_brands(arguments: Iterable[str], keep: Callable[[LoadedBrand], T]) -> list[T]:
+    """Load every brand file named and keep only ``keep(loaded)`` of each, in the order given.
+
+    Directories expand to their YAML files, sorted. All files are read even after one fails, so the
+    user sees every problem at once; if any failed, one :class:`InputError` carries all their issues.
+    Only what ``keep`` returns stays in memory, so keeping a small summary per brand keeps a
+    10,000-file run flat.
     """
     files, issues = expand_paths(arguments)
     catalog = FrameworkCatalog()
-    loaded: list[LoadedBrand] = []
+    kept: list[T] = []
     for path in files:
         try:
-            loaded.append(load_brand(path, catalog))
+            loaded = load_brand(path, catalog)
         except CxScoreError as error:
             issues.extend(error.issues)
+            continue
+        if not issues:  # once anything failed only the errors are reported: skip the work
+            kept.append(keep(loaded))
     if issues:
         raise InputError(issues)
-    return loaded
+    return kept
+
+
+def load_brands(arguments: Iterable[str]) -> list[LoadedBrand]:
+    """Load every brand file named (directories expand to their YAML files, sorted)."""
+    return map_brands(arguments, lambda loaded: loaded)
+
+
+def score_loaded(loaded: LoadedBrand) -> ScoreResult:
+    """Score one loaded brand against its framework."""
+    return score_brand(loaded.brand, loaded.framework, loaded.path)
 
 
 def score_files(arguments: Iterable[str]) -> list[ScoreResult]:
     """Load and score every brand file named, in the order given."""
-    return [score_brand(item.brand, item.framework, item.path) for item in load_brands(arguments)]
+    return map_brands(arguments, score_loaded)
 
 
 def is_single_file(arguments: list[str]) -> bool:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cxscore.report import RateReport
 from cxscore.scoring import ScoreResult
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison, Row
+    from cxscore.rank import Leaderboard, MetricMark
+    from cxscore.report import WhatIf
 
 SCHEMA_VERSION = 1
 
@@ -45,12 +51,131 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
 
 def render_json(results: list[ScoreResult], single: bool) -> str:
     """One object for a single file, ``{"brands": [...]}`` for several, in the order given."""
-    document: dict[str, Any]
-    if single:
-        document = {"schema_version": SCHEMA_VERSION, **result_to_dict(results[0])}
-    else:
-        document = {
-            "schema_version": SCHEMA_VERSION,
-            "brands": [result_to_dict(r) for r in results],
+    return render_rate(RateReport(tuple(results), single=single))
+
+
+def _dump(document: dict[str, Any]) -> str:
+    """Indented JSON, except that a ``brands`` list is written one compact brand per line.
+
+    Indented output goes through json's pure-Python encoder; for a 10,000-brand portfolio that
+    cost more than scoring the brands, while one line per brand keeps the C encoder and stays
+    readable and diff-friendly.
+    """
+    brands = document.get("brands")
+    if not isinstance(brands, list):
+        return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    fields = []
+    for key, value in document.items():
+        if key == "brands":
+            lines = ",\n".join(json.dumps(b, ensure_ascii=False, allow_nan=False) for b in brands)
+            text = f"[\n{lines}\n]" if brands else "[]"
+        else:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        fields.append(f"{json.dumps(key)}: {text}")
+    return "{" + ",\n".join(fields) + "}\n"
+
+
+def _what_if_dict(what_if: WhatIf) -> dict[str, Any]:
+    hypothetical = what_if.hypothetical
+    return {
+        "changes": [
+            {"id": change.id, "rating_before": change.before, "rating": change.after}
+            for change in what_if.changes
+        ],
+        "overall_percent": hypothetical.overall_percent,
+        "band": hypothetical.band,
+        "coverage_percent": hypothetical.coverage_percent,
+        "overall_change": what_if.overall_delta,
+    }
+
+
+def _row_dict(row: Row) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "scores": list(row.scores),
+        "best": list(row.best),
+        "delta": row.delta,
+    }
+
+
+def _baseline_dict(change: Comparison) -> dict[str, Any]:
+    baseline = change.results[0]
+    return {
+        "brand": baseline.brand,
+        "path": baseline.path,
+        "assessed": baseline.assessed.isoformat() if baseline.assessed else None,
+        "overall_percent": baseline.overall_percent,
+        "overall_change": change.overall.delta,
+        "metrics": [
+            {
+                "id": row.id,
+                "name": row.name,
+                "score_percent_before": row.scores[0],
+                "score_percent": row.scores[1],
+                "change": row.delta,
+            }
+            for row in change.rows
+        ],  # fmt: skip
+        "notes": change.notes(),
+    }
+
+
+def render_rate(report: RateReport) -> str:
+    """The ``rate`` contract, plus ``what_if`` per brand and ``baseline`` when they were asked for."""
+    brands = []
+    for index, result in enumerate(report.results):
+        brand = result_to_dict(result)
+        what_if = report.what_if(index)
+        if what_if is not None:
+            brand["what_if"] = _what_if_dict(what_if)
+        if index == 0 and report.change is not None:
+            brand["baseline"] = _baseline_dict(report.change)
+        brands.append(brand)
+    if report.single:
+        return _dump({"schema_version": SCHEMA_VERSION, **brands[0]})
+    return _dump({"schema_version": SCHEMA_VERSION, "brands": brands})
+
+
+def render_compare(comparison: Comparison) -> str:
+    """``{"schema_version", "brands": [as rate], "comparison": {...}}``; ``best`` holds brand indices."""
+    section = {
+        "frameworks": list(comparison.frameworks),
+        "same_framework": comparison.same_framework,
+        "shared_metrics": [row.id for row in comparison.rows],
+        "metrics": [_row_dict(row) for row in comparison.rows],
+        "overall": _row_dict(comparison.overall),
+        "delta": "brands[1] - brands[0], in points" if comparison.has_delta else None,
+        "rated_sets_differ": comparison.rated_sets_differ,
+        "unevenly_rated": [row.id for row in comparison.uneven],
+        "weights_differ": [row.id for row in comparison.weights_differ],
+        "not_compared": [[metric.id for metric in metrics] for metrics in comparison.excluded],
+        "notes": comparison.notes(),
+    }
+    brands = [result_to_dict(result) for result in comparison.results]
+    return _dump({"schema_version": SCHEMA_VERSION, "brands": brands, "comparison": section})
+
+
+def _mark_dict(mark: MetricMark) -> dict[str, Any]:
+    return {"id": mark.id, "name": mark.name, "score_percent": mark.score_percent}
+
+
+def render_rank(board: Leaderboard) -> str:
+    """``{"schema_version", "total", "ranking": [...]}``, best first, the first ``--top`` only."""
+    ranking = [
+        {
+            "rank": entry.rank,
+            "brand": entry.brand,
+            "path": entry.path,
+            "framework": entry.framework_id,
+            "overall_percent": entry.overall_percent,
+            "band": entry.band,
+            "coverage_percent": entry.coverage_percent,
+            "rated_metrics": entry.rated_count,
+            "metrics": entry.metric_count,
+            "strongest": _mark_dict(entry.strongest),
+            "weakest": _mark_dict(entry.weakest),
         }
-    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        for entry in board.shown
+    ]
+    return _dump({"schema_version": SCHEMA_VERSION, "total": len(board.entries), "ranking": ranking})

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from cxscore.render.numbers import format_number, format_percent, format_rating
+from typing import TYPE_CHECKING
+
+from cxscore.render.numbers import format_delta, format_number, format_percent, format_rating
+from cxscore.report import RateReport
 from cxscore.scoring import ScoreResult
 from cxscore.textsafe import markdown_inline
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison, Row
+    from cxscore.rank import Leaderboard
+    from cxscore.report import WhatIf
 
 
 def table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
@@ -67,7 +75,135 @@ def _brand_section(result: ScoreResult) -> list[str]:
 
 def render_markdown(results: list[ScoreResult]) -> str:
     """A markdown report with one section per brand."""
+    return render_rate(RateReport(tuple(results)))
+
+
+def _percent_or_dash(value: float | None) -> str:
+    return "—" if value is None else format_percent(value)
+
+
+def _delta_or_blank(value: float | None) -> str:
+    return "" if value is None else format_delta(value)
+
+
+def _what_if_section(what_if: WhatIf) -> list[str]:
+    scale = format_rating(what_if.current.scale_max)
+    rows = [
+        [
+            markdown_inline(change.name),
+            "not rated" if change.before is None else f"{format_rating(change.before)}/{scale}",
+            f"{format_rating(change.after)}/{scale}",
+        ]
+        for change in what_if.changes
+    ]
+    now, then = what_if.current, what_if.hypothetical
+    return [
+        "### What if",
+        "",
+        *table(["Metric", "Rating now", "What-if rating"], rows, "lrr"),
+        "",
+        f"Overall now **{format_percent(now.overall_percent)} ({markdown_inline(now.band)})** → "
+        f"what-if **{format_percent(then.overall_percent)} ({markdown_inline(then.band)})**, "
+        f"{format_delta(what_if.overall_delta)} points.",
+        "",
+    ]
+
+
+def _baseline_section(change: Comparison) -> list[str]:
+    baseline = change.results[0]
+    title = f"### Change since the baseline ({markdown_inline(baseline.path)}"
+    title += f", assessed {baseline.assessed.isoformat()})" if baseline.assessed else ")"
+    rows = [
+        [
+            markdown_inline(row.name) if row is not change.overall else "**Overall**",
+            _percent_or_dash(row.scores[0]),
+            _percent_or_dash(row.scores[1]),
+            _delta_or_blank(row.delta),
+        ]
+        for row in (*change.rows, change.overall)
+    ]
+    lines = [title, "", *table(["Metric", "Baseline", "Now", "Change"], rows, "lrrr"), ""]
+    return lines + _notes(change.notes())
+
+
+def _notes(notes: list[str]) -> list[str]:
+    return [line for note in notes for line in (f"> **Note:** {markdown_inline(note)}", "")]
+
+
+def render_rate(report: RateReport) -> str:
+    """The ``rate`` report: one section per brand, with what-if and baseline sections when asked for."""
     lines = ["# CX scorecard", ""]
-    for result in results:
+    for index, result in enumerate(report.results):
         lines += _brand_section(result)
+        what_if = report.what_if(index)
+        if what_if is not None:
+            lines += _what_if_section(what_if)
+        if index == 0 and report.change is not None:
+            lines += _baseline_section(report.change)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _compare_cell(row: Row, index: int, scale: float) -> str:
+    score = row.scores[index]
+    if score is None:
+        return "not rated"
+    text = format_percent(score)
+    if index in row.best:
+        text = f"**{text}** ★"
+    rating = row.ratings[index]
+    return text if rating is None else f"{text} ({format_rating(rating)}/{format_rating(scale)})"
+
+
+def render_compare(comparison: Comparison) -> str:
+    """Brands as columns, shared metrics as rows, the overall last; ★ marks the best per row."""
+    results = comparison.results
+    lines = ["# CX comparison", ""]
+    for number, result in enumerate(results, start=1):
+        lines.append(
+            f"{number}. **{markdown_inline(result.brand)}** — {markdown_inline(result.framework_name)} "
+            f"(`{result.framework_id}`), overall {format_percent(result.overall_percent)} "
+            f"({markdown_inline(result.band)}), coverage {format_percent(result.coverage_percent)}"
+        )
+    lines.append("")
+    lines += _notes(comparison.notes())
+    header = ["Metric", *(markdown_inline(result.brand) for result in results)]
+    if comparison.has_delta:
+        header.append("Δ (2 − 1)")
+    rows = []
+    for row in (*comparison.rows, comparison.overall):
+        cells = [_compare_cell(row, index, result.scale_max) for index, result in enumerate(results)]
+        name = "**Overall**" if row is comparison.overall else markdown_inline(row.name)
+        if row is comparison.overall:
+            cells = [
+                f"{cell} {markdown_inline(result.band)}" for cell, result in zip(cells, results, strict=True)
+            ]
+        delta = [_delta_or_blank(row.delta)] if comparison.has_delta else []
+        rows.append([name, *cells, *delta])
+    lines += table(header, rows, "l" + "r" * (len(header) - 1))
+    return "\n".join(lines) + "\n"
+
+
+def render_rank(board: Leaderboard) -> str:
+    """The leaderboard as a table, best first."""
+    shown, total = board.shown, len(board.entries)
+    lines = ["# CX leaderboard", ""]
+    frameworks = ", ".join(f"`{framework}` ({count})" for framework, count in board.frameworks.items())
+    summary = f"{total} brand{'' if total == 1 else 's'} ranked by overall score"
+    if len(shown) < total:
+        summary += f", top {len(shown)} shown"
+    lines += [f"{summary}. Frameworks: {frameworks}.", ""]
+    rows = [
+        [
+            str(entry.rank),
+            markdown_inline(entry.brand),
+            format_percent(entry.overall_percent),
+            markdown_inline(entry.band),
+            format_percent(entry.coverage_percent),
+            f"{markdown_inline(entry.strongest.name)} ({format_percent(entry.strongest.score_percent)})",
+            f"{markdown_inline(entry.weakest.name)} ({format_percent(entry.weakest.score_percent)})",
+        ]
+        for entry in shown
+    ]
+    header = ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
+    lines += table(header, rows, "rlrlrll")
+    return "\n".join(lines) + "\n"

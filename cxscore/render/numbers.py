@@ -30,3 +30,17 @@ def format_percent(value: float, decimals: int = 1) -> str:
 def format_rating(rating: float) -> str:
     """A rating as written on its scale: ``4`` or ``4.5``."""
     return f"{rating:g}"
+
+
+def format_delta(value: float, decimals: int = 1) -> str:
+    """A signed change in points for display: ``+12.0``, ``-3.5``; ``0.0`` only when exactly zero."""
+    text = format_number(value, decimals)
+    return f"+{text}" if value > 0 else text
+
+
+def score_tier(percent: float) -> str:
+    """A coarse level for colouring a score (the thresholds of the bundled frameworks' bands)."""
+    for tier, floor in (("excellent", 80), ("good", 65), ("ok", 50), ("poor", 35)):
+        if percent >= floor:
+            return tier
+    return "very-poor"

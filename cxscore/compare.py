@@ -1,0 +1,147 @@
+"""Comparing scored brands: pure functions from ScoreResults to a Comparison.
+
+Brands are compared metric by metric on the metrics their frameworks share (by metric id); each
+brand's overall stays the one computed on its own framework. Two things make percentages less
+comparable than they look, and the Comparison flags both instead of letting them pass silently:
+
+* different frameworks: only the shared metrics can be set side by side;
+* different rated sets: when one brand left unrated a metric that another rated, their overalls are
+  weighted means over different sets of metrics (different denominators).
+
+A baseline check (``rate --baseline``) is the same computation on two results, the baseline first:
+each row's ``delta`` is then the change since the baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cxscore.errors import Issue, UsageError
+from cxscore.scoring import MetricScore, ScoreResult
+
+OVERALL_ID = "overall"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One compared line (a metric, or the overall): every brand's score and the best of them."""
+
+    id: str
+    name: str
+    scores: tuple[float | None, ...]
+    ratings: tuple[float | None, ...]
+    best: tuple[int, ...]
+    delta: float | None
+
+    @property
+    def rated_by_all(self) -> bool:
+        """Whether every brand rated this metric."""
+        return all(score is not None for score in self.scores)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Brands side by side: shared metrics, the best brand per metric, b - a for two brands."""
+
+    results: tuple[ScoreResult, ...]
+    rows: tuple[Row, ...]
+    overall: Row
+    excluded: tuple[tuple[MetricScore, ...], ...]
+    uneven: tuple[Row, ...]
+    weights_differ: tuple[Row, ...]
+
+    @property
+    def frameworks(self) -> tuple[str, ...]:
+        """The distinct framework ids, in the order brands were given."""
+        return tuple(dict.fromkeys(result.framework_id for result in self.results))
+
+    @property
+    def same_framework(self) -> bool:
+        """Whether every brand was scored on the same framework."""
+        return len(self.frameworks) == 1
+
+    @property
+    def has_delta(self) -> bool:
+        """Whether the comparison has a delta column (exactly two brands)."""
+        return len(self.results) == 2
+
+    @property
+    def rated_sets_differ(self) -> bool:
+        """Whether some compared metric is rated by one brand and not by another."""
+        return bool(self.uneven)
+
+    def notes(self) -> list[str]:
+        """Plain-language caveats a reader must see next to the numbers (may be empty)."""
+        notes: list[str] = []
+        if not self.same_framework:
+            count = len(self.rows)
+            names = ", ".join(row.name for row in self.rows) or "none"
+            notes.append(
+                f"Different frameworks ({', '.join(self.frameworks)}): compared on the {count} "
+                f"metric{'' if count == 1 else 's'} they share ({names}); each overall is on the "
+                "brand's own framework."
+            )
+        if self.uneven:
+            names = ", ".join(row.name for row in self.uneven)
+            notes.append(
+                f"Rated sets differ ({names} rated by some brands only): the overall percentages "
+                "rest on different denominators."
+            )
+        if self.weights_differ:
+            names = ", ".join(row.name for row in self.weights_differ)
+            notes.append(f"Weights differ between brands for: {names}.")
+        return notes
+
+
+def compare_results(results: Sequence[ScoreResult]) -> Comparison:
+    """Compare two or more scored brands on the metrics they share, in the order given."""
+    if len(results) < 2:
+        given = "1 brand was" if len(results) == 1 else f"{len(results)} brands were"
+        raise UsageError(Issue("compare", f"needs at least two brands; {given} given"))
+    results = tuple(results)
+    by_id = [{metric.id: metric for metric in result.metrics} for result in results]
+    shared = [metric.id for metric in results[0].metrics if all(metric.id in ids for ids in by_id)]
+    rows = []
+    for metric_id in shared:
+        metrics = [ids[metric_id] for ids in by_id]
+        scores = tuple(metric.score_percent for metric in metrics)
+        ratings = tuple(metric.rating for metric in metrics)
+        rows.append(Row(metric_id, metrics[0].name, scores, ratings, _best(scores), _delta(scores)))
+    overall_scores = tuple(result.overall_percent for result in results)
+    overall = Row(
+        OVERALL_ID,
+        "Overall",
+        overall_scores,
+        (None,) * len(results),
+        _best(overall_scores),
+        _delta(overall_scores),
+    )
+    excluded = tuple(
+        tuple(metric for metric in result.metrics if metric.id not in shared) for result in results
+    )
+    weights_differ = tuple(row for row in rows if len({ids[row.id].weight for ids in by_id}) > 1)
+    uneven = tuple(row for row in rows if not row.rated_by_all and any(s is not None for s in row.scores))
+    return Comparison(results, tuple(rows), overall, excluded, uneven, weights_differ)
+
+
+def _best(scores: tuple[float | None, ...]) -> tuple[int, ...]:
+    """Indices of the top score when at least two brands are scored and they do not all tie."""
+    scored = [(index, score) for index, score in enumerate(scores) if score is not None]
+    if len(scored) < 2:
+        return ()
+    top = max(score for _, score in scored)
+    best = tuple(index for index, score in scored if score == top)
+    return () if len(best) == len(scored) else best
+
+
+def _delta(scores: tuple[float | None, ...]) -> float | None:
+    """``b - a`` in percentage points for exactly two brands that both have a score."""
+    if len(scores) != 2 or scores[0] is None or scores[1] is None:
+        return None
+    return scores[1] - scores[0]
+
+
+def regressions(change: Comparison, tolerance: float) -> list[Row]:
+    """The rows (overall first, then metrics) that fell by more than ``tolerance`` points."""
+    return [row for row in (change.overall, *change.rows) if row.delta is not None and row.delta < -tolerance]

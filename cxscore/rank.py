@@ -1,0 +1,118 @@
+"""Leaderboards: many brands ranked by overall score, each kept as a small summary.
+
+Ranking 10,000 files must stay flat in memory, so each brand is reduced to a :class:`RankEntry` (a
+dozen numbers and strings shared with its framework) as soon as it is scored; its document, model and
+full scorecard are dropped before the next file is read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from cxscore.errors import Issue, UsageError
+from cxscore.gating import GateSubject
+from cxscore.loader import LoadedBrand
+from cxscore.scorecard import map_brands, score_loaded
+from cxscore.scoring import ScoreResult
+
+
+@dataclass(frozen=True, slots=True)
+class MetricMark:
+    """A metric singled out for a brand (its strongest or weakest)."""
+
+    id: str
+    name: str
+    score_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class RankEntry:
+    """One brand on the leaderboard: what the ranking, the report and the gates need, nothing more."""
+
+    path: str
+    brand: str
+    framework_id: str
+    overall_percent: float
+    band: str
+    coverage_percent: float
+    rated_count: int
+    metric_count: int
+    strongest: MetricMark
+    weakest: MetricMark
+    metric_scores: tuple[tuple[str, float], ...]
+    rank: int = 0
+
+    @property
+    def subject(self) -> GateSubject:
+        """The gate view of this brand."""
+        return GateSubject(self.path, self.brand, self.overall_percent, self.metric_scores)
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    """Every ranked brand, best first; ``top`` limits what the report shows, never what is gated."""
+
+    entries: tuple[RankEntry, ...]
+    top: int | None = None
+
+    @property
+    def shown(self) -> tuple[RankEntry, ...]:
+        """The entries the report lists (the first ``top``, or all)."""
+        return self.entries if self.top is None else self.entries[: self.top]
+
+    @property
+    def frameworks(self) -> dict[str, int]:
+        """How many brands were scored on each framework, most used first."""
+        return dict(Counter(entry.framework_id for entry in self.entries).most_common())
+
+    def subjects(self) -> list[GateSubject]:
+        """The gate view of every ranked brand (all of them, whatever ``top`` shows)."""
+        return [entry.subject for entry in self.entries]
+
+
+def summarise(result: ScoreResult) -> RankEntry:
+    """Reduce a scorecard to its leaderboard entry (ties for strongest/weakest: framework order)."""
+    rated = [metric for metric in result.metrics if metric.score_percent is not None]
+    marks = [MetricMark(metric.id, metric.name, metric.score_percent or 0.0) for metric in rated]
+    return RankEntry(
+        path=result.path,
+        brand=result.brand,
+        framework_id=result.framework_id,
+        overall_percent=result.overall_percent,
+        band=result.band,
+        coverage_percent=result.coverage_percent,
+        rated_count=len(rated),
+        metric_count=len(result.metrics),
+        strongest=max(marks, key=lambda mark: mark.score_percent),
+        weakest=min(marks, key=lambda mark: mark.score_percent),
+        metric_scores=tuple((mark.name, mark.score_percent) for mark in marks),
+    )
+
+
+def _summarise_loaded(loaded: LoadedBrand) -> RankEntry:
+    return summarise(score_loaded(loaded))
+
+
+def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leaderboard:
+    """Order entries by overall (best first; ties by brand, then path) with competition ranks (1, 2, 2, 4)."""
+    _check_top(top)
+    ordered = sorted(entries, key=lambda e: (-e.overall_percent, e.brand.casefold(), e.path))
+    ranked = []
+    for position, entry in enumerate(ordered, start=1):
+        tied = ranked and ranked[-1].overall_percent == entry.overall_percent
+        rank = ranked[-1].rank if tied else position
+        ranked.append(replace(entry, rank=rank))
+    return Leaderboard(tuple(ranked), top)
+
+
+def _check_top(top: int | None) -> None:
+    if top is not None and top < 1:
+        raise UsageError(Issue("--top", f"expected at least 1, got {top}"))
+
+
+def rank_files(arguments: Iterable[str], top: int | None = None) -> Leaderboard:
+    """Load, score and rank every brand file named (directories expand to their YAML files)."""
+    _check_top(top)  # before reading thousands of files
+    return rank_entries(map_brands(arguments, _summarise_loaded), top)
