@@ -83,9 +83,7 @@ def measure(case: Case) -> Measurement:
         seconds, peak = run_once(case.floor, case.env)
         floors.append(seconds)
         floor_peak = max(floor_peak, peak)
-    return Measurement(
-        case, statistics.median(targets), statistics.median(floors), target_peak, floor_peak
-    )
+    return Measurement(case, statistics.median(targets), statistics.median(floors), target_peak, floor_peak)
 
 
 def machine() -> str:

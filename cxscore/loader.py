@@ -142,6 +142,9 @@ class FrameworkCatalog:
 
     def __init__(self) -> None:
         self._by_path: dict[Path, Framework] = {}
+        # A portfolio names the same framework thousands of times: remember each reference as
+        # written (with the folder it is relative to) so it is resolved and checked only once.
+        self._by_reference: dict[tuple[str, Path], Framework] = {}
 
     def load_path(self, path: Path, shown: str | None = None) -> Framework:
         """Load and validate one framework file (cached by resolved path)."""
@@ -172,6 +175,28 @@ class FrameworkCatalog:
         looks_like_path = "/" in reference or "\\" in reference or reference.endswith(YAML_SUFFIXES)
         return base_dir / reference if looks_like_path else reference
 
+    def for_brand(self, brand: BrandFile, document: Document, path: Path) -> Framework:
+        """The framework a brand file names, with a located issue when it cannot be found."""
+        key = (brand.framework, path.parent)
+        cached = self._by_reference.get(key)
+        if cached is None:
+            cached = self._find_for_brand(brand, document, path)
+            self._by_reference[key] = cached
+        return cached
+
+    def _find_for_brand(self, brand: BrandFile, document: Document, path: Path) -> Framework:
+        target = self.resolve(brand.framework, path.parent)
+        node = locate(document.root, ("framework",), document.path)
+        if isinstance(target, str):
+            if target not in bundled_framework_ids():
+                message = unknown_framework_message(target)
+                raise InputError(Issue(document.path, message, node.line, node.col))
+            return self.load_bundled(target)
+        if not target.is_file():
+            message = f"framework file '{brand.framework}' not found next to this file"
+            raise InputError(Issue(document.path, message, node.line, node.col))
+        return self.load_path(target)
+
 
 def unknown_framework_message(reference: str) -> str:
     """The message for a framework id that is not bundled."""
@@ -185,25 +210,11 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
     shown = str(path) if shown is None else shown
     document = load_yaml(path, shown)
     brand = validate_document(document, BrandFile, "brand")
-    framework = _framework_for(brand, document, path, catalog)
+    framework = catalog.for_brand(brand, document, path)
     issues = list(check_against_framework(brand, framework, document))
     if issues:
         raise InputError(issues)
     return LoadedBrand(shown, brand, framework)
-
-
-def _framework_for(brand: BrandFile, document: Document, path: Path, catalog: FrameworkCatalog) -> Framework:
-    target = catalog.resolve(brand.framework, path.parent)
-    node = locate(document.root, ("framework",), document.path)
-    if isinstance(target, str):
-        if target not in bundled_framework_ids():
-            message = unknown_framework_message(target)
-            raise InputError(Issue(document.path, message, node.line, node.col))
-        return catalog.load_bundled(target)
-    if not target.is_file():
-        message = f"framework file '{brand.framework}' not found next to this file"
-        raise InputError(Issue(document.path, message, node.line, node.col))
-    return catalog.load_path(target)
 
 
 def check_against_framework(brand: BrandFile, framework: Framework, document: Document) -> Iterator[Issue]:

@@ -1,0 +1,81 @@
+"""Portfolio: ``cxscore rate DIR --format json`` and ``cxscore rank DIR`` over many brand files.
+
+The floor parses the same files with libyaml (``yaml.load(f, yaml.CSafeLoader)``) and dumps them
+as JSON in one Python process: the least any YAML-to-report tool must do.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from benchmarks.harness import Case
+from benchmarks.startup import cxscore_command
+
+METRICS = (
+    "first_contact_resolution",
+    "empathy",
+    "responsiveness",
+    "feedback_capture",
+    "consistency",
+    "personalization",
+)
+FLOOR_SCRIPT = """
+import json, sys
+from pathlib import Path
+import yaml
+docs = []
+for path in sorted(Path(sys.argv[1]).iterdir()):
+    with path.open("rb") as handle:
+        docs.append(yaml.load(handle, Loader=yaml.CSafeLoader))
+sys.stdout.write(json.dumps(docs, default=str, indent=2))
+"""
+
+
+def generate(directory: Path, count: int, seed: int = 20241217) -> Path:
+    """Write ``count`` seeded brand files with six rated metrics each (reused when present)."""
+    marker = directory / ".complete"
+    if marker.exists():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    for index in range(count):
+        lines = [
+            f"brand: Brand {index:05d}",
+            "framework: cx-six",
+            f"assessed: 2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            "ratings:",
+        ]
+        for metric in METRICS:
+            rating = rng.randint(1, 5)
+            if rng.random() < 0.3:
+                lines += [f"  {metric}:", f"    rating: {rating}", f"    note: Observed in wave {index % 7}."]
+            else:
+                lines.append(f"  {metric}: {rating}")
+        (directory / f"brand-{index:05d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    marker.touch()
+    return directory
+
+
+def cases(smoke: bool, workdir: Path) -> list[Case]:
+    """rate --format json and rank over 1,000 and 10,000 files (20 at smoke size)."""
+    import sys
+
+    sizes = (20,) if smoke else (1_000, 10_000)
+    repeats = 2 if smoke else 5
+    command = cxscore_command()
+    result = []
+    for size in sizes:
+        directory = str(generate(workdir / f"portfolio-{size}", size))
+        floor = [sys.executable, "-c", FLOOR_SCRIPT, directory]
+        result += [
+            Case(
+                f"portfolio: rate json {size:,} files",
+                [*command, "rate", directory, "-f", "json"],
+                floor,
+                2.0,
+                repeats,
+            ),
+            Case(f"portfolio: rank {size:,} files", [*command, "rank", directory], floor, 2.0, repeats),
+        ]
+    return result
