@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,11 +42,15 @@ class LoadedBrand:
 
 
 def bundled_frameworks_dir() -> Path:
-    """Where the bundled ``metrics/*.yaml`` frameworks live (inside the wheel, or the source tree)."""
-    packaged = resources.files("cxscore") / "metrics"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "metrics"
+    """Where the bundled ``metrics/*.yaml`` frameworks live (inside the wheel, or the source tree).
+
+    The wheel ships them as ``cxscore/metrics`` (hatchling force-include); an editable install
+    reads the source tree's ``metrics/``. A plain path avoids importing importlib.resources on
+    the start-up path.
+    """
+    package = Path(__file__).resolve().parent
+    packaged = package / "metrics"
+    return packaged if packaged.is_dir() else package.parent / "metrics"
 
 
 def bundled_framework_ids() -> list[str]:
