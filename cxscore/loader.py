@@ -15,7 +15,17 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from cxscore.errors import InputError, Issue
-from cxscore.models import Band, BrandFile, Framework, Metric, RatingEntry, Scale
+from cxscore.models import (
+    MEASURE_RANGES,
+    Band,
+    BrandFile,
+    Curve,
+    Framework,
+    Measure,
+    Metric,
+    RatingEntry,
+    Scale,
+)
 from cxscore.yamlsafe import Document, load_yaml, locate
 
 DEFAULT_FRAMEWORK = "cx-six"
@@ -26,9 +36,10 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 _KNOWN_FIELDS = sorted(
     {
         name
-        for model in (BrandFile, Framework, Metric, Band, Scale, RatingEntry)
+        for model in (BrandFile, Framework, Metric, Band, Scale, RatingEntry, Measure, Curve)
         for name in model.model_fields
     }
+    | {"from"}
 )
 
 
@@ -233,6 +244,12 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
                 yield Issue(document.path, message, node.line, node.col)
     low, high = framework.scale.min, framework.scale.max
     for metric_id, entry in brand.ratings.items():
+        metric = framework.metric(metric_id)
+        if metric is not None and metric.measure is not None:
+            yield from _check_measured(metric_id, entry, metric.measure, document)
+            continue
+        if metric is not None:
+            yield from _check_rated(metric_id, entry, framework, document)
         if entry.rating is not None and not low <= entry.rating <= high:
             node = locate(document.root, ("ratings", metric_id, "rating"), document.path)
             message = (
@@ -240,7 +257,7 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
             )
             yield Issue(document.path, message, node.line, node.col)
     unknown = any(metric_id not in known for metric_id in brand.ratings)
-    rated = [m for m in framework.metrics if _rating(brand, m.id) is not None]
+    rated = [m for m in framework.metrics if m.id in brand.ratings and brand.ratings[m.id].given]
     if not rated and not unknown:
         node = locate(document.root, ("ratings",), document.path)
         message = "nothing is rated, so there is no score: rate at least one metric"
@@ -251,9 +268,44 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
         yield Issue(document.path, message, node.line, node.col)
 
 
-def _rating(brand: BrandFile, metric_id: str) -> float | None:
-    entry = brand.ratings.get(metric_id)
-    return None if entry is None else entry.rating
+def _check_rated(
+    metric_id: str, entry: RatingEntry, framework: Framework, document: Document
+) -> Iterator[Issue]:
+    """A rated metric takes a rating on the scale, not a measured value, interval or data source."""
+    for field, key in (("value", "value"), ("source", "from"), ("n", "n"), ("ci_low", "ci_low")):
+        if getattr(entry, field) is not None:
+            node = locate(document.root, ("ratings", metric_id, key), document.path, at_key=True)
+            scale = f"{framework.scale.min:g}–{framework.scale.max:g}"
+            message = (
+                f"ratings.{metric_id}: '{key}' is for measured metrics; "
+                f"{metric_id} is rated on the {framework.id} scale {scale}: give a rating"
+            )
+            yield Issue(document.path, message, node.line, node.col)
+            return
+
+
+def _check_measured(
+    metric_id: str, entry: RatingEntry, measure: Measure, document: Document
+) -> Iterator[Issue]:
+    """A measured value must lie in its measure's range; a data source needs a column."""
+    value = entry.measured_value
+    if value is not None:
+        low, high = MEASURE_RANGES[measure.name]
+        if (low is not None and value < low) or (high is not None and value > high):
+            key = "value" if entry.value is not None else "rating"
+            node = locate(document.root, ("ratings", metric_id, key), document.path)
+            if high is None:
+                shown = f"at least {low:g}"
+            elif low is None:
+                shown = f"at most {high:g}"
+            else:
+                shown = f"{low:g} to {high:g}"
+            message = f"ratings.{metric_id}: {value:g} is outside the range of {measure.label}: {shown}"
+            yield Issue(document.path, message, node.line, node.col)
+    if entry.source is not None and entry.column is None and measure.column is None:
+        node = locate(document.root, ("ratings", metric_id, "from"), document.path)
+        message = f"ratings.{metric_id}: a data source needs 'column': the column holding the answers"
+        yield Issue(document.path, message, node.line, node.col)
 
 
 def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:

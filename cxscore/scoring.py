@@ -5,6 +5,8 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
 * A metric's score is its points out of the maximum, ``s = r / max`` (``scoring: points``), or, for
   frameworks that choose ``scoring: minmax``, the position on the scale, ``s = (r - min) / (max - min)``.
   Both are written ``s = (r - lo) / (hi - lo)`` with ``lo = 0`` for points and ``lo = min`` for minmax.
+* A *measured* metric (one with ``measure`` and ``curve``) scores ``s = curve(v)`` for its measured
+  value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean.
 * The overall percentage is the weighted mean over the *rated* metrics,
   ``overall = 100 * sum(w_i * s_i) / sum(w_i)``; unrated metrics are left out of both sums.
 * Coverage is the share of the framework's total weight that was rated,
@@ -23,9 +25,12 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from cxscore.models import Band, BrandFile, Framework
+from cxscore.models import Band, BrandFile, Curve, Framework, Metric
 
 LIFTS_SHOWN = 2
+
+#: Φ⁻¹(0.9), the standard normal 90% quantile: a lognormal curve puts its p10 value at a 0.90 score.
+NORMAL_QUANTILE_90 = 1.2815515655446004
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +46,22 @@ class MetricScore:
     note: str | None
     description: str
     remediation: str
+    value: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    measure: str | None = None
+    unit: str | None = None
 
     @property
     def rated(self) -> bool:
-        """Whether the brand rated this metric."""
-        return self.rating is not None
+        """Whether the brand rated this metric (or, for a measured metric, gave its value)."""
+        return self.rating is not None or self.value is not None
+
+    @property
+    def measured(self) -> bool:
+        """Whether this metric is measured (a value on a curve) rather than rated on the scale."""
+        return self.measure is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +114,43 @@ def metric_fraction(rating: float, framework: Framework) -> float:
     return (rating - low) / (framework.scale.max - low)
 
 
+def normal_cdf(z: float) -> float:
+    """Φ(z), the standard normal distribution function: ``Φ(z) = (1 + erf(z / √2)) / 2``."""
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def curve_score(curve: Curve, value: float) -> float:
+    """Map a measured value onto a score in 0..1 with the metric's curve.
+
+    * ``linear``: ``s = clamp((v − worst) / (best − worst), 0, 1)``. ``best`` may be below ``worst``
+      (lower is better, e.g. hours to respond); values beyond either anchor are clamped.
+    * ``lognormal`` (Lighthouse's metric scoring, "How performance scores are weighted",
+      developer.chrome.com/docs/lighthouse/performance/performance-scoring): the value follows a
+      log-normal curve with its ``median`` scoring 0.50 and its ``p10`` scoring 0.90, lower being better:
+      ``s = 1 − Φ((ln v − ln median) / σ)`` with ``σ = (ln median − ln p10) / Φ⁻¹(0.9)`` and
+      ``Φ⁻¹(0.9) = 1.2815515655446004``. A value ``v ≤ 0`` (nothing could be faster) scores 1.
+    """
+    if curve.type == "linear":
+        worst, best = curve.worst, curve.best
+        if worst is None or best is None:
+            raise ValueError("a linear curve needs worst and best; the loader rejects such frameworks")
+        return min(1.0, max(0.0, (value - worst) / (best - worst)))
+    p10, median = curve.p10, curve.median
+    if p10 is None or median is None:
+        raise ValueError("a lognormal curve needs p10 and median; the loader rejects such frameworks")
+    if value <= 0:
+        return 1.0
+    sigma = (math.log(median) - math.log(p10)) / NORMAL_QUANTILE_90
+    return min(1.0, max(0.0, 1.0 - normal_cdf((math.log(value) - math.log(median)) / sigma)))
+
+
+def measured_fraction(metric: Metric, value: float) -> float:
+    """``s = curve(v)`` for a measured metric (see :func:`curve_score`)."""
+    if metric.curve is None:
+        raise ValueError(f"metric '{metric.id}' has no curve; the loader rejects such frameworks")
+    return curve_score(metric.curve, value)
+
+
 def band_for(percent: float, bands: list[Band]) -> str:
     """The highest band whose ``min`` the percentage reaches (bands cover 0 by validation)."""
     for band in sorted(bands, key=lambda b: b.min, reverse=True):
@@ -115,21 +168,36 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
 
     The overall is computed as one division, ``100 * sum(w_i * (r_i - lo)) / ((hi - lo) * sum(w_i))``,
     with exactly rounded sums (``math.fsum``), so integer ratings and weights give exact
-    percentages: Santa's 17 of 25 points is 68.0, not 68.00000000000001.
+    percentages: Santa's 17 of 25 points is 68.0, not 68.00000000000001. A measured metric adds
+    ``w_i * s_i * (hi - lo)`` to the same numerator, which is ``w_i * s_i`` once divided by the span.
+    A measured metric's data source must have been computed into its ``value`` by the loader.
     """
     low, high = scale_floor(framework), framework.scale.max
     span = high - low
+    by_id = {m.id: m for m in framework.metrics}
     weights = {m.id: brand.weights.get(m.id, m.weight) for m in framework.metrics}
-    ratings = {
-        metric_id: entry.rating
-        for metric_id, entry in brand.ratings.items()
-        if entry.rating is not None and metric_id in weights
-    }
-    rated_weight = math.fsum(weights[metric_id] for metric_id in ratings)
+    ratings: dict[str, float] = {}
+    values: dict[str, float] = {}
+    fractions: dict[str, float] = {}
+    for metric_id, entry in brand.ratings.items():
+        metric = by_id.get(metric_id)
+        if metric is None:
+            continue
+        if metric.measured:
+            value = entry.measured_value
+            if value is not None:
+                values[metric_id] = value
+                fractions[metric_id] = measured_fraction(metric, value)
+        elif entry.rating is not None:
+            ratings[metric_id] = entry.rating
+    rated_weight = math.fsum(weights[metric_id] for metric_id in (*ratings, *values))
     total_weight = math.fsum(weights.values())
     if rated_weight <= 0:
         raise ValueError("no rated metric has a positive weight; the loader rejects such files")
-    earned = math.fsum(weights[metric_id] * (r - low) for metric_id, r in ratings.items())
+    earned = math.fsum(
+        [weights[metric_id] * (r - low) for metric_id, r in ratings.items()]
+        + [weights[metric_id] * s * span for metric_id, s in fractions.items()]
+    )
     overall = _clamp(100.0 * earned / (span * rated_weight))
 
     metrics = []
@@ -141,6 +209,11 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         if rating is not None:
             score = _clamp(100.0 * (rating - low) / span)
             lost = _clamp(100.0 * weight * (high - rating) / (span * rated_weight))
+        fraction = fractions.get(metric.id)
+        if fraction is not None:
+            score = _clamp(100.0 * fraction)
+            lost = _clamp(100.0 * weight * (1.0 - fraction) / rated_weight)
+        measured = metric.measure is not None and entry is not None and metric.id in values
         metrics.append(
             MetricScore(
                 id=metric.id,
@@ -152,6 +225,12 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
                 note=None if entry is None else entry.note,
                 description=metric.description,
                 remediation=metric.remediation,
+                value=values.get(metric.id),
+                ci_low=entry.ci_low if measured and entry is not None else None,
+                ci_high=entry.ci_high if measured and entry is not None else None,
+                n=entry.n if measured and entry is not None else None,
+                measure=None if metric.measure is None else metric.measure.name,
+                unit=None if metric.measure is None else metric.measure.unit,
             )
         )
     return ScoreResult(

@@ -57,7 +57,10 @@ CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "unknown framework",
         "brand: A\nframework: cx-sx\nratings:\n  empathy: 3\n",
-        ["brand.yaml:2:12: unknown framework 'cx-sx'; did you mean 'cx-six'? (bundled: cx-six, six-pillars)"],
+        [
+            "brand.yaml:2:12: unknown framework 'cx-sx'; did you mean 'cx-six'? "
+            "(bundled: cx-kpis, cx-six, loyalty-program, six-pillars)"
+        ],
     ),
     (
         "rating above scale",

@@ -39,6 +39,10 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
                 "points_lost": metric.points_lost,
                 "rated": metric.rated,
                 "note": metric.note,
+                "value": metric.value,
+                "ci_low": metric.ci_low,
+                "ci_high": metric.ci_high,
+                "n": metric.n,
             }
             for metric in result.metrics
         ],

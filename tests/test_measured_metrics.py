@@ -1,0 +1,289 @@
+"""Measured metrics: curves against hand computations, mixed scorecards, located errors, JSON keys."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cxscore.errors import InputError
+from cxscore.loader import FrameworkCatalog, load_brand
+from cxscore.models import BrandFile, Curve, Framework
+from cxscore.render.json_report import render_json
+from cxscore.scoring import curve_score, score_brand
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def linear(worst: float, best: float) -> Curve:
+    return Curve(type="linear", worst=worst, best=best)
+
+
+def lognormal(p10: float, median: float) -> Curve:
+    return Curve(type="lognormal", p10=p10, median=median)
+
+
+@pytest.mark.parametrize(
+    ("worst", "best", "value", "expected"),
+    [
+        (6, 66, 36, 0.5),  # (36 - 6) / (66 - 6)
+        (6, 66, 51, 0.75),  # 45 / 60
+        (6, 66, 6, 0.0),
+        (6, 66, -20, 0.0),  # clamped below worst
+        (6, 66, 90, 1.0),  # clamped above best
+        (60, 80, 74, 0.7),  # (74 - 60) / 20
+        (48, 1, 12, 36 / 47),  # lower is better: (12 - 48) / (1 - 48)
+        (48, 1, 100, 0.0),  # clamped: slower than worst
+        (48, 1, 0.5, 1.0),  # clamped: faster than best
+    ],
+)
+def test_linear_curve_by_hand(worst: float, best: float, value: float, expected: float) -> None:
+    assert curve_score(linear(worst, best), value) == pytest.approx(expected)
+
+
+def test_lognormal_control_points() -> None:
+    curve = lognormal(1, 12)
+    assert curve_score(curve, 1) == pytest.approx(0.9, abs=1e-12)
+    assert curve_score(curve, 12) == pytest.approx(0.5, abs=1e-12)
+
+
+def test_lognormal_by_hand() -> None:
+    # sigma = (ln 12 - ln 1) / 1.2815515655446004 = 1.938983...; at v = 24, z = ln 2 / sigma = 0.357480...
+    # 1 - Phi(0.357486) = 0.360364... (standard normal table: Phi(0.3575) = 0.6396)
+    sigma = math.log(12) / 1.2815515655446004
+    z = math.log(2) / sigma
+    assert z == pytest.approx(0.357480, abs=1e-6)
+    assert curve_score(lognormal(1, 12), 24) == pytest.approx(0.3604, abs=1e-4)
+
+
+def test_lognormal_monotonic_and_bounded() -> None:
+    curve = lognormal(2, 10)
+    values = [0.01, 0.5, 1, 2, 3, 5, 10, 20, 50, 1000]
+    scores = [curve_score(curve, value) for value in values]
+    assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
+    assert all(0 <= score <= 1 for score in scores)
+
+
+@pytest.mark.parametrize("value", [0, -3])
+def test_lognormal_non_positive_scores_one(value: float) -> None:
+    assert curve_score(lognormal(1, 12), value) == 1.0
+
+
+def mixed_framework() -> Framework:
+    return Framework.model_validate(
+        {
+            "id": "mixed",
+            "name": "Mixed",
+            "scale": {"min": 1, "max": 5},
+            "scoring": "points",
+            "bands": [{"name": "High", "min": 70}, {"name": "Low", "min": 0}],
+            "metrics": [
+                {"id": "empathy", "name": "Empathy", "weight": 2},
+                {
+                    "id": "nps",
+                    "name": "NPS",
+                    "weight": 3,
+                    "measure": {"name": "nps"},
+                    "curve": {"type": "linear", "worst": 6, "best": 66},
+                },
+                {
+                    "id": "frt",
+                    "name": "First response",
+                    "weight": 1,
+                    "measure": {"name": "response_time", "unit": "hours"},
+                    "curve": {"type": "lognormal", "p10": 1, "median": 12},
+                },
+                {"id": "unused", "name": "Unused", "weight": 4},
+            ],
+        }
+    )
+
+
+def test_weighted_mixed_scorecard_by_hand() -> None:
+    brand = BrandFile.model_validate(
+        {"brand": "B", "ratings": {"empathy": 4, "nps": {"value": 51, "n": 400}, "frt": 12}}
+    )
+    result = score_brand(brand, mixed_framework())
+    # empathy 4/5 = 0.8 (w 2), NPS (51 - 6) / 60 = 0.75 (w 3), response 12 h = median = 0.5 (w 1);
+    # "unused" is not rated. overall = 100 * (2*0.8 + 3*0.75 + 1*0.5) / 6 = 100 * 4.35 / 6 = 72.5.
+    assert result.overall_percent == pytest.approx(72.5)
+    assert result.band == "High"
+    assert result.coverage_percent == pytest.approx(60.0)
+    scores = {m.id: m.score_percent for m in result.metrics}
+    assert scores == pytest.approx({"empathy": 80.0, "nps": 75.0, "frt": 50.0, "unused": None})
+    lost = {m.id: m.points_lost for m in result.rated}
+    # lost_i = 100 * w_i * (1 - s_i) / 6
+    assert lost == pytest.approx({"empathy": 100 * 2 * 0.2 / 6, "nps": 100 * 3 * 0.25 / 6, "frt": 100 / 12})
+    assert sum(lost.values()) == pytest.approx(100 - 72.5)
+    nps = next(m for m in result.metrics if m.id == "nps")
+    assert (nps.rating, nps.value, nps.n, nps.measured) == (None, 51, 400, True)
+    empathy = next(m for m in result.metrics if m.id == "empathy")
+    assert (empathy.value, empathy.n, empathy.ci_low, empathy.measured) == (None, None, None, False)
+
+
+def test_exact_when_measured_scores_are_exact() -> None:
+    # NPS 36 scores exactly 0.5 and empathy 4 scores 0.8: (1*4 + 1*0.5*5) / (5*2) = 0.65 exactly.
+    framework = mixed_framework()
+    brand = BrandFile.model_validate(
+        {"brand": "B", "ratings": {"empathy": 4, "nps": 36}, "weights": {"nps": 1, "empathy": 1}}
+    )
+    assert score_brand(brand, framework).overall_percent == 65.0
+
+
+def test_santa_still_68() -> None:
+    loaded = load_brand(EXAMPLES / "santa.yaml", FrameworkCatalog())
+    assert score_brand(loaded.brand, loaded.framework).overall_percent == 68.0
+
+
+def test_acme_example_by_hand() -> None:
+    loaded = load_brand(EXAMPLES / "acme-kpis.yaml", FrameworkCatalog())
+    result = score_brand(loaded.brand, loaded.framework)
+    sigma = math.log(12) / 1.2815515655446004
+    response = 1 - 0.5 * (1 + math.erf((math.log(6) - math.log(12)) / sigma / math.sqrt(2)))
+    # NPS (42-6)/60, CSAT (81-50)/40, CES (5.2-4)/2, FCR (74-60)/20, response time 6 h lognormal.
+    fractions = [36 / 60, 31 / 40, 1.2 / 2, 14 / 20, response]
+    assert result.overall_percent == pytest.approx(100 * sum(fractions) / 5)
+    assert [m.value for m in result.metrics] == [42, 81, 5.2, 74, 6]
+
+
+def test_json_has_measured_keys() -> None:
+    loaded = load_brand(EXAMPLES / "acme-kpis.yaml", FrameworkCatalog())
+    document = json.loads(
+        render_json([score_brand(loaded.brand, loaded.framework, loaded.path)], single=True)
+    )
+    nps = document["metrics"][0]
+    expected = {"id", "name", "rating", "weight", "score_percent", "points_lost", "rated", "note"}
+    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n"}
+    assert (nps["value"], nps["ci_low"], nps["ci_high"], nps["n"], nps["rated"]) == (
+        42,
+        34.6,
+        48.9,
+        400,
+        True,
+    )
+    assert nps["rating"] is None
+    csat = document["metrics"][1]
+    assert (csat["value"], csat["n"], csat["ci_low"]) == (81, None, None)
+
+
+def test_json_rated_metrics_have_null_measured_keys() -> None:
+    loaded = load_brand(EXAMPLES / "santa.yaml", FrameworkCatalog())
+    document = json.loads(render_json([score_brand(loaded.brand, loaded.framework)], single=True))
+    assert all(m["value"] is None and m["n"] is None and m["ci_low"] is None for m in document["metrics"])
+
+
+FRAMEWORK_HEAD = """\
+id: custom
+name: Custom
+bands: [{name: All, min: 0}]
+metrics:
+  - id: empathy
+    name: Empathy
+"""
+
+
+NPS = "  - id: nps\n    name: NPS\n    measure: {name: nps}\n"
+AT_CURVE = "framework.yaml:10:12: metrics.1.curve: "
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        (
+            NPS + "    curve: {type: linear, worst: 5, best: 5}\n",
+            AT_CURVE + "worst and best must differ, both are 5",
+        ),
+        (
+            NPS + "    curve: {type: lognormal, p10: 12, median: 1}\n",
+            AT_CURVE + "a lognormal curve needs 0 < p10 < median, got p10 12 and median 1",
+        ),
+        (
+            NPS + "    curve: {type: cubic, worst: 0, best: 1}\n",
+            "framework.yaml:10:19: metrics.1.curve.type: input should be 'linear' or 'lognormal'",
+        ),
+        (
+            NPS + "    curve: {type: linear, worst: 0}\n",
+            AT_CURVE + "a linear curve needs both 'worst' and 'best'",
+        ),
+        (
+            NPS.replace("nps}", "npss}") + "    curve: {type: linear, worst: 0, best: 1}\n",
+            "framework.yaml:9:21: metrics.1.measure.name: input should be 'nps', 'csat', 'ces', 'fcr', "
+            "'response_time', 'share', 'mean', 'ratio' or 'difference'",
+        ),
+        (
+            NPS,
+            "framework.yaml:7:5: metrics.1: a measured metric needs a 'curve' mapping its value onto a score",
+        ),
+        (
+            "  - id: ratio\n    name: Ratio\n    measure: {name: ratio, numerator: a}\n"
+            "    curve: {type: linear, worst: 0, best: 1}\n",
+            "framework.yaml:9:14: metrics.1.measure: "
+            "a ratio measure needs both 'numerator' and 'denominator' columns",
+        ),
+    ],
+)
+def test_bad_framework_is_located(write: Callable[..., Path], metric: str, expected: str) -> None:
+    path = write(FRAMEWORK_HEAD + metric, "framework.yaml")
+    with pytest.raises(InputError) as caught:
+        FrameworkCatalog().load_path(path, "framework.yaml")
+    assert [issue.format() for issue in caught.value.issues] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("ratings", "expected"),
+    [
+        ("  nps: high\n", "brand.yaml:4:8: ratings.nps.rating: expected a number, got the text 'high'"),
+        (
+            "  nps: {value: lots}\n",
+            "brand.yaml:4:16: ratings.nps.value: expected a number, got the text 'lots'",
+        ),
+        ("  nps: 142\n", "brand.yaml:4:8: ratings.nps: 142 is outside the range of NPS: -100 to 100"),
+        ("  ces: {value: 9}\n", "brand.yaml:4:16: ratings.ces: 9 is outside the range of CES: 1 to 7"),
+        (
+            "  nps: {value: 40, from: data.csv}\n",
+            "brand.yaml:4:8: ratings.nps: give either a 'value' or a data source 'from', not both",
+        ),
+        (
+            "  empathy: {value: 4}\n",
+            "brand.yaml:4:3: ratings: unknown metric 'empathy' in cx-kpis",
+        ),
+    ],
+)
+def test_bad_measured_value_is_located(write: Callable[..., Path], ratings: str, expected: str) -> None:
+    path = write("brand: A\nframework: cx-kpis\nratings:\n" + ratings)
+    with pytest.raises(InputError) as caught:
+        load_brand(path, FrameworkCatalog(), "brand.yaml")
+    assert [issue.format() for issue in caught.value.issues] == [expected]
+
+
+def test_value_on_rated_metric_is_located(write: Callable[..., Path]) -> None:
+    path = write("brand: A\nratings:\n  empathy: {value: 4}\n")
+    with pytest.raises(InputError) as caught:
+        load_brand(path, FrameworkCatalog(), "brand.yaml")
+    assert [issue.format() for issue in caught.value.issues] == [
+        "brand.yaml:3:13: ratings.empathy: 'value' is for measured metrics; "
+        "empathy is rated on the cx-six scale 1–5: give a rating"
+    ]
+
+
+@pytest.mark.parametrize("framework_id", ["cx-kpis", "loyalty-program"])
+def test_bundled_measured_frameworks(framework_id: str) -> None:
+    framework = FrameworkCatalog().load_bundled(framework_id)
+    assert all(metric.measured for metric in framework.metrics)
+    assert all(metric.description and metric.remediation for metric in framework.metrics)
+
+
+def test_cx_kpis_anchors_match_benchmarks() -> None:
+    framework = FrameworkCatalog().load_bundled("cx-kpis")
+    curves = {metric.id: metric.curve for metric in framework.metrics}
+    assert curves["nps"] is not None
+    assert curves["fcr"] is not None
+    assert curves["first_response_time"] is not None
+    assert curve_score(curves["nps"], 36) == pytest.approx(0.5)  # SurveyMonkey median
+    assert curve_score(curves["fcr"], 70) == pytest.approx(0.5)  # SQM average
+    assert curve_score(curves["fcr"], 80) == 1.0  # SQM world class
+    assert curve_score(curves["first_response_time"], 1) == pytest.approx(0.9)  # expectation
+    assert curve_score(curves["first_response_time"], 12) == pytest.approx(0.5)  # email average
