@@ -8,12 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from cxscore.errors import InputError
 from cxscore.loader import FrameworkCatalog, load_brand
 from cxscore.models import BrandFile, Curve, Framework
 from cxscore.render.json_report import render_json
-from cxscore.scoring import curve_score, score_brand
+from cxscore.render.markdown import render_markdown
+from cxscore.render.terminal import build_report
+from cxscore.scoring import ScoreResult, curve_score, score_brand
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -287,3 +290,29 @@ def test_cx_kpis_anchors_match_benchmarks() -> None:
     assert curve_score(curves["fcr"], 80) == 1.0  # SQM world class
     assert curve_score(curves["first_response_time"], 1) == pytest.approx(0.9)  # expectation
     assert curve_score(curves["first_response_time"], 12) == pytest.approx(0.5)  # email average
+
+
+def acme_result() -> ScoreResult:
+    loaded = load_brand(EXAMPLES / "acme-kpis.yaml", FrameworkCatalog())
+    return score_brand(loaded.brand, loaded.framework, loaded.path)
+
+
+def test_markdown_shows_value_interval_and_n() -> None:
+    text = render_markdown([acme_result()])
+    assert (
+        "| Net Promoter Score | 42 points [34.6, 48.9] n=400 | 1 | 60.0% | 8.0 | Q1 relationship survey. |"
+        in text
+    )
+    assert "| Customer satisfaction (CSAT) | 81% | 1 | 77.5% | 4.5 |  |" in text
+    assert "| Customer effort score (CES) | 5.2 of 7 | 1 | 60.0% | 8.0 |  |" in text
+    assert "- **Net Promoter Score** (42 → top score): +8.0 points." in text
+
+
+def test_terminal_shows_value_interval_and_n() -> None:
+    console = Console(width=120, color_system=None, record=True)
+    console.print(build_report([acme_result()], details=True))
+    text = console.export_text()
+    assert "[34.6, 48.9] n=400" in text
+    assert "Net Promoter Score 42 → top score would make the overall" in text
+    assert "Customer satisfaction (CSAT)  81%" in text
+    assert "First response time  6 hours" in text

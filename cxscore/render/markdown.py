@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxscore.render.numbers import format_delta, format_number, format_percent, format_rating
+from cxscore.render.numbers import format_delta, format_measured, format_number, format_percent, format_rating
 from cxscore.report import RateReport
-from cxscore.scoring import ScoreResult
+from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import markdown_inline
 
 if TYPE_CHECKING:
@@ -21,6 +21,25 @@ def table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks[a] for a in align) + " |"]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return lines
+
+
+def _rating_cell(metric: MetricScore, scale: str) -> str:
+    """``4/5``; a measured value with its unit, interval and n (``42 points [34.6, 48.9] n=400``); or —."""
+    if metric.value is not None:
+        text = format_measured(metric.value, None, None, None)
+        if metric.unit:
+            unit = markdown_inline(metric.unit)
+            text += unit if metric.unit.startswith("%") else f" {unit}"
+        rest = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
+        return text + rest[len(format_measured(metric.value, None, None, None)) :]
+    return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
+
+
+def _lift_change(metric: MetricScore, scale: str) -> str:
+    """``4/5 → 5/5`` for a rated metric, ``42 → top score`` for a measured one."""
+    if metric.value is not None:
+        return f"{format_measured(metric.value, None, None, None)} → top score"
+    return f"{format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
 
 
 def _brand_section(result: ScoreResult) -> list[str]:
@@ -42,11 +61,11 @@ def _brand_section(result: ScoreResult) -> list[str]:
         lines += [markdown_inline(result.notes), ""]
     rows = []
     for metric in result.metrics:
-        rated = metric.rating is not None and metric.score_percent is not None
+        rated = metric.rated and metric.score_percent is not None
         rows.append(
             [
                 markdown_inline(metric.name),
-                f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—",
+                _rating_cell(metric, scale),
                 format_rating(metric.weight),
                 format_percent(metric.score_percent)
                 if rated and metric.score_percent is not None
@@ -66,7 +85,7 @@ def _brand_section(result: ScoreResult) -> list[str]:
             metric = lift.metric
             lines.append(
                 f"- **{markdown_inline(metric.name)}** "
-                f"({format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}): "
+                f"({_lift_change(metric, scale)}): "
                 f"+{format_number(lift.points)} points. {markdown_inline(metric.remediation)}"
             )
         lines.append("")

@@ -44,3 +44,19 @@ def score_tier(percent: float) -> str:
         if percent >= floor:
             return tier
     return "very-poor"
+
+
+def format_value(value: float) -> str:
+    """A measured value as people write it: up to two decimals, thousands separated (``1,234.5``)."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_measured(value: float, ci_low: float | None, ci_high: float | None, n: int | None) -> str:
+    """A measured value with its interval and count when known: ``42 [34.6, 48.9] n=400``."""
+    text = format_value(value)
+    if ci_low is not None and ci_high is not None:
+        text += f" [{format_value(ci_low)}, {format_value(ci_high)}]"
+    if n is not None:
+        text += f" n={n:,}"
+    return text

@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cxscore.render.numbers import format_number, format_percent, format_rating
+from cxscore.render.numbers import format_measured, format_number, format_percent, format_rating
 from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import clean_block, clean_line
 
@@ -78,21 +78,41 @@ def _metric_table(result: ScoreResult, details: bool) -> Table:
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, width=BAR_CELLS)
     table.add_column("Pts lost", justify="right", no_wrap=True)
-    scale = format_rating(result.scale_max)
     for metric in result.metrics:
         name = Text(clean_line(metric.name))
-        if metric.score_percent is None or metric.rating is None or metric.points_lost is None:
+        if metric.score_percent is None or not metric.rated or metric.points_lost is None:
             table.add_row(name, Text("—", style="dim"), format_rating(metric.weight), "", "", "")
             continue
         table.add_row(
             name,
-            f"{format_rating(metric.rating)}/{scale}",
+            _rating_cell(metric, result),
             format_rating(metric.weight),
             Text(format_percent(metric.score_percent), style=score_style(metric.score_percent)),
             bar(metric.score_percent),
             Text(format_number(metric.points_lost), style="dim" if not metric.points_lost else ""),
         )
     return table
+
+
+def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
+    """``4/5`` for a rated metric; the value, with its interval and n when known, for a measured one."""
+    if metric.value is not None:
+        return format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
+    if metric.rating is None:
+        return "not rated"
+    return f"{format_rating(metric.rating)}/{format_rating(result.scale_max)}"
+
+
+def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
+    """The table's rating cell: ``4/5``, or a measured value with its interval and n on a dim line."""
+    if metric.value is None:
+        return Text(_rating_text(metric, result))
+    cell = Text(format_measured(metric.value, None, None, None))
+    detail = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
+    extra = detail[len(cell.plain) :].strip()
+    if extra:
+        cell.append("\n" + extra, style="dim")
+    return cell
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
@@ -115,7 +135,9 @@ def _lifts(result: ScoreResult) -> RenderableType | None:
             (f"+{format_number(lift.points)} pts", "bold green"),
             "  ",
             (clean_line(metric.name), "bold"),
-            f" {format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}",
+            f" {format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
+            if metric.value is None
+            else f" {format_measured(metric.value, None, None, None)} → top score",
             (f" would make the overall {format_percent(target)}", "dim"),
         )
         rows.append(line)
@@ -132,11 +154,10 @@ def _details(result: ScoreResult) -> RenderableType:
 
 
 def _metric_detail(metric: MetricScore, result: ScoreResult) -> RenderableType:
-    rating = (
-        "not rated"
-        if metric.rating is None
-        else f"{format_rating(metric.rating)}/{format_rating(result.scale_max)}"
-    )
+    rating = _rating_text(metric, result)
+    if metric.value is not None and metric.unit:
+        unit = clean_line(metric.unit)
+        rating += unit if unit.startswith("%") else f" {unit}"
     parts: list[RenderableType] = [
         Text.assemble(("  " + clean_line(metric.name), "bold"), (f"  {rating}", "dim"))
     ]
