@@ -83,8 +83,18 @@ OutputOption = Annotated[
 ]
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write a finished report to ``output`` atomically, or to standard output."""
+def emit(text: Any, output: Path | None) -> None:
+    """Write a finished report to ``output`` atomically, or to standard output.
+
+    ``text`` may also be a rich renderable (the table format): it is printed to the terminal, or
+    rendered at width 100 without colour when it goes to a file.
+    """
+    if not isinstance(text, str):
+        console = _terminal_console(output)
+        console.print(text)
+        if output is None:
+            return
+        text = console.file.getvalue()
     if output is None:
         sys.stdout.write(text)
     else:
@@ -103,37 +113,125 @@ def _terminal_console(output: Path | None) -> Any:
     return Console(file=io.StringIO(), width=100, color_system=None, highlight=False)
 
 
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
+FailUnder = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-under", metavar="PCT", help="Exit 1 after the report if any brand's overall is below PCT."
+    ),
+]
+FailUnderMetric = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-under-metric",
+        metavar="PCT",
+        help="Exit 1 after the report if any rated metric scores below PCT.",
+    ),
+]
+EXIT_GATE = 1
+
+
+def _report(command: str, output_format: OutputFormat, result: Any, output: Path | None) -> None:
+    """Render a command's result with the renderer of the chosen format and emit it."""
+    from cxscore.render import renderer
+
+    emit(renderer(command, output_format)(result), output)
+
+
+def _gate(failures: list[Any]) -> None:
+    """After the report: print each failed gate on stderr and exit 1 if any failed."""
+    for failure in failures:
+        sys.stderr.write(_printable(failure.format()) + "\n")
+    if failures:
+        raise typer.Exit(EXIT_GATE)
+
+
 @app.command()
 @handle_user_errors
 def rate(
     paths: Paths,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = OutputFormat.table,
+    output_format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     details: Annotated[
         bool, typer.Option("--details", help="Add each metric's description and note.")
     ] = False,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if", metavar="METRIC=RATING", help="Also show the overall with this rating (repeatable)."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", metavar="LAST.yaml", help="Show the change of every score since this assessment."
+        ),
+    ] = None,
+    fail_under: FailUnder = None,
+    fail_under_metric: FailUnderMetric = None,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression", help="With --baseline: exit 1 if any score fell by more than --tolerance."
+        ),
+    ] = False,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance", metavar="POINTS", help="Points a score may fall under --fail-on-regression (0)."
+        ),
+    ] = None,
 ) -> None:
     """Score brand files and show the scorecard."""
-    from cxscore.scorecard import is_single_file, score_files
+    from cxscore.gating import Gates
+    from cxscore.report import build_rate_report
 
-    results = score_files(paths)
-    if output_format is OutputFormat.json:
-        from cxscore.render.json_report import render_json
+    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance)
+    report = build_rate_report(paths, what_if or [], baseline, details, fail_on_regression)
+    _report("rate", output_format, report, output)
+    _gate(gates.check(report.results, report.change))
 
-        emit(render_json(results, single=is_single_file(paths)), output)
-    elif output_format is OutputFormat.markdown:
-        from cxscore.render.markdown import render_markdown
 
-        emit(render_markdown(results), output)
-    else:
-        from cxscore.render.terminal import build_report
+@app.command()
+@handle_user_errors
+def compare(
+    paths: Annotated[list[str], typer.Argument(help="Two or more brand files (or directories), in order.")],
+    output_format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    fail_under: FailUnder = None,
+    fail_under_metric: FailUnderMetric = None,
+) -> None:
+    """Compare brands side by side: the best per metric marked, and 2 - 1 for two brands."""
+    from cxscore.compare import compare_results
+    from cxscore.gating import Gates
+    from cxscore.scorecard import score_files
 
-        console = _terminal_console(output)
-        console.print(build_report(results, details=details))
-        if output is not None:
-            emit(console.file.getvalue(), output)
+    gates = Gates(fail_under, fail_under_metric)
+    comparison = compare_results(score_files(paths))
+    _report("compare", output_format, comparison, output)
+    _gate(gates.check(comparison.results))
+
+
+@app.command()
+@handle_user_errors
+def rank(
+    paths: Paths,
+    output_format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    top: Annotated[
+        int | None, typer.Option("--top", metavar="N", help="List only the first N (gates still check all).")
+    ] = None,
+    fail_under: FailUnder = None,
+    fail_under_metric: FailUnderMetric = None,
+) -> None:
+    """Rank brands by overall score: band, coverage, strongest and weakest metric."""
+    from cxscore.gating import Gates
+    from cxscore.rank import rank_files
+
+    gates = Gates(fail_under, fail_under_metric)
+    board = rank_files(paths, top)
+    _report("rank", output_format, board, output)
+    _gate(gates.check(board.subjects()))
 
 
 @app.command()

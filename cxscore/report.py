@@ -7,7 +7,7 @@ replaced, so the hypothetical overall can never drift from the real formula.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,11 @@ class RateReport:
     def what_if(self, index: int) -> WhatIf | None:
         """The what-if scenario of the result at ``index``, if one was asked for."""
         return self.what_ifs[index] if self.what_ifs else None
+
+    def sections(self) -> Iterator[tuple[ScoreResult, WhatIf | None, Comparison | None]]:
+        """Each brand in order, with its what-if scenario and its change since the baseline (or None)."""
+        for index, result in enumerate(self.results):
+            yield result, self.what_if(index), self.change if index == 0 else None
 
 
 def parse_what_if(texts: Sequence[str]) -> dict[str, float]:

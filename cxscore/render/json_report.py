@@ -120,7 +120,7 @@ def _baseline_dict(change: Comparison) -> dict[str, Any]:
                 "change": row.delta,
             }
             for row in change.rows
-        ],  # fmt: skip
+        ],
         "notes": change.notes(),
     }
 
@@ -128,13 +128,12 @@ def _baseline_dict(change: Comparison) -> dict[str, Any]:
 def render_rate(report: RateReport) -> str:
     """The ``rate`` contract, plus ``what_if`` per brand and ``baseline`` when they were asked for."""
     brands = []
-    for index, result in enumerate(report.results):
+    for result, what_if, change in report.sections():
         brand = result_to_dict(result)
-        what_if = report.what_if(index)
         if what_if is not None:
             brand["what_if"] = _what_if_dict(what_if)
-        if index == 0 and report.change is not None:
-            brand["baseline"] = _baseline_dict(report.change)
+        if change is not None:
+            brand["baseline"] = _baseline_dict(change)
         brands.append(brand)
     if report.single:
         return _dump({"schema_version": SCHEMA_VERSION, **brands[0]})

@@ -152,13 +152,12 @@ def _notes(notes: list[str]) -> list[str]:
 def render_rate(report: RateReport) -> str:
     """The ``rate`` report: one section per brand, with what-if and baseline sections when asked for."""
     lines = ["# CX scorecard", ""]
-    for index, result in enumerate(report.results):
+    for result, what_if, change in report.sections():
         lines += _brand_section(result)
-        what_if = report.what_if(index)
         if what_if is not None:
             lines += _what_if_section(what_if)
-        if index == 0 and report.change is not None:
-            lines += _baseline_section(report.change)
+        if change is not None:
+            lines += _baseline_section(change)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

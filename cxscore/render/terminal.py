@@ -6,16 +6,26 @@ been made visible, so a brand called ``Acme [/]`` or one holding an escape seque
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
-from rich.console import Group, RenderableType
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from cxscore.render.numbers import format_measured, format_number, format_percent, format_rating
+from cxscore.render.numbers import format_delta, format_number, format_percent, format_rating
 from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import clean_block, clean_line
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison, Row
+    from cxscore.rank import Leaderboard, RankEntry
+    from cxscore.report import RateReport, WhatIf
 
 BAR_CELLS = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -181,3 +191,198 @@ def build_report(results: list[ScoreResult], details: bool = False) -> Renderabl
             if block is not None:
                 blocks.extend((Text(""), block))
     return Group(*blocks)
+
+
+def _delta_text(delta: float | None) -> Text:
+    if delta is None:
+        return Text("")
+    style = "green" if delta > 0 else "red" if delta < 0 else "dim"
+    return Text(format_delta(delta), style=style)
+
+
+def _overall_text(percent: float, band: str) -> Text:
+    style = score_style(percent)
+    return Text.assemble((format_percent(percent), style + " bold"), " ", (clean_line(band), style))
+
+
+def _what_if(what_if: WhatIf) -> RenderableType:
+    scale = format_rating(what_if.current.scale_max)
+    line = Text("What if ", style="bold")
+    for index, change in enumerate(what_if.changes):
+        before = "not rated" if change.before is None else f"{format_rating(change.before)}/{scale}"
+        line.append(", " if index else "")
+        line.append(clean_line(change.name), style="bold")
+        line.append(f" {before} → {format_rating(change.after)}/{scale}")
+    now, then = what_if.current, what_if.hypothetical
+    overall = Text.assemble(
+        "  Overall ",
+        _overall_text(now.overall_percent, now.band),
+        "  →  ",
+        _overall_text(then.overall_percent, then.band),
+        "  (",
+        _delta_text(what_if.overall_delta),
+        " pts)",
+    )
+    return Group(line, overall)
+
+
+def _notes(notes: list[str]) -> list[RenderableType]:
+    return [Text.assemble(("⚠ ", "yellow"), clean_line(note)) for note in notes]
+
+
+def _baseline(change: Comparison) -> RenderableType:
+    baseline = change.results[0]
+    title = Text.assemble(("Change since the baseline ", "bold"), clean_line(baseline.path))
+    if baseline.assessed:
+        title.append(f" (assessed {baseline.assessed.isoformat()})", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("Metric", style="bold", no_wrap=True)
+    for column in ("Baseline", "Now", "Change"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in (*change.rows, change.overall):
+        cells = [Text("—", style="dim") if s is None else Text(format_percent(s)) for s in row.scores]
+        table.add_row(
+            clean_line(row.name), *cells, _delta_text(row.delta), end_section=row is change.rows[-1]
+        )
+    return Group(title, *_notes(change.notes()), table)
+
+
+def render_rate(report: RateReport) -> RenderableType:
+    """The ``rate`` report, each brand followed by its what-if and baseline sections when asked for."""
+    blocks: list[RenderableType] = []
+    for result, what_if, change in report.sections():
+        if blocks:
+            blocks.append(Text(""))
+        blocks.append(build_report([result], details=report.details))
+        if what_if is not None:
+            blocks.extend((Text(""), _what_if(what_if)))
+        if change is not None:
+            blocks.extend((Text(""), _baseline(change)))
+    return Group(*blocks)
+
+
+def _compare_cell(row: Row, index: int, scale: float) -> Text:
+    score = row.scores[index]
+    if score is None:
+        return Text("not rated", style="dim")
+    best = index in row.best
+    text = Text(format_percent(score), style=("bold " if best else "") + score_style(score))
+    rating = row.ratings[index]
+    if rating is not None:
+        text.append(f" {format_rating(rating)}/{format_rating(scale)}", style="dim")
+    if best:
+        text.append(" ★", style="bold yellow")
+    return text
+
+
+def render_compare(comparison: Comparison) -> RenderableType:
+    """Brands as columns, shared metrics as rows and the overall last; ★ marks each row's best."""
+    results = comparison.results
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("Metric", style="bold", no_wrap=True)
+    for result in results:
+        header = Text.assemble((clean_line(result.brand), "bold"), ("\n" + result.framework_id, "dim"))
+        table.add_column(header, justify="right")
+    if comparison.has_delta:
+        table.add_column("Δ 2 − 1", justify="right", no_wrap=True)
+    for row in comparison.rows:
+        cells = [_compare_cell(row, i, result.scale_max) for i, result in enumerate(results)]
+        delta = [_delta_text(row.delta)] if comparison.has_delta else []
+        table.add_row(clean_line(row.name), *cells, *delta, end_section=row is comparison.rows[-1])
+    overall = comparison.overall
+    cells = [_overall_text(result.overall_percent, result.band) for result in results]
+    for index in overall.best:
+        cells[index].append(" ★", style="bold yellow")
+    table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
+    title = Text(f"CX comparison of {len(results)} brands", style="bold")
+    return Group(title, *_notes(comparison.notes()), table)
+
+
+_RANK_HEADERS = ("#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest")
+_RANK_RIGHT = {0, 2, 4}  # right-aligned columns (the numbers)
+_RANK_FLEX = (1, 5, 6)  # columns that give up width on a narrow terminal (the names)
+_RANK_GAP = "  "
+
+
+class LeaderboardLines:
+    """A leaderboard laid out by hand: one line per brand, long names cut with an ellipsis.
+
+    rich's ``Table`` measures every cell to lay out its columns, which took about 7 s for 10,000 brands;
+    here the widths come from one pass over the strings and each line is yielded as styled segments.
+    """
+
+    def __init__(self, entries: tuple[RankEntry, ...]) -> None:
+        self.rows = [
+            (
+                (str(entry.rank), ""),
+                (clean_line(entry.brand), "bold"),
+                (format_percent(entry.overall_percent), score_style(entry.overall_percent)),
+                (clean_line(entry.band), score_style(entry.overall_percent)),
+                (format_percent(entry.coverage_percent), ""),
+                (clean_line(entry.strongest.name), format_percent(entry.strongest.score_percent)),
+                (clean_line(entry.weakest.name), format_percent(entry.weakest.score_percent)),
+            )
+            for entry in entries
+        ]
+
+    def _widths(self, max_width: int) -> list[int]:
+        widths = [cell_len(header) for header in _RANK_HEADERS]
+        for row in self.rows:
+            for index, (text, extra) in enumerate(row):
+                size = cell_len(text) + (len(extra) + 1 if index >= 5 else 0)
+                widths[index] = max(widths[index], size)
+        room = max_width - len(_RANK_GAP) * (len(widths) - 1)
+        # Metric names give way first (down to 18 cells), then brand names too (down to 10).
+        for columns, floor in (((5, 6), 18), (_RANK_FLEX, 10)):
+            while sum(widths) > room:
+                widest = max(columns, key=lambda index: widths[index])
+                if widths[widest] <= floor:
+                    break
+                widths[widest] -= 1
+        return widths
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self._widths(options.max_width)
+        styles: dict[str, Style] = {}  # parsed once per style name, not once per cell
+
+        def style(name: str) -> Style:
+            if name not in styles:
+                styles[name] = console.get_style(name)
+            return styles[name]
+
+        for index, header in enumerate(_RANK_HEADERS):
+            gap = _RANK_GAP if index else ""
+            yield Segment(gap + _fit(header, widths[index], index in _RANK_RIGHT), style("bold"))
+        yield Segment.line()
+        yield Segment("─" * (sum(widths) + len(_RANK_GAP) * (len(widths) - 1)), style("dim"))
+        yield Segment.line()
+        # One segment per cell, the gap included (styles here colour text only, so spaces stay blank).
+        for row in self.rows:
+            for index, (text, extra) in enumerate(row):
+                gap = _RANK_GAP if index else ""
+                if index >= 5:  # a metric name and its score: the name gives way, the score stays
+                    yield Segment(gap + _fit(text, widths[index] - len(extra) - 1, False) + " ")
+                    yield Segment(extra, style("dim"))
+                else:
+                    yield Segment(gap + _fit(text, widths[index], index in _RANK_RIGHT), style(extra))
+            yield Segment.line()
+
+
+def _fit(text: str, width: int, right: bool) -> str:
+    """Pad text to exactly ``width`` cells, cutting it with an ellipsis when it is longer."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    padding = " " * (width - cell_len(text))
+    return padding + text if right else text + padding
+
+
+def render_rank(board: Leaderboard) -> RenderableType:
+    """The leaderboard: rank, brand, overall, band, coverage, strongest and weakest metric."""
+    total, shown = len(board.entries), len(board.shown)
+    frameworks = ", ".join(f"{framework} ({count})" for framework, count in board.frameworks.items())
+    footer = f"{total} brand{'' if total == 1 else 's'} ranked"
+    footer += f", top {shown} shown" if shown < total else ""
+    table = LeaderboardLines(board.shown)
+    return Group(
+        Text("CX leaderboard", style="bold"), table, Text(f"{footer} · frameworks: {frameworks}", style="dim")
+    )

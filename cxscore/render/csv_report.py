@@ -1,0 +1,206 @@
+"""CSV exports for spreadsheets, with stable column names and unrounded numbers.
+
+``rate`` gives one row per brand x metric, ``compare`` one row per compared line (each shared metric,
+then the overall) x brand, ``rank`` one row per brand. Text that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``) is prefixed with an apostrophe: brand names and notes are
+user input, and CSV injection turns them into commands when the file is opened.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from cxscore.textsafe import clean_block
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison
+    from cxscore.rank import Leaderboard
+    from cxscore.report import RateReport
+    from cxscore.scoring import MetricScore, ScoreResult
+
+RATE_COLUMNS = (
+    "brand",
+    "path",
+    "framework",
+    "assessed",
+    "overall_percent",
+    "band",
+    "coverage_percent",
+    "metric_id",
+    "metric_name",
+    "rated",
+    "rating",
+    "scale_min",
+    "scale_max",
+    "weight",
+    "score_percent",
+    "points_lost",
+    "note",
+)
+WHAT_IF_COLUMNS = ("what_if_rating", "what_if_score_percent", "what_if_overall_percent")
+BASELINE_COLUMNS = ("baseline_score_percent", "score_change", "baseline_overall_percent", "overall_change")
+COMPARE_COLUMNS = (
+    "metric_id",
+    "metric_name",
+    "brand_index",
+    "brand",
+    "path",
+    "framework",
+    "rated",
+    "rating",
+    "score_percent",
+    "best",
+    "delta",
+)
+RANK_COLUMNS = (
+    "rank",
+    "brand",
+    "path",
+    "framework",
+    "overall_percent",
+    "band",
+    "coverage_percent",
+    "rated_metrics",
+    "metrics",
+    "strongest_metric_id",
+    "strongest_metric",
+    "strongest_score_percent",
+    "weakest_metric_id",
+    "weakest_metric",
+    "weakest_score_percent",
+)
+
+Cell = str | float | int | bool | None
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str | None) -> str:
+    """User text for a cell: controls made visible, formula starts neutralised."""
+    if value is None:
+        return ""
+    text = clean_block(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_value(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([csv_value(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _brand_cells(result: ScoreResult) -> list[Cell]:
+    assessed = result.assessed.isoformat() if result.assessed else None
+    return [
+        csv_text(result.brand),
+        csv_text(result.path),
+        result.framework_id,
+        assessed,
+        result.overall_percent,
+        csv_text(result.band),
+        result.coverage_percent,
+    ]
+
+
+def _metric_cells(metric: MetricScore, result: ScoreResult) -> list[Cell]:
+    return [
+        metric.id,
+        csv_text(metric.name),
+        metric.rated,
+        metric.rating,
+        result.scale_min,
+        result.scale_max,
+        metric.weight,
+        metric.score_percent,
+        metric.points_lost,
+        csv_text(metric.note),
+    ]
+
+
+def render_rate(report: RateReport) -> str:
+    """One row per brand x metric; what-if and baseline columns are appended when asked for."""
+    header = list(RATE_COLUMNS)
+    if report.what_ifs:
+        header += WHAT_IF_COLUMNS
+    if report.change is not None:
+        header += BASELINE_COLUMNS
+    rows = []
+    for result, what_if, change in report.sections():
+        for metric in result.metrics:
+            row = _brand_cells(result) + _metric_cells(metric, result)
+            if what_if is not None:
+                future = what_if.hypothetical.metrics[result.metrics.index(metric)]
+                row += [future.rating, future.score_percent, what_if.hypothetical.overall_percent]
+            elif report.what_ifs:
+                row += [None] * len(WHAT_IF_COLUMNS)
+            if change is not None:
+                line = next((r for r in change.rows if r.id == metric.id), None)
+                before, delta = (None, None) if line is None else (line.scores[0], line.delta)
+                row += [before, delta, change.overall.scores[0], change.overall.delta]
+            elif report.change is not None:
+                row += [None] * len(BASELINE_COLUMNS)
+            rows.append(row)
+    return _csv(header, rows)
+
+
+def render_compare(comparison: Comparison) -> str:
+    """One row per compared line (shared metrics, then ``overall``) x brand; ``delta`` is 2 - 1."""
+    rows = []
+    for line in (*comparison.rows, comparison.overall):
+        for index, result in enumerate(comparison.results):
+            score = line.scores[index]
+            rows.append(
+                [
+                    line.id,
+                    csv_text(line.name),
+                    index + 1,
+                    csv_text(result.brand),
+                    csv_text(result.path),
+                    result.framework_id,
+                    score is not None,
+                    line.ratings[index],
+                    score,
+                    index in line.best,
+                    line.delta,
+                ]
+            )
+    return _csv(COMPARE_COLUMNS, rows)
+
+
+def render_rank(board: Leaderboard) -> str:
+    """One row per ranked brand, best first (the first ``--top`` only)."""
+    rows = [
+        [
+            entry.rank,
+            csv_text(entry.brand),
+            csv_text(entry.path),
+            entry.framework_id,
+            entry.overall_percent,
+            csv_text(entry.band),
+            entry.coverage_percent,
+            entry.rated_count,
+            entry.metric_count,
+            entry.strongest.id,
+            csv_text(entry.strongest.name),
+            entry.strongest.score_percent,
+            entry.weakest.id,
+            csv_text(entry.weakest.name),
+            entry.weakest.score_percent,
+        ]
+        for entry in board.shown
+    ]
+    return _csv(RANK_COLUMNS, rows)

@@ -1,0 +1,383 @@
+"""Self-contained HTML reports: one file with inline CSS and inline SVG charts, nothing fetched.
+
+A stakeholder opens the file in a browser, offline. The page's Content-Security-Policy forbids every
+network request, and every user string (brand names, notes, paths, framework names) passes through
+:func:`esc` (``html.escape`` with quotes, after control characters are made visible) before it
+reaches the page, so a brand named ``<script>`` is shown, never run.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cxscore.render.numbers import format_delta, format_number, format_percent, format_rating, score_tier
+from cxscore.textsafe import clean_block
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison, Row
+    from cxscore.rank import Leaderboard
+    from cxscore.report import RateReport, WhatIf
+    from cxscore.scoring import ScoreResult
+
+SERIES_COLOURS = ("#0969da", "#d4661c", "#8250df", "#1a7f37", "#bf3989", "#57606a")
+
+_CSS = """
+:root { color-scheme: light; --ink: #1f2328; --muted: #656d76; --line: #d0d7de; --soft: #f6f8fa;
+  --excellent: #1a7f37; --good: #2da44e; --ok: #bf8700; --poor: #d4661c; --very-poor: #cf222e; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #eef1f4; color: var(--ink);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+main { max-width: 1040px; margin: 0 auto; padding: 28px 20px 12px; }
+h1 { font-size: 26px; margin: 0 0 18px; }
+h2 { font-size: 22px; margin: 0; overflow-wrap: anywhere; }
+h3 { font-size: 16px; margin: 22px 0 8px; }
+section.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 22px 24px;
+  margin: 0 0 22px; box-shadow: 0 1px 3px rgba(31, 35, 40, .06); }
+.head { display: flex; justify-content: space-between; align-items: flex-start; gap: 18px; }
+.meta, .muted { color: var(--muted); }
+.meta { margin: 4px 0 0; }
+.score { text-align: right; white-space: nowrap; }
+.score .pct { display: block; font-size: 40px; font-weight: 700; line-height: 1.1; }
+.score .band { font-weight: 600; }
+.note, .notes { white-space: pre-line; overflow-wrap: anywhere; }
+.notes { font-style: italic; margin: 12px 0 0; }
+.warn { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 12px;
+  margin: 10px 0; }
+figure { margin: 16px 0 6px; }
+svg { display: block; width: 100%; height: auto; }
+svg text { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+  fill: var(--ink); }
+svg .track { fill: #eaeef2; }
+svg .value { font-weight: 600; } svg text.muted { fill: var(--muted); }
+svg .mark { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 4 3; }
+table { border-collapse: collapse; width: 100%; margin: 12px 0 4px; font-size: 14px; }
+th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.overall td { font-weight: 700; border-top: 2px solid var(--ink); }
+td.best { background: #dafbe1; font-weight: 700; }
+.up { color: var(--excellent); } .down { color: var(--very-poor); }
+.tier-excellent { color: var(--excellent); } .tier-good { color: var(--good); } .tier-ok { color: var(--ok); }
+.tier-poor { color: var(--poor); } .tier-very-poor { color: var(--very-poor); }
+svg .tier-excellent { fill: var(--excellent); } svg .tier-good { fill: var(--good); }
+svg .tier-ok { fill: var(--ok); } svg .tier-poor { fill: var(--poor); }
+svg .tier-very-poor { fill: var(--very-poor); }
+.meter { background: #eaeef2; border-radius: 3px; height: 10px; min-width: 120px; margin-top: 6px; }
+table.compact { width: auto; min-width: 60%; }
+.nowrap { white-space: nowrap; }
+.meter span { display: block; height: 10px; border-radius: 3px; background: currentColor; }
+ul.lift { padding-left: 20px; margin: 4px 0; } ul.lift li { margin: 0 0 8px; }
+.brands { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 14px;
+  margin: 0 0 8px; }
+.brands .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; }
+.brands > div { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.brands .score { text-align: left; }
+footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 24px; }
+"""
+
+# No network at all: only the inline style sheet may apply (and data: images, which none use).
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+# Chart geometry, in SVG user units (the SVG scales to the page width).
+_WIDTH, _LABEL_RIGHT, _BAR_X, _BAR_W = 720, 226, 236, 390
+
+
+def esc(text: str | None) -> str:
+    """User text for HTML: control characters made visible, then ``html.escape(quote=True)``."""
+    return "" if text is None else html.escape(clean_block(text), quote=True)
+
+
+def _page(title: str, heading: str, body: list[str]) -> str:
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{title}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            "<main>",
+            f"<h1>{heading}</h1>",
+            *body,
+            "</main>",
+            "<footer>Generated by cxscore · self-contained: no scripts, no network</footer>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+def _tier(percent: float) -> str:
+    return f"tier-{score_tier(percent)}"
+
+
+def _score_block(percent: float, band: str) -> str:
+    return (
+        f'<div class="score {_tier(percent)}"><span class="pct">{format_percent(percent)}</span>'
+        f'<span class="band">{esc(band)}</span></div>'
+    )
+
+
+def _delta_cell(delta: float | None) -> str:
+    if delta is None:
+        return '<td class="num"></td>'
+    kind = "up" if delta > 0 else "down" if delta < 0 else "muted"
+    return f'<td class="num {kind}">{format_delta(delta)}</td>'
+
+
+def _chart(
+    label: str,
+    groups: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[str] = (),
+    marker: tuple[float, str] | None = None,
+) -> str:
+    """A horizontal bar chart: one group per metric, one bar per series (coloured by tier if one).
+
+    ``marker`` draws a dashed vertical line at a percentage (the overall) with a caption.
+    """
+    count = max((len(values) for _, values in groups), default=1)
+    bar_h, bar_gap, group_gap = (20, 0, 12) if count == 1 else (13, 3, 14)
+    group_h = count * bar_h + (count - 1) * bar_gap
+    top = 30 if series or marker else 6
+    height = top + len(groups) * (group_h + group_gap) + 4
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'aria-label="{label}"><title>{label}</title>'
+    ]
+    for index, name in enumerate(series):
+        x = _BAR_X + index * (_BAR_W // max(1, len(series)))
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 17}" y="16">{name}</text>')
+    y = top
+    for name, values in groups:
+        parts.append(
+            f'<text x="{_LABEL_RIGHT}" y="{y + group_h / 2 + 4.5:.1f}" text-anchor="end">{name}</text>'
+        )
+        for index, value in enumerate(values):
+            bar_y = y + index * (bar_h + bar_gap)
+            parts.append(
+                f'<rect class="track" x="{_BAR_X}" y="{bar_y}" width="{_BAR_W}" height="{bar_h}" rx="3"/>'
+            )
+            text_y = f"{bar_y + bar_h / 2 + 4.5:.1f}"
+            if value is None:
+                parts.append(f'<text class="muted" x="{_BAR_X + 8}" y="{text_y}">not rated</text>')
+                continue
+            paint = (
+                f'fill="{SERIES_COLOURS[index % len(SERIES_COLOURS)]}"'
+                if series
+                else f'class="{_tier(value)}"'
+            )
+            width = f"{_BAR_W * max(0.0, min(100.0, value)) / 100:.1f}"
+            parts.append(f'<rect {paint} x="{_BAR_X}" y="{bar_y}" width="{width}" height="{bar_h}" rx="3"/>')
+            parts.append(
+                f'<text class="value" x="{_BAR_X + _BAR_W + 8}" y="{text_y}">{format_percent(value)}</text>'
+            )
+        y += group_h + group_gap
+    if marker is not None:
+        x = f"{_BAR_X + _BAR_W * marker[0] / 100:.1f}"
+        parts.append(f'<line class="mark" x1="{x}" x2="{x}" y1="{top - 6}" y2="{y - group_gap + 4}"/>')
+        parts.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle">{marker[1]}</text>')
+    parts.append("</svg>")
+    return f"<figure>{''.join(parts)}</figure>"
+
+
+def _brand_card(result: ScoreResult) -> list[str]:
+    scale = format_rating(result.scale_max)
+    meta = f"{esc(result.framework_name)} ({esc(result.framework_id)})"
+    if result.assessed:
+        meta += f" · assessed {result.assessed.isoformat()}"
+    if result.assessor:
+        meta += f" by {esc(result.assessor)}"
+    parts = [
+        '<div class="head">',
+        f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
+        f'<p class="meta">Coverage {format_percent(result.coverage_percent)} of weight · '
+        f"{len(result.rated)} of {len(result.metrics)} metrics rated</p></div>",
+        _score_block(result.overall_percent, result.band),
+        "</div>",
+    ]
+    if result.notes:
+        parts.append(f'<p class="notes">{esc(result.notes)}</p>')
+    groups = [(esc(metric.name), [metric.score_percent]) for metric in result.metrics]
+    overall = (result.overall_percent, f"overall {format_percent(result.overall_percent)}")
+    parts.append(_chart(f"Metric scores of {esc(result.brand)}", groups, marker=overall))
+    parts.append(
+        '<table class="metrics"><thead><tr><th>Metric</th><th class="num">Rating</th>'
+        '<th class="num">Weight</th><th class="num">Score</th><th class="num">Points lost</th><th>Note</th>'
+        "</tr></thead><tbody>"
+    )
+    for metric in result.metrics:
+        if metric.rating is None or metric.score_percent is None:
+            rating, score, lost = "—", '<span class="muted">not rated</span>', ""
+        else:
+            rating = f"{format_rating(metric.rating)}/{scale}"
+            score = (
+                f'<span class="{_tier(metric.score_percent)}">{format_percent(metric.score_percent)}</span>'
+            )
+            lost = format_number(metric.points_lost or 0.0)
+        parts.append(
+            f'<tr><td>{esc(metric.name)}</td><td class="num">{rating}</td>'
+            f'<td class="num">{format_rating(metric.weight)}</td><td class="num">{score}</td>'
+            f'<td class="num">{lost}</td><td class="note">{esc(metric.note)}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+    if result.unrated:
+        names = ", ".join(esc(metric.name) for metric in result.unrated)
+        parts.append(f'<p class="muted">Not rated (left out of the overall): {names}</p>')
+    if result.lifts:
+        parts.append('<h3>Biggest lift</h3><ul class="lift">')
+        for lift in result.lifts:
+            metric = lift.metric
+            target = format_percent(result.overall_percent + lift.points)
+            parts.append(
+                f"<li><strong>{esc(metric.name)}</strong> {format_rating(metric.rating or 0)}/{scale} → "
+                f'{scale}/{scale}: <strong class="up">+{format_number(lift.points)} points</strong> '
+                f"(overall {target}). {esc(metric.remediation)}</li>"
+            )
+        parts.append("</ul>")
+    return parts
+
+
+def _what_if_card(what_if: WhatIf) -> list[str]:
+    scale = format_rating(what_if.current.scale_max)
+    rows = "".join(
+        f'<tr><td>{esc(change.name)}</td><td class="num">'
+        f"{'not rated' if change.before is None else f'{format_rating(change.before)}/{scale}'}</td>"
+        f'<td class="num">{format_rating(change.after)}/{scale}</td></tr>'
+        for change in what_if.changes
+    )
+    now, then = what_if.current, what_if.hypothetical
+    return [
+        "<h3>What if</h3>",
+        '<table class="compact"><thead><tr><th>Metric</th><th class="num">Rating now</th>'
+        '<th class="num">What-if rating</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>",
+        f'<p>Overall now <strong class="{_tier(now.overall_percent)}">{format_percent(now.overall_percent)} '
+        f'({esc(now.band)})</strong> → what-if <strong class="{_tier(then.overall_percent)}">'
+        f"{format_percent(then.overall_percent)} ({esc(then.band)})</strong>, "
+        f"{format_delta(what_if.overall_delta)} points.</p>",
+    ]
+
+
+def _warnings(notes: list[str]) -> list[str]:
+    return [f'<p class="warn">⚠ {esc(note)}</p>' for note in notes]
+
+
+def _baseline_card(change: Comparison) -> list[str]:
+    baseline = change.results[0]
+    assessed = f", assessed {baseline.assessed.isoformat()}" if baseline.assessed else ""
+    parts = [
+        f'<h3>Change since the baseline <span class="muted">({esc(baseline.path)}{assessed})</span></h3>'
+    ]
+    parts += _warnings(change.notes())
+    parts.append(
+        '<table class="compact"><thead><tr><th>Metric</th><th class="num">Baseline</th>'
+        '<th class="num">Now</th><th class="num">Change</th></tr></thead><tbody>'
+    )
+    for row in (*change.rows, change.overall):
+        cells = "".join(
+            f'<td class="num">{"—" if score is None else format_percent(score)}</td>' for score in row.scores
+        )
+        kind = ' class="overall"' if row is change.overall else ""
+        parts.append(f"<tr{kind}><td>{esc(row.name)}</td>{cells}{_delta_cell(row.delta)}</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
+def render_rate(report: RateReport) -> str:
+    """The ``rate`` report: a card per brand with score, chart, table, notes and biggest lift."""
+    body = []
+    for result, what_if, change in report.sections():
+        card = _brand_card(result)
+        if what_if is not None:
+            card += _what_if_card(what_if)
+        if change is not None:
+            card += _baseline_card(change)
+        body += ['<section class="card">', *card, "</section>"]
+    results = report.results
+    subject = esc(results[0].brand) if len(results) == 1 else f"{len(results)} brands"
+    return _page(f"CX scorecard — {subject}", "CX scorecard", body)
+
+
+def _compare_cell(row: Row, index: int, scale: float) -> str:
+    score = row.scores[index]
+    if score is None:
+        return '<td class="num muted">not rated</td>'
+    rating = row.ratings[index]
+    text = format_percent(score)
+    if rating is not None:
+        text += f' <span class="muted">{format_rating(rating)}/{format_rating(scale)}</span>'
+    if index in row.best:
+        return f'<td class="num best">{text} ★</td>'
+    return f'<td class="num">{text}</td>'
+
+
+def render_compare(comparison: Comparison) -> str:
+    """Brands side by side: score cards, a grouped bar chart and the table, caveats on top."""
+    results = comparison.results
+    cards = []
+    for index, result in enumerate(results):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        cards.append(
+            f'<div><h2><span class="swatch" style="background:{colour}"></span>{esc(result.brand)}</h2>'
+            f'<p class="meta">{esc(result.framework_name)} ({esc(result.framework_id)}) · coverage '
+            f"{format_percent(result.coverage_percent)}</p>"
+            f"{_score_block(result.overall_percent, result.band)}</div>"
+        )
+    body = [
+        '<section class="card">',
+        f'<div class="brands">{"".join(cards)}</div>',
+        *_warnings(comparison.notes()),
+    ]
+    groups = [(esc(row.name), row.scores) for row in (*comparison.rows, comparison.overall)]
+    names = [esc(result.brand) for result in results]
+    body.append(_chart("Scores side by side", groups, series=names))
+    head = "".join(f'<th class="num">{esc(result.brand)}</th>' for result in results)
+    delta_head = '<th class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
+    body.append(f"<table><thead><tr><th>Metric</th>{head}{delta_head}</tr></thead><tbody>")
+    for row in (*comparison.rows, comparison.overall):
+        cells = "".join(_compare_cell(row, index, result.scale_max) for index, result in enumerate(results))
+        delta = _delta_cell(row.delta) if comparison.has_delta else ""
+        kind = ' class="overall"' if row is comparison.overall else ""
+        body.append(f"<tr{kind}><td>{esc(row.name)}</td>{cells}{delta}</tr>")
+    body += ["</tbody></table>", "</section>"]
+    title = " vs ".join(esc(result.brand) for result in results)
+    return _page(f"CX comparison — {title}", "CX comparison", body)
+
+
+def render_rank(board: Leaderboard) -> str:
+    """The leaderboard as a table with a score meter per brand."""
+    total, shown = len(board.entries), board.shown
+    frameworks = ", ".join(f"{esc(framework)} ({count})" for framework, count in board.frameworks.items())
+    summary = f"{total} brand{'' if total == 1 else 's'} ranked by overall score"
+    summary += f", top {len(shown)} shown" if len(shown) < total else ""
+    body = [
+        '<section class="card">',
+        f'<p class="meta">{summary} · frameworks: {frameworks}</p>',
+        '<table><thead><tr><th class="num">#</th><th>Brand</th><th class="num">Overall</th><th></th>'
+        '<th>Band</th><th class="num">Coverage</th><th>Strongest</th><th>Weakest</th></tr></thead><tbody>',
+    ]
+    for entry in shown:
+        tier = _tier(entry.overall_percent)
+        width = f"{max(0.0, min(100.0, entry.overall_percent)):.1f}"
+        body.append(
+            f'<tr><td class="num">{entry.rank}</td><td>{esc(entry.brand)}</td>'
+            f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
+            f'<td><div class="meter {tier}"><span style="width:{width}%"></span></div></td>'
+            f'<td class="{tier}">{esc(entry.band)}</td>'
+            f'<td class="num">{format_percent(entry.coverage_percent)}</td>'
+            f"<td>{esc(entry.strongest.name)} "
+            f'<span class="muted nowrap">{format_percent(entry.strongest.score_percent)}</span></td>'
+            f"<td>{esc(entry.weakest.name)} "
+            f'<span class="muted nowrap">{format_percent(entry.weakest.score_percent)}</span></td></tr>'
+        )
+    body += ["</tbody></table>", "</section>"]
+    return _page("CX leaderboard", "CX leaderboard", body)
