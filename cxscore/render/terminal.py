@@ -18,7 +18,13 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from cxscore.render.numbers import format_delta, format_number, format_percent, format_rating
+from cxscore.render.numbers import (
+    format_delta,
+    format_measured,
+    format_number,
+    format_percent,
+    format_rating,
+)
 from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import clean_block, clean_line
 
