@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cxscore.errors import InputError, Issue
+from cxscore.errors import CxScoreError, InputError, Issue
 from cxscore.models import (
     MEASURE_RANGES,
     Band,
@@ -30,6 +30,8 @@ from cxscore.yamlsafe import Document, load_yaml, locate
 
 DEFAULT_FRAMEWORK = "cx-six"
 YAML_SUFFIXES = (".yaml", ".yml")
+#: The measures cxscore.data computes from raw rows; the generic ones are given as numbers for now.
+COMPUTED_MEASURES = ("nps", "csat", "ces", "fcr", "response_time")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -228,7 +230,42 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
     issues = list(check_against_framework(brand, framework, document))
     if issues:
         raise InputError(issues)
+    if any(entry.source is not None for entry in brand.ratings.values()):
+        brand = compute_data_sources(brand, framework, document, path.parent)
     return LoadedBrand(shown, brand, framework)
+
+
+def compute_data_sources(brand: BrandFile, framework: Framework, document: Document, base: Path) -> BrandFile:
+    """Replace each ``{from: file, column: ...}`` entry by the value, interval and n computed from it.
+
+    Files are resolved against ``base`` (the brand file's folder) and measured with
+    :func:`cxscore.data.compute_measure`, imported here so that rating-only files never load the engine.
+    """
+    from cxscore.data import DataSource, MeasureKind, MeasureSpec, compute_measure
+
+    ratings = dict(brand.ratings)
+    for metric_id, entry in brand.ratings.items():
+        metric = framework.metric(metric_id)
+        if entry.source is None or metric is None or metric.measure is None:
+            continue
+        measure = metric.measure
+        node = locate(document.root, ("ratings", metric_id, "from"), document.path)
+        column = entry.column or measure.column or ""
+        unit = measure.unit if measure.name == "response_time" else None
+        spec = MeasureSpec(kind=MeasureKind(measure.name), column=column, unit=unit)
+        try:
+            result = compute_measure(spec, DataSource(paths=(entry.source,), base=str(base)))
+        except CxScoreError as exc:
+            message = f"ratings.{metric_id}: cannot compute {measure.label} from '{entry.source}'"
+            raise InputError([Issue(document.path, message, node.line, node.col), *exc.issues]) from None
+        if result.value is None:
+            message = (
+                f"ratings.{metric_id}: '{entry.source}' has no valid {measure.label} answer in '{column}'"
+            )
+            raise InputError(Issue(document.path, message, node.line, node.col))
+        update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
+        ratings[metric_id] = entry.model_copy(update=update)
+    return brand.model_copy(update={"ratings": ratings})
 
 
 def check_against_framework(brand: BrandFile, framework: Framework, document: Document) -> Iterator[Issue]:
@@ -302,7 +339,14 @@ def _check_measured(
                 shown = f"{low:g} to {high:g}"
             message = f"ratings.{metric_id}: {value:g} is outside the range of {measure.label}: {shown}"
             yield Issue(document.path, message, node.line, node.col)
-    if entry.source is not None and entry.column is None and measure.column is None:
+    if entry.source is not None and measure.name not in COMPUTED_MEASURES:
+        node = locate(document.root, ("ratings", metric_id, "from"), document.path)
+        message = (
+            f"ratings.{metric_id}: computing a '{measure.name}' measure from data is not supported "
+            f"yet (only {', '.join(COMPUTED_MEASURES)}): give the value as a number"
+        )
+        yield Issue(document.path, message, node.line, node.col)
+    elif entry.source is not None and entry.column is None and measure.column is None:
         node = locate(document.root, ("ratings", metric_id, "from"), document.path)
         message = f"ratings.{metric_id}: a data source needs 'column': the column holding the answers"
         yield Issue(document.path, message, node.line, node.col)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 
@@ -316,3 +318,46 @@ def test_terminal_shows_value_interval_and_n() -> None:
     assert "Net Promoter Score 42 → top score would make the overall" in text
     assert "Customer satisfaction (CSAT)  81%" in text
     assert "First response time  6 hours" in text
+
+
+def test_data_sources_match_an_independent_count() -> None:
+    pytest.importorskip("cxscore.data.compute")
+    loaded = load_brand(EXAMPLES / "acme-survey.yaml", FrameworkCatalog())
+    result = score_brand(loaded.brand, loaded.framework)
+    with (EXAMPLES / "data" / "survey.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    nps = [int(r["likelihood_to_recommend"]) for r in rows if r["likelihood_to_recommend"]]
+    csat = [int(r["satisfaction"]) for r in rows if r["satisfaction"]]
+    fcr = [r["resolved_first_contact"] == "yes" for r in rows if r["resolved_first_contact"]]
+    hours = sorted(float(r["first_response_hours"]) for r in rows if r["first_response_hours"])
+    by_id = {m.id: m for m in result.metrics}
+    expected_nps = 100 * (sum(a >= 9 for a in nps) - sum(a <= 6 for a in nps)) / len(nps)
+    assert (by_id["nps"].value, by_id["nps"].n) == (pytest.approx(expected_nps), len(nps))
+    assert by_id["nps"].ci_low is not None
+    assert by_id["nps"].ci_low < expected_nps < (by_id["nps"].ci_high or 0)
+    assert by_id["csat"].value == pytest.approx(100 * sum(a >= 4 for a in csat) / len(csat))
+    assert by_id["fcr"].value == pytest.approx(100 * sum(fcr) / len(fcr))
+    assert by_id["first_response_time"].value == pytest.approx(statistics.median(hours))
+    assert by_id["nps"].score_percent == pytest.approx(100 * (expected_nps - 6) / 60)
+
+
+def test_data_source_for_a_generic_measure_is_located(write: Callable[..., Path]) -> None:
+    path = write("brand: A\nframework: loyalty-program\nratings:\n  enrolment_rate: {from: members.csv}\n")
+    with pytest.raises(InputError) as caught:
+        load_brand(path, FrameworkCatalog(), "brand.yaml")
+    assert [issue.format() for issue in caught.value.issues] == [
+        "brand.yaml:4:26: ratings.enrolment_rate: computing a 'share' measure from data is not supported "
+        "yet (only nps, csat, ces, fcr, response_time): give the value as a number"
+    ]
+
+
+def test_missing_data_column_is_located_in_the_brand_file(write: Callable[..., Path]) -> None:
+    pytest.importorskip("cxscore.data.compute")
+    write("likelihood_to_recommend\n9\n10\n3\n", "survey.csv")
+    path = write("brand: A\nframework: cx-kpis\nratings:\n  nps: {from: survey.csv, column: recommend}\n")
+    with pytest.raises(InputError) as caught:
+        load_brand(path, FrameworkCatalog(), "brand.yaml")
+    issues = [issue.format() for issue in caught.value.issues]
+    assert issues[0] == "brand.yaml:4:15: ratings.nps: cannot compute NPS from 'survey.csv'"
+    assert len(issues) > 1
+    assert "recommend" in issues[1]
