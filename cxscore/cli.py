@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -278,6 +279,48 @@ def frameworks_show(
     from cxscore.render.frameworks import framework_detail
 
     Console(highlight=False).print(framework_detail(FrameworkCatalog().load_reference(framework)))
+
+
+class MeasureFormat(StrEnum):
+    """Output formats of ``cxscore measure``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+Columns = list[str] | None
+
+
+@app.command()
+@handle_user_errors
+def measure(
+    data: Annotated[Columns, typer.Argument(help="CSV, Parquet or NDJSON files, or glob patterns.")] = None,
+    nps: Annotated[Columns, typer.Option(help="Column of 0–10 likelihood-to-recommend answers.")] = None,
+    csat: Annotated[Columns, typer.Option(help="Column of 1–5 satisfaction answers (top-2-box).")] = None,
+    ces: Annotated[Columns, typer.Option(help="Column of 1–7 customer-effort answers (mean).")] = None,
+    fcr: Annotated[Columns, typer.Option(help="Column of first-contact resolution: yes/no, 1/0.")] = None,
+    response_time: Annotated[Columns, typer.Option(help="Column of response times (median, p90).")] = None,
+    unit: Annotated[str | None, typer.Option(help="Unit of --response-time, e.g. hours.")] = None,
+    by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
+    trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
+    table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis connection URL [default: DuckDB].")] = None,
+    output_format: Annotated[MeasureFormat, typer.Option("--format", "-f")] = MeasureFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Compute NPS, CSAT, CES, FCR and response times with 95% intervals from survey or ticket data."""
+    from cxscore.data import DataSource, compute_measures, specs_from_options
+    from cxscore.render.measures import build_table, render_measures
+
+    specs = specs_from_options(nps or [], csat or [], ces or [], fcr or [], response_time or [], unit)
+    source = DataSource(paths=tuple(data or ()), table=table, engine=engine)
+    report = compute_measures(source, specs, by or [], trend)
+    for warning in report.warnings:
+        sys.stderr.write(_printable(warning) + "\n")
+    table_format = output_format is MeasureFormat.table
+    emit(build_table(report) if table_format else render_measures(report, output_format.value), output)
 
 
 def main() -> None:

@@ -1,0 +1,75 @@
+"""Measure: ``cxscore measure survey.csv --nps COL --format json`` against DuckDB's own SQL.
+
+The input is a seeded survey export (10,000,000 rows at full size) written by DuckDB itself with
+``COPY (SELECT ... FROM range(N)) TO ...``; answers come from ``hash(i, salt)``, so the file is the
+same on every run, and about 1% of the NPS answers are blank and 0.1% read "n/a". The floor is the
+aggregate a DuckDB user would write by hand on the same file: promoters, detractors, valid and
+invalid answers, in one ``python -c`` with the duckdb module. It is the fastest form we found
+(``TRY_CAST`` to INTEGER with ``BETWEEN``, no ``trim``: the cast ignores surrounding whitespace);
+``IN`` lists or a cast to DOUBLE made the floor up to twice as slow, and a slow floor would
+flatter the ratio.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from benchmarks.harness import Case
+
+FULL_ROWS = 10_000_000
+SMOKE_ROWS = 5_000
+COLUMN = "likelihood_to_recommend"
+
+GENERATE = """
+COPY (
+  SELECT
+    i + 1 AS respondent_id,
+    ['EU', 'NA', 'APAC', 'LATAM'][1 + (hash(i, 'region') % 4)::BIGINT] AS region,
+    '2024-Q' || (1 + hash(i, 'quarter') % 4) AS quarter,
+    CASE WHEN hash(i, 'blank') % 100 = 0 THEN NULL
+         WHEN hash(i, 'bad') % 1000 = 0 THEN 'n/a'
+         ELSE CAST(hash(i, 'ltr') % 11 AS VARCHAR) END AS likelihood_to_recommend,
+    1 + hash(i, 'csat') % 5 AS csat,
+    1 + hash(i, 'ces') % 7 AS ces,
+    CASE WHEN hash(i, 'fcr') % 10 < 7 THEN 'yes' ELSE 'no' END AS resolved_first_contact,
+    round((hash(i, 'rt') % 100000) / 1000.0, 2) AS first_response_hours
+  FROM range({rows}) AS r(i)
+) TO '{path}' (HEADER, DELIMITER ',')
+"""
+
+FLOOR_SCRIPT = """
+import sys, duckdb
+print(duckdb.sql('''
+  SELECT count(*) FILTER (WHERE v BETWEEN 9 AND 10) AS promoters,
+         count(*) FILTER (WHERE v BETWEEN 0 AND 6) AS detractors,
+         count(*) FILTER (WHERE v BETWEEN 0 AND 10) AS valid,
+         count(*) - count(*) FILTER (WHERE v BETWEEN 0 AND 10) AS invalid
+  FROM (SELECT TRY_CAST(likelihood_to_recommend AS INTEGER) AS v FROM read_csv($path))
+''', params={"path": sys.argv[1]}).fetchall())
+"""
+
+
+def generate(workdir: Path, rows: int) -> Path:
+    """Write the seeded survey CSV of ``rows`` rows (reused when already there)."""
+    import duckdb
+
+    path = workdir / f"survey-{rows}.csv"
+    if path.exists():
+        return path
+    partial = path.with_suffix(".csv.partial")
+    # A path inside a SQL string literal: double any quote so the statement stays intact.
+    target = str(partial).replace("'", "''")
+    duckdb.connect().execute(GENERATE.format(rows=rows, path=target))
+    partial.replace(path)
+    return path
+
+
+def cases(smoke: bool, workdir: Path) -> list[Case]:
+    """One case: NPS of the survey CSV as JSON, against the same aggregate in DuckDB SQL."""
+    rows = SMOKE_ROWS if smoke else FULL_ROWS
+    survey = str(generate(workdir, rows))
+    target = [sys.executable, "-m", "cxscore", "measure", survey, "--nps", COLUMN, "--format", "json"]
+    floor = [sys.executable, "-c", FLOOR_SCRIPT, survey]
+    label = "measure --nps 10M rows" if not smoke else f"measure --nps {rows} rows"
+    return [Case(label, target, floor, 1.5, 3 if smoke else 7)]

@@ -1,0 +1,86 @@
+"""Measured CX metrics (NPS, CSAT, CES, FCR, response time) computed from raw data on an Ibis engine.
+
+Importing this package is cheap: the models and statistics are plain Python, and Ibis (with DuckDB)
+is imported only when a measure is actually computed, so a scorecard that holds only hand-entered
+ratings never pays for the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cxscore.data.model import DataSource, MeasureKind, MeasureReport, MeasureResult, MeasureSpec
+
+__all__ = [
+    "DataSource",
+    "MeasureKind",
+    "MeasureReport",
+    "MeasureResult",
+    "MeasureSpec",
+    "compute_measure",
+    "compute_measures",
+    "specs_from_options",
+]
+
+
+def compute_measures(
+    source: DataSource,
+    specs: Sequence[MeasureSpec],
+    by: Sequence[str] = (),
+    trend: str | None = None,
+) -> MeasureReport:
+    """Open ``source`` and compute ``specs`` overall, per ``by`` segment and per ``trend`` period."""
+    from cxscore.errors import Issue, UsageError
+
+    if not specs:
+        # Checked before the engine starts: asking for nothing should not cost a scan.
+        raise UsageError(
+            Issue("measure", "no measure asked: give --nps, --csat, --ces, --fcr or --response-time")
+        )
+    from cxscore.data.compute import measure_dataset
+    from cxscore.data.sources import open_source
+
+    return measure_dataset(open_source(source), specs, by, trend)
+
+
+def compute_measure(spec: MeasureSpec, source: DataSource) -> MeasureResult:
+    """One measure over all rows of ``source`` (what a scorecard's measured metric needs).
+
+    Raises :class:`cxscore.errors.InputError` for unreadable data, a missing column or a column with
+    no valid answer; the result's ``n`` and ``insufficient_n`` tell how far to trust the value.
+    """
+    return compute_measures(source, [spec]).results[0]
+
+
+def specs_from_options(
+    nps: Sequence[str] = (),
+    csat: Sequence[str] = (),
+    ces: Sequence[str] = (),
+    fcr: Sequence[str] = (),
+    response_time: Sequence[str] = (),
+    unit: str | None = None,
+) -> list[MeasureSpec]:
+    """The measures asked on the command line, in a fixed order (NPS, CSAT, CES, FCR, response time)."""
+    from cxscore.errors import Issue, UsageError
+
+    if unit is not None and not response_time:
+        raise UsageError(Issue("--unit", "--unit labels --response-time: give --response-time COL"))
+    asked = [
+        (MeasureKind.nps, nps),
+        (MeasureKind.csat, csat),
+        (MeasureKind.ces, ces),
+        (MeasureKind.fcr, fcr),
+        (MeasureKind.response_time, response_time),
+    ]
+    specs = []
+    for kind, columns in asked:
+        for column in dict.fromkeys(columns):
+            if not column.strip():
+                option = "--" + kind.value.replace("_", "-")
+                raise UsageError(Issue(option, "needs a column name"))
+            specs.append(
+                MeasureSpec(
+                    kind=kind, column=column, unit=unit if kind is MeasureKind.response_time else None
+                )
+            )
+    return specs

@@ -1,0 +1,116 @@
+"""What a measurement asks for and what it returns: plain dataclasses, no engine imports.
+
+A scorecard loader can build a :class:`MeasureSpec` and a :class:`DataSource` from a brand file and
+call :func:`cxscore.data.compute_measure` without knowing anything about Ibis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cxscore.data.stats import MIN_N
+
+
+class MeasureKind(StrEnum):
+    """The CX measures cxscore computes from raw answers."""
+
+    nps = "nps"
+    csat = "csat"
+    ces = "ces"
+    fcr = "fcr"
+    response_time = "response_time"
+
+
+#: How each measure is named to users and which answers are valid.
+LABELS: dict[MeasureKind, str] = {
+    MeasureKind.nps: "NPS",
+    MeasureKind.csat: "CSAT",
+    MeasureKind.ces: "CES",
+    MeasureKind.fcr: "FCR",
+    MeasureKind.response_time: "response time",
+}
+VALID_ANSWERS: dict[MeasureKind, str] = {
+    MeasureKind.nps: "integers 0–10",
+    MeasureKind.csat: "integers 1–5",
+    MeasureKind.ces: "integers 1–7",
+    MeasureKind.fcr: "true/false, yes/no or 1/0",
+    MeasureKind.response_time: "non-negative numbers",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSpec:
+    """One measure to compute: its kind, the column holding the answers and, for times, the unit."""
+
+    kind: MeasureKind
+    column: str
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.column:
+            raise ValueError("a measure needs a column name")
+
+
+@dataclass(frozen=True, slots=True)
+class DataSource:
+    """Where the rows live: files (paths or glob patterns) read by the engine, or a table on it.
+
+    ``engine`` is an Ibis connection URL (``duckdb://``, ``sqlite:///survey.db``, ``postgres://...``);
+    ``None`` means an in-memory DuckDB. ``base`` resolves relative file paths (a brand file's folder).
+    Plain dataclasses, not pydantic: the command line builds them from parsed options, and pydantic's
+    import would be paid on every ``measure`` run.
+    """
+
+    paths: tuple[str, ...] = ()
+    table: str | None = None
+    engine: str | None = None
+    base: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureResult:
+    """One measure over one group of rows (``group`` is ``None`` for all rows).
+
+    ``value`` is the NPS in points, CSAT and FCR in percent, CES as a mean on 1–7, and the median for
+    response time; it is ``None`` when no answer was valid. ``invalid`` counts the rows left out of
+    ``n`` (blank, unparseable or out of scale). Trend fields are set only under ``--trend``.
+    """
+
+    kind: MeasureKind
+    column: str
+    group: dict[str, Any] | None
+    value: float | None
+    n: int
+    invalid: int
+    ci_low: float | None = None
+    ci_high: float | None = None
+    se: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    unit: str | None = None
+    change: float | None = None
+    p_value: float | None = None
+    significant: bool | None = None
+
+    @property
+    def insufficient_n(self) -> bool:
+        """Whether fewer than 100 valid answers back this value."""
+        return self.n < MIN_N
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureReport:
+    """Every result of one ``measure`` run, overall first, plus the warnings to show the user."""
+
+    source: str
+    results: tuple[MeasureResult, ...]
+    by: tuple[str, ...] = ()
+    trend: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def has_response_time(self) -> bool:
+        """Whether any result carries a median and p90."""
+        return any(r.kind is MeasureKind.response_time for r in self.results)
