@@ -14,20 +14,29 @@ from pathlib import Path
 from cxscore.compare import Comparison, compare_results
 from cxscore.errors import Issue, UsageError
 from cxscore.loader import LoadedBrand, did_you_mean
-from cxscore.models import RatingEntry
-from cxscore.render.numbers import format_rating
+from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
+from cxscore.render.numbers import format_rating, format_value
 from cxscore.scorecard import is_single_file, load_brands, score_files
 from cxscore.scoring import ScoreResult, score_brand
 
 
 @dataclass(frozen=True, slots=True)
 class RatingChange:
-    """One rating a what-if replaces: the metric, its current rating (None if unrated) and the new one."""
+    """One rating (or measured value) a what-if replaces: the current one (None if unrated) and the new."""
 
     id: str
     name: str
     before: float | None
     after: float
+    measured: bool = False
+
+    def shown(self, value: float | None, scale_max: float) -> str:
+        """``4/5`` for a rating, the bare value for a measured metric, ``not rated`` for None."""
+        if value is None:
+            return "not rated"
+        if self.measured:
+            return format_value(value)
+        return f"{format_rating(value)}/{format_rating(scale_max)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +105,33 @@ def apply_what_if(loaded: LoadedBrand, assignments: dict[str, float]) -> WhatIf:
         if metric is None:
             message = f"{where}: unknown metric '{metric_id}' in {framework.id}{did_you_mean(metric_id, ids)}"
             raise UsageError(Issue(loaded.path, message))
-        if not low <= rating <= high:
-            message = f"{where}: outside the {framework.id} scale {low:g}–{high:g}"
-            raise UsageError(Issue(loaded.path, message))
+        problem = _out_of_range(metric, rating, low, high)
+        if problem:
+            raise UsageError(Issue(loaded.path, f"{where}: {problem}"))
         entry = ratings.get(metric_id)
-        ratings[metric_id] = RatingEntry(rating=rating, note=None if entry is None else entry.note)
-        changes.append(RatingChange(metric_id, metric.name, None if entry is None else entry.rating, rating))
+        note = None if entry is None else entry.note
+        if metric.measure is not None:
+            # A measured metric takes a value on its measure's range, not a rating on the scale.
+            before = None if entry is None else entry.measured_value
+            ratings[metric_id] = RatingEntry(value=rating, note=note)
+        else:
+            before = None if entry is None else entry.rating
+            ratings[metric_id] = RatingEntry(rating=rating, note=note)
+        changes.append(RatingChange(metric_id, metric.name, before, rating, metric.measure is not None))
     current = score_brand(brand, framework, loaded.path)
     hypothetical = score_brand(brand.model_copy(update={"ratings": ratings}), framework, loaded.path)
     return WhatIf(current, hypothetical, tuple(changes))
+
+
+def _out_of_range(metric: Metric, value: float, low: float, high: float) -> str:
+    """Why a what-if value is impossible for this metric (empty when it is fine)."""
+    if metric.measure is None:
+        return "" if low <= value <= high else f"outside the scale {low:g}–{high:g}"
+    lowest, highest = MEASURE_RANGES[metric.measure.name]
+    if (lowest is not None and value < lowest) or (highest is not None and value > highest):
+        span = f"{'' if lowest is None else f'{lowest:g}'}–{'' if highest is None else f'{highest:g}'}"
+        return f"outside the range of {metric.measure.label} ({span})"
+    return ""
 
 
 def build_rate_report(
@@ -119,9 +146,7 @@ def build_rate_report(
     if fail_on_regression and baseline is None:
         raise UsageError(Issue("--fail-on-regression", "needs --baseline LAST.yaml to compare against"))
     if baseline is not None and not (len(paths) == 1 and is_single_file(paths)):
-        raise UsageError(
-            Issue("--baseline", f"compares one brand file with its baseline; got {len(paths)} paths")
-        )
+        raise UsageError(Issue("--baseline", "compares one brand file with its baseline; give exactly one"))
     if baseline is not None and baseline.is_dir():
         raise UsageError(Issue(str(baseline), "--baseline needs one brand file, not a directory"))
     what_ifs: tuple[WhatIf, ...] = ()

@@ -144,7 +144,8 @@ def render_rate(report: RateReport) -> str:
             row = _brand_cells(result) + _metric_cells(metric, result)
             if what_if is not None:
                 future = what_if.hypothetical.metrics[result.metrics.index(metric)]
-                row += [future.rating, future.score_percent, what_if.hypothetical.overall_percent]
+                given = future.rating if future.rating is not None else future.value
+                row += [given, future.score_percent, what_if.hypothetical.overall_percent]
             elif report.what_ifs:
                 row += [None] * len(WHAT_IF_COLUMNS)
             if change is not None:

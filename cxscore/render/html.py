@@ -247,11 +247,10 @@ def _brand_card(result: ScoreResult) -> list[str]:
 
 
 def _what_if_card(what_if: WhatIf) -> list[str]:
-    scale = format_rating(what_if.current.scale_max)
+    scale = what_if.current.scale_max
     rows = "".join(
-        f'<tr><td>{esc(change.name)}</td><td class="num">'
-        f"{'not rated' if change.before is None else f'{format_rating(change.before)}/{scale}'}</td>"
-        f'<td class="num">{format_rating(change.after)}/{scale}</td></tr>'
+        f'<tr><td>{esc(change.name)}</td><td class="num">{change.shown(change.before, scale)}</td>'
+        f'<td class="num">{change.shown(change.after, scale)}</td></tr>'
         for change in what_if.changes
     )
     now, then = what_if.current, what_if.hypothetical

@@ -106,12 +106,12 @@ def _delta_or_blank(value: float | None) -> str:
 
 
 def _what_if_section(what_if: WhatIf) -> list[str]:
-    scale = format_rating(what_if.current.scale_max)
+    scale = what_if.current.scale_max
     rows = [
         [
             markdown_inline(change.name),
-            "not rated" if change.before is None else f"{format_rating(change.before)}/{scale}",
-            f"{format_rating(change.after)}/{scale}",
+            change.shown(change.before, scale),
+            change.shown(change.after, scale),
         ]
         for change in what_if.changes
     ]

@@ -212,13 +212,12 @@ def _overall_text(percent: float, band: str) -> Text:
 
 
 def _what_if(what_if: WhatIf) -> RenderableType:
-    scale = format_rating(what_if.current.scale_max)
+    scale = what_if.current.scale_max
     line = Text("What if ", style="bold")
     for index, change in enumerate(what_if.changes):
-        before = "not rated" if change.before is None else f"{format_rating(change.before)}/{scale}"
         line.append(", " if index else "")
         line.append(clean_line(change.name), style="bold")
-        line.append(f" {before} → {format_rating(change.after)}/{scale}")
+        line.append(f" {change.shown(change.before, scale)} → {change.shown(change.after, scale)}")
     now, then = what_if.current, what_if.hypothetical
     overall = Text.assemble(
         "  Overall ",
@@ -307,6 +306,7 @@ def render_compare(comparison: Comparison) -> RenderableType:
 _RANK_HEADERS = ("#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest")
 _RANK_RIGHT = {0, 2, 4}  # right-aligned columns (the numbers)
 _RANK_FLEX = (1, 5, 6)  # columns that give up width on a narrow terminal (the names)
+_RANK_FLEX_MIN = 10
 _RANK_GAP = "  "
 
 
@@ -338,13 +338,12 @@ class LeaderboardLines:
                 size = cell_len(text) + (len(extra) + 1 if index >= 5 else 0)
                 widths[index] = max(widths[index], size)
         room = max_width - len(_RANK_GAP) * (len(widths) - 1)
-        # Metric names give way first (down to 18 cells), then brand names too (down to 10).
-        for columns, floor in (((5, 6), 18), (_RANK_FLEX, 10)):
-            while sum(widths) > room:
-                widest = max(columns, key=lambda index: widths[index])
-                if widths[widest] <= floor:
-                    break
-                widths[widest] -= 1
+        # The widest name column gives way first, so the names end up sharing the room evenly.
+        while sum(widths) > room:
+            widest = max(_RANK_FLEX, key=lambda index: widths[index])
+            if widths[widest] <= _RANK_FLEX_MIN:
+                break  # narrower helps nobody: the terminal crops what is left
+            widths[widest] -= 1
         return widths
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
