@@ -354,6 +354,17 @@ def test_html_rate_has_score_chart_table_notes_and_lift(cli: Cli, in_root: None)
     assert "Grinch | Deliveries" in words
 
 
+def test_html_shows_measured_values(cli: Cli, write: Callable[..., Path]) -> None:
+    path = write(
+        "brand: M\nframework: cx-kpis\n"
+        "ratings:\n  nps: {value: 42, n: 400, ci_low: 34.6, ci_high: 48.9}\n  first_response_time: 6\n"
+    )
+    words = " ".join(" ".join(parse_page(cli("rate", path, "--format", "html").stdout).text).split())
+    assert "Net Promoter Score 42 points [34.6, 48.9] n=400" in words
+    assert "First response time 6 hours" in words
+    assert "42 → top score" in words
+
+
 # A real browser --------------------------------------------------------------------------------------------
 
 BROWSER_FLAGS = [

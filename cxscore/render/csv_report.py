@@ -1,9 +1,10 @@
 """CSV exports for spreadsheets, with stable column names and unrounded numbers.
 
-``rate`` gives one row per brand x metric, ``compare`` one row per compared line (each shared metric,
-then the overall) x brand, ``rank`` one row per brand. Text that a spreadsheet would run as a formula
-(starting with ``=``, ``+``, ``-``, ``@``) is prefixed with an apostrophe: brand names and notes are
-user input, and CSV injection turns them into commands when the file is opened.
+``rate`` gives one row per brand x metric (a rated metric fills ``rating``; a measured one ``value``,
+``unit``, ``ci_low``..``ci_high`` and ``n``), ``compare`` one row per compared line (each shared
+metric, then the overall) x brand, ``rank`` one row per brand. Text that a spreadsheet would run as a
+formula (starting with ``=``, ``+``, ``-``, ``@``) is prefixed with an apostrophe: brand names and
+notes are user input, and CSV injection turns them into commands when the file is opened.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ RATE_COLUMNS = (
     "rating",
     "scale_min",
     "scale_max",
+    "value",
+    "unit",
+    "ci_low",
+    "ci_high",
+    "n",
     "weight",
     "score_percent",
     "points_lost",
@@ -124,6 +130,11 @@ def _metric_cells(metric: MetricScore, result: ScoreResult) -> list[Cell]:
         metric.rating,
         result.scale_min,
         result.scale_max,
+        metric.value,
+        csv_text(metric.unit),
+        metric.ci_low,
+        metric.ci_high,
+        metric.n,
         metric.weight,
         metric.score_percent,
         metric.points_lost,

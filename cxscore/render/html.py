@@ -12,14 +12,22 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cxscore.render.numbers import format_delta, format_number, format_percent, format_rating, score_tier
+from cxscore.render.numbers import (
+    format_delta,
+    format_measured,
+    format_number,
+    format_percent,
+    format_rating,
+    format_value,
+    score_tier,
+)
 from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport, WhatIf
-    from cxscore.scoring import ScoreResult
+    from cxscore.scoring import MetricScore, ScoreResult
 
 SERIES_COLOURS = ("#0969da", "#d4661c", "#8250df", "#1a7f37", "#bf3989", "#57606a")
 
@@ -189,6 +197,25 @@ def _chart(
     return f"<figure>{''.join(parts)}</figure>"
 
 
+def _given(metric: MetricScore, scale: str) -> str:
+    """``4/5`` for a rated metric; for a measured one its value and unit, then interval and n, muted."""
+    if metric.value is None:
+        return f"{format_rating(metric.rating or 0)}/{scale}"
+    value = format_value(metric.value)
+    if metric.unit:
+        value += esc(metric.unit) if metric.unit.startswith("%") else f" {esc(metric.unit)}"
+    detail = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
+    detail = detail[len(format_value(metric.value)) :].strip()
+    return f'{value}<br><span class="muted">{detail}</span>' if detail else value
+
+
+def _lift_change(metric: MetricScore, scale: str) -> str:
+    """``2/5 → 5/5`` for a rated metric, ``42 → top score`` for a measured one."""
+    if metric.value is not None:
+        return f"{format_value(metric.value)} → top score"
+    return f"{format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
+
+
 def _brand_card(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
     meta = f"{esc(result.framework_name)} ({esc(result.framework_id)})"
@@ -215,10 +242,10 @@ def _brand_card(result: ScoreResult) -> list[str]:
         "</tr></thead><tbody>"
     )
     for metric in result.metrics:
-        if metric.rating is None or metric.score_percent is None:
+        if not metric.rated or metric.score_percent is None:
             rating, score, lost = "—", '<span class="muted">not rated</span>', ""
         else:
-            rating = f"{format_rating(metric.rating)}/{scale}"
+            rating = _given(metric, scale)
             score = (
                 f'<span class="{_tier(metric.score_percent)}">{format_percent(metric.score_percent)}</span>'
             )
@@ -238,8 +265,8 @@ def _brand_card(result: ScoreResult) -> list[str]:
             metric = lift.metric
             target = format_percent(result.overall_percent + lift.points)
             parts.append(
-                f"<li><strong>{esc(metric.name)}</strong> {format_rating(metric.rating or 0)}/{scale} → "
-                f'{scale}/{scale}: <strong class="up">+{format_number(lift.points)} points</strong> '
+                f"<li><strong>{esc(metric.name)}</strong> {_lift_change(metric, scale)}: "
+                f'<strong class="up">+{format_number(lift.points)} points</strong> '
                 f"(overall {target}). {esc(metric.remediation)}</li>"
             )
         parts.append("</ul>")
