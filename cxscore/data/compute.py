@@ -128,10 +128,10 @@ def _parse(dataset: Dataset, spec: MeasureSpec) -> Column:
     kind = spec.kind
     dtype = column.type()
     if dtype.is_boolean() and kind is MeasureKind.fcr:
-        return ibis.cases((column, 1.0), (~column, 0.0), else_=ibis.null(dt.float64))  # type: ignore[no-any-return]
+        return ibis.cases((column, 1.0), (~column, 0.0), else_=ibis.null(dt.float64))
     if dtype.is_string() and kind is MeasureKind.fcr:
         text = column.strip().lower()
-        return ibis.cases(  # type: ignore[no-any-return]
+        return ibis.cases(
             (text.isin(_TRUE_WORDS), 1.0), (text.isin(_FALSE_WORDS), 0.0), else_=ibis.null(dt.float64)
         )
     if dtype.is_string():
@@ -153,7 +153,7 @@ def _parse(dataset: Dataset, spec: MeasureSpec) -> Column:
         valid = (number >= 0) & (number <= sys.float_info.max)
     else:
         valid = number.isin([float(v) for v in SCALES[kind]])
-    return ibis.ifelse(valid, number, ibis.null(dt.float64))  # type: ignore[no-any-return]
+    return ibis.ifelse(valid, number, ibis.null(dt.float64))
 
 
 def _text_to_number(backend: BaseBackend, text: Column) -> NumericColumn:
@@ -161,19 +161,19 @@ def _text_to_number(backend: BaseBackend, text: Column) -> NumericColumn:
     if backend.name == "duckdb":
         # DuckDB's cast already ignores surrounding whitespace; Ibis's strip() compiles to a
         # TRIM(x, chars) that doubled the time of a 10M-row scan.
-        return text.try_cast(dt.float64)  # type: ignore[no-any-return]
+        return text.try_cast(dt.float64)
     stripped = text.strip()
     if backend.has_operation(ops.TryCast):
-        return stripped.try_cast(dt.float64)  # type: ignore[no-any-return]
+        return stripped.try_cast(dt.float64)
     matches: BooleanValue = stripped.re_search(_NUMBER)
-    return ibis.ifelse(matches, stripped.cast(dt.float64), ibis.null(dt.float64))  # type: ignore[no-any-return]
+    return ibis.ifelse(matches, stripped.cast(dt.float64), ibis.null(dt.float64))
 
 
 def _as_text_if_json(column: Column) -> Column:
     """A JSON column (NDJSON fields of mixed types) as text: strings unquoted, other values as written."""
     if not column.type().is_json():
         return column
-    return column.str.fill_null(column.cast(dt.string))  # type: ignore[attr-defined, no-any-return]
+    return column.str.fill_null(column.cast(dt.string))
 
 
 def _raw_text(column: Column) -> Column:
@@ -239,10 +239,11 @@ def _fetch(dataset: Dataset, expression: Table) -> list[Row]:
         if backend.name in _CURSOR_BACKENDS:
             # The compiled SQL through the driver's own cursor: the result is a few numbers, and
             # Ibis's Arrow/pandas result conversion would cost more start-up time than the query.
-            cursor = backend.raw_sql(backend.compile(expression))  # type: ignore[attr-defined]
+            cursor = backend.raw_sql(backend.compile(expression))
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        return expression.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
+        rows: list[Row] = expression.to_pyarrow().to_pylist()
+        return rows
     except ibis_errors.OperationNotDefinedError as error:
         raise UsageError(
             Issue("--engine", f"the {backend.name} engine cannot compute this measure: {error}")
@@ -295,11 +296,10 @@ def _add_order_statistics(
 def _result(spec: MeasureSpec, i: int, row: Row, group: dict[str, Any] | None) -> MeasureResult:
     """Turn one aggregated row into the measure's value and interval."""
     n = int(row[f"m{i}_n"])
-    invalid = int(row["rows"]) - n
-    base = {"kind": spec.kind, "column": spec.column, "group": group, "n": n, "invalid": invalid}
+    empty = MeasureResult(spec.kind, spec.column, group, None, n, int(row["rows"]) - n, unit=spec.unit)
     if n == 0:
-        return MeasureResult(value=None, unit=spec.unit, **base)
-    estimate: stats.Estimate | None
+        return empty
+    estimate: stats.Estimate
     if spec.kind is MeasureKind.nps:
         estimate = stats.nps(int(row[f"m{i}_promoters"]), int(row[f"m{i}_detractors"]), n)
     elif spec.kind in (MeasureKind.csat, MeasureKind.fcr):
@@ -309,14 +309,9 @@ def _result(spec: MeasureSpec, i: int, row: Row, group: dict[str, Any] | None) -
         estimate = stats.mean(round(row[f"m{i}_sum"]), round(row[f"m{i}_squares"]), n)
     else:
         median, p90 = row[f"m{i}_q0.5"], row[f"m{i}_q0.9"]
-        return MeasureResult(value=median, median=median, p90=p90, unit=spec.unit, **base)
-    return MeasureResult(
-        value=estimate.value,
-        ci_low=estimate.ci_low,
-        ci_high=estimate.ci_high,
-        se=estimate.se,
-        unit=spec.unit,
-        **base,
+        return replace(empty, value=median, median=median, p90=p90)
+    return replace(
+        empty, value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, se=estimate.se
     )
 
 

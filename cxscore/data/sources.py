@@ -14,7 +14,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import ibis
 import ibis.common.exceptions as ibis_errors
@@ -36,6 +35,8 @@ FORMATS = {
 }
 _COMPRESSED = (".gz", ".zst")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+# user:password@ in a connection URL (a regex rather than urlsplit, which refuses some URLs).
+_PASSWORD = re.compile(r"(?<=://)([^/@:]*):([^/@]*)@")
 _HEADER_BYTES = 65_536
 
 
@@ -77,25 +78,28 @@ def open_source(source: DataSource) -> Dataset:
 
 def connect(engine: str | None) -> BaseBackend:
     """An Ibis backend for the connection URL ``engine``, or an in-memory DuckDB when it is ``None``."""
-    if engine is None:
-        return ibis.duckdb.connect()
+    backend = ibis.duckdb.connect() if engine is None else _connect_url(engine)
+    if backend.name == "duckdb":
+        # DuckDB draws a progress bar on long scans, which would land in the middle of a report.
+        backend.raw_sql("SET enable_progress_bar = false")
+    return backend
+
+
+def _connect_url(engine: str) -> BaseBackend:
     try:
         return ibis.connect(engine)
     # The URL chooses the driver, and each driver fails in its own way (unknown scheme, driver not
     # installed, server unreachable, bad credentials): all of them are the user's request failing.
     except Exception as error:
-        raise UsageError(
-            Issue("--engine", f"cannot connect to {redact(engine)}: {first_line(error)}")
-        ) from None
+        match = _PASSWORD.search(engine)
+        password = match.group(2) if match else None
+        reason = first_line(error).replace(password, "***") if password else first_line(error)
+        raise UsageError(Issue("--engine", f"cannot connect to {redact(engine)}: {reason}")) from None
 
 
 def redact(url: str) -> str:
     """The URL with any password replaced by ``***``, so it can be shown in a message."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return _PASSWORD.sub(r"\1:***@", url)
 
 
 def first_line(error: BaseException) -> str:
@@ -164,7 +168,7 @@ def _read_files(backend: BaseBackend, files: list[Path], file_format: str, label
     elif backend.name == "duckdb" and file_format == "json":
         options["format"] = "newline_delimited"
     try:
-        return reader([str(path) for path in files], **options)  # type: ignore[no-any-return]
+        return reader([str(path) for path in files], **options)
     except engine_errors(backend) as error:
         raise InputError(located_engine_error(label, error)) from None
 

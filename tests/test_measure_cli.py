@@ -1,0 +1,236 @@
+"""``cxscore measure`` on the command line: formats, the JSON contract, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from cxscore.cli import MeasureFormat
+from cxscore.render.measures import FORMATS
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ["measure", "column", "group", "value", "n", "invalid", "ci_low", "ci_high"]
+
+
+@pytest.fixture
+def survey(write: Callable[..., Path]) -> Path:
+    """120 answers in two regions and two quarters, plus a blank and an 'n/a'."""
+    lines = ["id,region,quarter,ltr,csat,hours"]
+    for i in range(120):
+        region = "EU" if i % 2 else "US"
+        lines.append(
+            f"{i},{region},2024-Q{1 + i % 3 // 2},{(9, 10, 7, 3)[i % 4]},{(5, 4, 2)[i % 3]},{i % 7}.5"
+        )
+    lines += ["120,EU,2024-Q1,,5,1", "121,US,2024-Q2,n/a,4,2"]
+    return write("\n".join(lines) + "\n", "survey.csv")
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_json_contract(cli: Callable[..., Result], survey: Path) -> None:
+    result = ok(cli("measure", survey, "--nps", "ltr", "--response-time", "hours", "--format", "json"))
+    entries = json.loads(result.stdout)["measures"]
+    assert list(entries[0]) == CONTRACT
+    assert entries[0]["measure"] == "nps"
+    assert entries[0]["group"] is None
+    assert (entries[0]["n"], entries[0]["invalid"]) == (120, 2)
+    assert entries[0]["value"] == pytest.approx(100 * (60 - 30) / 120)
+    assert list(entries[1]) == [*CONTRACT, "median", "p90"]
+    assert entries[1]["ci_low"] is None
+    assert "warning: 2 of 122 rows have no valid NPS answer in 'ltr'" in result.stderr
+
+
+def test_json_with_by_and_trend(cli: Callable[..., Result], survey: Path) -> None:
+    result = ok(
+        cli("measure", survey, "--csat", "csat", "--by", "region", "--trend", "quarter", "-f", "json")
+    )
+    entries = json.loads(result.stdout)["measures"]
+    assert all(list(e) == [*CONTRACT, "change", "p_value", "significant"] for e in entries)
+    assert [e["group"] for e in entries] == [
+        None,
+        {"region": "EU"},
+        {"region": "US"},
+        {"quarter": "2024-Q1"},
+        {"quarter": "2024-Q2"},
+        {"region": "EU", "quarter": "2024-Q1"},
+        {"region": "EU", "quarter": "2024-Q2"},
+        {"region": "US", "quarter": "2024-Q1"},
+        {"region": "US", "quarter": "2024-Q2"},
+    ]
+    second = entries[4]
+    assert second["change"] == pytest.approx(second["value"] - entries[3]["value"])
+    assert 0 <= second["p_value"] <= 1
+    assert second["significant"] is (second["p_value"] < 0.05)
+    assert "segment results rest on fewer than 100 valid answers (insufficient n)" in result.stderr
+
+
+def test_csv_output_has_one_row_per_result(cli: Callable[..., Result], survey: Path) -> None:
+    result = ok(cli("measure", survey, "--nps", "ltr", "--by", "region", "-f", "csv"))
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["measure", "column", "region", "value", "n", "invalid", "ci_low", "ci_high"]
+    assert [row[2] for row in rows[1:]] == ["", "EU", "US"]
+    assert float(rows[1][3]) == pytest.approx(25.0)
+
+
+def test_markdown_and_table_escape_user_text(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
+    lines = ["segment,csat"] + [f'"[bold]x|y\x1b[2J",{v}' for v in (5, 4, 1)]
+    path = write("\n".join(lines) + "\n", "odd.csv")
+    markdown = ok(cli("measure", path, "--csat", "csat", "--by", "segment", "-f", "markdown")).stdout
+    assert "segment=\\[bold\\]x\\|y\\\\x1b\\[2J" in markdown
+    assert "\x1b" not in markdown
+    table = ok(cli("measure", path, "--csat", "csat", "--by", "segment")).stdout
+    assert "segment=[bold]x|y\\x1b[2J" in table
+    assert "66.7%" in table
+    assert "! insufficient n" in table
+
+
+def test_output_file_is_written(cli: Callable[..., Result], survey: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nps.json"
+    ok(cli("measure", survey, "--nps", "ltr", "-f", "json", "--output", target))
+    assert json.loads(target.read_text(encoding="utf-8"))["measures"][0]["n"] == 120
+    ok(cli("measure", survey, "--nps", "ltr", "--output", tmp_path / "nps.txt"))
+    assert "NPS · ltr" in (tmp_path / "nps.txt").read_text(encoding="utf-8")
+
+
+def test_engine_url_and_table(cli: Callable[..., Result], survey: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    database = tmp_path / "survey.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("CREATE TABLE answers AS SELECT * FROM read_csv(?)", [str(survey)])
+    result = ok(
+        cli(
+            "measure", "--engine", f"duckdb:///{database}", "--table", "answers", "--nps", "ltr", "-f", "json"
+        )
+    )
+    assert json.loads(result.stdout)["measures"][0]["n"] == 120
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.csv", "--nps", "ltr"], "missing.csv: no such file"),
+        (["nothing-*.csv", "--nps", "ltr"], "nothing-*.csv: no file matches this pattern"),
+        (["{survey}"], "measure: no measure asked: give --nps, --csat, --ces, --fcr or --response-time"),
+        (["--nps", "ltr"], "measure: no data: give data files (or a glob) or --table NAME"),
+        (["{survey}", "--table", "t", "--nps", "ltr"], "--table: give data files or --table, not both"),
+        (
+            ["{survey}", "--nps", "ltr", "--unit", "h"],
+            "--unit: --unit labels --response-time: give --response-time COL",
+        ),
+        (
+            ["{survey}", "--nps", "ltr", "--by", "quarter", "--trend", "quarter"],
+            "--trend: 'quarter' is also a --by column: use it in one of them",
+        ),
+        (
+            ["{survey}", "--nps", "ltr", "--engine", "nosuch://x"],
+            "--engine: cannot connect to nosuch://x: Don't know how to connect to 'nosuch://x'",
+        ),
+        (
+            ["{survey}", "--nps", "score"],
+            "{survey}:1:1: no column 'score'; available: id, region, quarter, ltr, csat, hours",
+        ),
+        (
+            ["{survey}", "--csat", "region"],
+            "{survey}:1:4: column 'region' has no valid CSAT answer (integers 1–5): e.g. 'US'",
+        ),
+    ],
+)
+def test_user_errors_are_one_located_line(
+    cli: Callable[..., Result], survey: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(survey.parent)
+    result = cli("measure", *[arg.format(survey=survey) for arg in args])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == message.format(survey=survey) + "\n"
+    assert result.stdout == ""
+
+
+def test_password_in_engine_url_is_not_shown(cli: Callable[..., Result], survey: Path) -> None:
+    result = cli("measure", survey, "--nps", "ltr", "--engine", "nosuch://user:hunter2@host/db")
+    assert result.exit_code == 2
+    assert "hunter2" not in result.stderr
+    assert "nosuch://user:***@host/db" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("id,ltr\n", "no data rows: the source has a header but no rows"),
+    ],
+)
+def test_empty_files(
+    cli: Callable[..., Result], write: Callable[..., Path], content: str, message: str
+) -> None:
+    path = write(content, "empty.csv")
+    result = cli("measure", path, "--nps", "ltr")
+    assert result.exit_code == 2
+    assert result.stderr == f"{path}: {message}\n"
+
+
+def test_unknown_file_format(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
+    path = write("x", "survey.xlsx")
+    result = cli("measure", path, "--nps", "ltr")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}: unknown data format: expected a file ending in .csv, ")
+
+
+def test_unreadable_csv_is_a_located_error(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
+    path = write(b"ltr,region\n9,EU\n\xff\xfe,US\n", "latin.csv")
+    result = cli("measure", path, "--nps", "ltr")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"{path}:3:1: cannot parse: Invalid unicode")
+    assert result.stderr.count("\n") == 1
+
+
+def test_every_format_has_a_renderer() -> None:
+    assert set(MeasureFormat) == set(FORMATS)
+
+
+def test_measure_help_does_not_load_the_engine() -> None:
+    probe = (
+        "import sys\nfrom cxscore.cli import main\nsys.argv = ['cxscore', 'measure', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'ibis', 'duckdb', 'pyarrow', 'pandas'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_example_exports_are_reproducible(tmp_path: Path) -> None:
+    import importlib.util
+    import random
+
+    spec = importlib.util.spec_from_file_location("make_data", ROOT / "examples" / "data" / "make_data.py")
+    assert spec is not None
+    assert spec.loader is not None
+    make_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_data)
+    rng = random.Random(make_data.SEED)
+    make_data.write(tmp_path / "survey.csv", make_data.survey_rows(rng))
+    make_data.write(tmp_path / "members.csv", make_data.member_rows(rng))
+    for name, shipped in (("survey.csv", "survey-by-region.csv"), ("members.csv", "members.csv")):
+        assert (tmp_path / name).read_bytes() == (ROOT / "examples" / "data" / shipped).read_bytes()
+
+
+def test_example_survey_trend(cli: Callable[..., Result]) -> None:
+    survey = ROOT / "examples" / "data" / "survey-by-region.csv"
+    result = ok(
+        cli("measure", survey, "--nps", "likelihood_to_recommend", "--trend", "quarter", "-f", "json")
+    )
+    entries = json.loads(result.stdout)["measures"]
+    assert [e["group"] for e in entries[1:]] == [{"quarter": f"2024-Q{q}"} for q in range(1, 5)]
+    assert entries[0]["n"] + entries[0]["invalid"] == 800
+    assert "e.g. 'n/a'" in result.stderr
