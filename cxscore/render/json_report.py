@@ -58,23 +58,25 @@ def render_json(results: list[ScoreResult], single: bool) -> str:
     return render_rate(RateReport(tuple(results), single=single))
 
 
+_LONG_LISTS = ("brands", "ranking")
+
+
 def _dump(document: dict[str, Any]) -> str:
-    """Indented JSON, except that a ``brands`` list is written one compact brand per line.
+    """Indented JSON, except that a ``brands`` or ``ranking`` list is written one compact item per line.
 
     Indented output goes through json's pure-Python encoder; for a 10,000-brand portfolio that
     cost more than scoring the brands, while one line per brand keeps the C encoder and stays
-    readable and diff-friendly.
+    readable and diff-friendly. Other values (a comparison section) stay indented: they are small.
     """
-    brands = document.get("brands")
-    if not isinstance(brands, list):
+    if not any(isinstance(document.get(key), list) for key in _LONG_LISTS):
         return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     fields = []
     for key, value in document.items():
-        if key == "brands":
-            lines = ",\n".join(json.dumps(b, ensure_ascii=False, allow_nan=False) for b in brands)
-            text = f"[\n{lines}\n]" if brands else "[]"
+        if key in _LONG_LISTS and isinstance(value, list):
+            lines = ",\n".join(json.dumps(item, ensure_ascii=False, allow_nan=False) for item in value)
+            text = f"[\n{lines}\n]" if value else "[]"
         else:
-            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+            text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
         fields.append(f"{json.dumps(key)}: {text}")
     return "{" + ",\n".join(fields) + "}\n"
 
