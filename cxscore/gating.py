@@ -9,11 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cxscore.compare import Comparison, regressions
 from cxscore.errors import Issue, UsageError
 from cxscore.render.numbers import format_number
 from cxscore.scoring import ScoreResult
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,8 @@ class Gates:
                     if score < self.fail_under_metric
                 )
         if self.fail_on_regression and change is not None:
+            from cxscore.compare import regressions  # only with a baseline: keep `rate` start-up lean
+
             tolerance = self.tolerance or 0.0
             for row in regressions(change, tolerance):
                 current = change.results[-1]

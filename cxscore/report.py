@@ -10,14 +10,17 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cxscore.compare import Comparison, compare_results
 from cxscore.errors import Issue, UsageError
 from cxscore.loader import LoadedBrand, did_you_mean
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
 from cxscore.render.numbers import format_rating, format_value
 from cxscore.scorecard import is_single_file, load_brands, score_files
 from cxscore.scoring import ScoreResult, score_brand
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,5 +160,7 @@ def build_rate_report(
         results = tuple(score_files(paths))
     change = None
     if baseline is not None:
+        from cxscore.compare import compare_results  # only a baseline needs it: keep `rate` start-up lean
+
         change = compare_results((score_files([str(baseline)])[0], results[0]))
     return RateReport(results, what_ifs, change, single=is_single_file(paths), details=details)

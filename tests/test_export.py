@@ -495,6 +495,7 @@ def test_exports_are_not_imported_unless_asked_for(args: list[str]) -> None:
     modules = cxscore_modules(*args)
     assert not modules & {"cxscore.render.html", "cxscore.render.csv_report", "cxscore.render.markdown"}
     assert "cxscore.rank" not in modules
+    assert "cxscore.compare" not in modules  # only a baseline or `compare` needs it
 
 
 def test_html_is_imported_only_for_html() -> None:
