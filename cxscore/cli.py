@@ -306,7 +306,7 @@ def measure(
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis connection URL [default: DuckDB].")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
     output_format: Annotated[MeasureFormat, typer.Option("--format", "-f")] = MeasureFormat.table,
     output: OutputOption = None,
 ) -> None:

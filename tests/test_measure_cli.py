@@ -234,3 +234,14 @@ def test_example_survey_trend(cli: Callable[..., Result]) -> None:
     assert [e["group"] for e in entries[1:]] == [{"quarter": f"2024-Q{q}"} for q in range(1, 5)]
     assert entries[0]["n"] + entries[0]["invalid"] == 800
     assert "e.g. 'n/a'" in result.stderr
+
+
+def test_glob_source_is_named_by_its_pattern(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
+    first = write("id,ltr\n1,9\n2,x\n", "a.csv")
+    write("id,ltr\n3,10\n", "b.csv")
+    pattern = str(first.parent / "*.csv")
+    result = ok(cli("measure", pattern, "--nps", "ltr", "-f", "json"))
+    assert result.stderr.startswith(f"{pattern}: warning: 1 of 3 rows have no valid NPS answer in 'ltr'")
+    missing = cli("measure", pattern, "--nps", "score")
+    assert missing.exit_code == 2
+    assert missing.stderr == f"{first}:1:1: no column 'score'; available: id, ltr\n"

@@ -55,9 +55,10 @@ class Dataset:
         position = None
         if column is not None and self.first_file is not None and self.file_format is not None:
             position = header_position(self.first_file, column, self.file_format)
-        if position is None:
+        if position is None or self.first_file is None:
             return Issue(self.label, message)
-        return Issue(self.label, message, *position)
+        # A position is in one file: name that file, even when the source is several.
+        return Issue(str(self.first_file), message, *position)
 
 
 def open_source(source: DataSource) -> Dataset:
@@ -71,7 +72,12 @@ def open_source(source: DataSource) -> Dataset:
         return _open_table(backend, source.table)
     files = resolve_files(source.paths, source.base)
     file_format = _format_of(files)
-    label = str(files[0]) if len(files) == 1 else f"{files[0]} (+{len(files) - 1} more files)"
+    if len(files) == 1:
+        label = str(files[0])
+    elif len(source.paths) == 1:
+        label = source.paths[0]  # the glob pattern as the user wrote it
+    else:
+        label = f"{files[0]} and {len(files) - 1} more files"
     table = _read_files(backend, files, file_format, label)
     return Dataset(table, backend, label, files[0], file_format)
 
