@@ -99,7 +99,7 @@ def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leader
     """Order entries by overall (best first; ties by brand, then path) with competition ranks (1, 2, 2, 4)."""
     _check_top(top)
     ordered = sorted(entries, key=lambda e: (-e.overall_percent, e.brand.casefold(), e.path))
-    ranked = []
+    ranked: list[RankEntry] = []
     for position, entry in enumerate(ordered, start=1):
         tied = ranked and ranked[-1].overall_percent == entry.overall_percent
         rank = ranked[-1].rank if tied else position

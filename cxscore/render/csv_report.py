@@ -149,7 +149,7 @@ def render_rate(report: RateReport) -> str:
         header += WHAT_IF_COLUMNS
     if report.change is not None:
         header += BASELINE_COLUMNS
-    rows = []
+    rows: list[list[Cell]] = []
     for result, what_if, change in report.sections():
         for metric in result.metrics:
             row = _brand_cells(result) + _metric_cells(metric, result)
@@ -171,7 +171,7 @@ def render_rate(report: RateReport) -> str:
 
 def render_compare(comparison: Comparison) -> str:
     """One row per compared line (shared metrics, then ``overall``) x brand; ``delta`` is 2 - 1."""
-    rows = []
+    rows: list[list[Cell]] = []
     for line in (*comparison.rows, comparison.overall):
         for index, result in enumerate(comparison.results):
             score = line.scores[index]
@@ -195,7 +195,7 @@ def render_compare(comparison: Comparison) -> str:
 
 def render_rank(board: Leaderboard) -> str:
     """One row per ranked brand, best first (the first ``--top`` only)."""
-    rows = [
+    rows: list[list[Cell]] = [
         [
             entry.rank,
             csv_text(entry.brand),

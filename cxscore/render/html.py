@@ -190,9 +190,11 @@ def _chart(
             )
         y += group_h + group_gap
     if marker is not None:
-        x = f"{_BAR_X + _BAR_W * marker[0] / 100:.1f}"
-        parts.append(f'<line class="mark" x1="{x}" x2="{x}" y1="{top - 6}" y2="{y - group_gap + 4}"/>')
-        parts.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle">{marker[1]}</text>')
+        mark_x = f"{_BAR_X + _BAR_W * marker[0] / 100:.1f}"
+        parts.append(
+            f'<line class="mark" x1="{mark_x}" x2="{mark_x}" y1="{top - 6}" y2="{y - group_gap + 4}"/>'
+        )
+        parts.append(f'<text x="{mark_x}" y="{top - 10}" text-anchor="middle">{marker[1]}</text>')
     parts.append("</svg>")
     return f"<figure>{''.join(parts)}</figure>"
 
