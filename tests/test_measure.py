@@ -332,3 +332,20 @@ def test_all_blank_column_is_an_error(source_of: Callable[..., DataSource]) -> N
         compute_measure(
             MeasureSpec(MeasureKind.csat, "csat"), source_of([{"id": 1, "csat": ""}, {"id": 2, "csat": ""}])
         )
+
+
+def test_columns_named_like_internal_names_are_fine(source_of: Callable[..., DataSource]) -> None:
+    rows = [{"rows": "a" if i % 2 else "b", "x": i % 3, "count": i % 11, "hours": i} for i in range(40)]
+    report = compute_measures(
+        source_of(rows),
+        [MeasureSpec(MeasureKind.nps, "count"), MeasureSpec(MeasureKind.response_time, "hours")],
+        by=["rows", "x"],
+    )
+    groups = [r.group for r in report.results if r.kind is MeasureKind.response_time]
+    assert groups[0] is None
+    assert len(groups) == 1 + 6
+    first = [
+        r for r in report.results if r.group == {"rows": "a", "x": "0"} or r.group == {"rows": "a", "x": 0}
+    ]
+    hours = [i for i in range(40) if i % 2 and i % 3 == 0]
+    assert first[1].median == pytest.approx(statistics.median(hours))

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cxscore.data.model import DataSource, MeasureKind, MeasureReport, MeasureResult, MeasureSpec
+from cxscore.data.model import (
+    NO_MEASURE,
+    DataSource,
+    MeasureKind,
+    MeasureReport,
+    MeasureResult,
+    MeasureSpec,
+)
 
 __all__ = [
     "DataSource",
@@ -34,9 +41,7 @@ def compute_measures(
 
     if not specs:
         # Checked before the engine starts: asking for nothing should not cost a scan.
-        raise UsageError(
-            Issue("measure", "no measure asked: give --nps, --csat, --ces, --fcr or --response-time")
-        )
+        raise UsageError(Issue("measure", NO_MEASURE))
     from cxscore.data.compute import measure_dataset
     from cxscore.data.sources import open_source
 

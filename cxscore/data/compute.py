@@ -24,6 +24,7 @@ from ibis.expr.types import BooleanValue, Column, NumericColumn, Table
 from cxscore.data import stats
 from cxscore.data.model import (
     LABELS,
+    NO_MEASURE,
     VALID_ANSWERS,
     MeasureKind,
     MeasureReport,
@@ -44,7 +45,6 @@ _FALSE_WORDS = ("false", "no", "0", "0.0")
 # A decimal number as text, for engines without TRY_CAST (SQLite would cast "abc" to 0).
 _NUMBER = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 _QUANTILES = (0.5, 0.9)
-NO_MEASURE = "no measure asked: give --nps, --csat, --ces, --fcr or --response-time with a column"
 
 Row = dict[str, Any]
 # Backends whose raw_sql returns a DB-API cursor (DuckDB's connection, a sqlite3 cursor).
@@ -71,11 +71,11 @@ def measure_dataset(
     _check_columns(dataset, [spec.column for spec in specs] + list(by) + ([trend] if trend else []))
     parsed = table.select(
         *[table[key] for key in (*by, *([trend] if trend else []))],
-        **{f"m{i}": _parse(dataset, spec) for i, spec in enumerate(specs)},
-        **{f"r{i}": _raw_text(table[spec.column]) for i, spec in enumerate(specs)},
+        **{f"__cx_m{i}": _parse(dataset, spec) for i, spec in enumerate(specs)},
+        **{f"__cx_r{i}": _raw_text(table[spec.column]) for i, spec in enumerate(specs)},
     )
     overall_row = _run(dataset, parsed, (), specs, examples=True)[0]
-    rows_total = int(overall_row["rows"])
+    rows_total = int(overall_row["__cx_rows"])
     if rows_total == 0:
         raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
     warnings: list[str] = []
@@ -187,23 +187,23 @@ def _raw_text(column: Column) -> Column:
 
 def _aggregates(parsed: Table, specs: Sequence[MeasureSpec], quantiles: bool) -> dict[str, Any]:
     """Every count, sum and quantile the measures need, as named Ibis reductions over ``parsed``."""
-    aggregates: dict[str, Any] = {"rows": parsed.count()}
+    aggregates: dict[str, Any] = {"__cx_rows": parsed.count()}
     for i, spec in enumerate(specs):
-        value = parsed[f"m{i}"]
-        aggregates[f"m{i}_n"] = value.count()
+        value = parsed[f"__cx_m{i}"]
+        aggregates[f"__cx_m{i}_n"] = value.count()
         if spec.kind is MeasureKind.nps:
-            aggregates[f"m{i}_promoters"] = parsed.count(where=value >= 9)
-            aggregates[f"m{i}_detractors"] = parsed.count(where=value <= 6)
+            aggregates[f"__cx_m{i}_promoters"] = parsed.count(where=value >= 9)
+            aggregates[f"__cx_m{i}_detractors"] = parsed.count(where=value <= 6)
         elif spec.kind is MeasureKind.csat:
-            aggregates[f"m{i}_top"] = parsed.count(where=value >= 4)
+            aggregates[f"__cx_m{i}_top"] = parsed.count(where=value >= 4)
         elif spec.kind is MeasureKind.fcr:
-            aggregates[f"m{i}_top"] = parsed.count(where=value == 1)
+            aggregates[f"__cx_m{i}_top"] = parsed.count(where=value == 1)
         elif spec.kind is MeasureKind.ces:
-            aggregates[f"m{i}_sum"] = value.sum()
-            aggregates[f"m{i}_squares"] = (value * value).sum()
+            aggregates[f"__cx_m{i}_sum"] = value.sum()
+            aggregates[f"__cx_m{i}_squares"] = (value * value).sum()
         elif quantiles:
             for q in _QUANTILES:
-                aggregates[f"m{i}_q{q}"] = value.quantile(q)
+                aggregates[f"__cx_m{i}_q{q}"] = value.quantile(q)
     return aggregates
 
 
@@ -220,9 +220,9 @@ def _run(
     aggregates = _aggregates(parsed, specs, native_quantiles)
     if examples:
         for i in range(len(specs)):
-            raw = parsed[f"r{i}"]
+            raw = parsed[f"__cx_r{i}"]
             # max, not min: whitespace sorts first, and a real value makes the better example.
-            aggregates[f"m{i}_example"] = raw.max(where=parsed[f"m{i}"].isnull() & raw.notnull())
+            aggregates[f"__cx_m{i}_example"] = raw.max(where=parsed[f"__cx_m{i}"].isnull() & raw.notnull())
     expression = (
         parsed.group_by(list(keys)).aggregate(**aggregates) if keys else parsed.aggregate(**aggregates)
     )
@@ -264,28 +264,30 @@ def _add_order_statistics(
     for i, spec in enumerate(specs):
         if spec.kind is not MeasureKind.response_time:
             continue
-        value = parsed[f"m{i}"]
+        value = parsed[f"__cx_m{i}"]
         valid = parsed.filter(value.notnull())
-        window = ibis.window(group_by=[valid[key] for key in keys], order_by=valid[f"m{i}"])
+        window = ibis.window(group_by=[valid[key] for key in keys], order_by=valid[f"__cx_m{i}"])
         ranked = valid.select(
             *keys,
-            x=valid[f"m{i}"],
-            position=ibis.row_number().over(window),
-            count=valid[f"m{i}"].count().over(ibis.window(group_by=[valid[key] for key in keys])),
+            __cx_x=valid[f"__cx_m{i}"],
+            __cx_position=ibis.row_number().over(window),
+            __cx_count=valid[f"__cx_m{i}"].count().over(ibis.window(group_by=[valid[key] for key in keys])),
         )
+        position = ranked["__cx_position"]
         wanted = ibis.literal(False)
         for q in _QUANTILES:
-            low = ((ranked["count"] - 1) * q).floor()
-            wanted |= (ranked.position == low) | (ranked.position == low + 1)
+            low = ((ranked["__cx_count"] - 1) * q).floor()
+            wanted |= (position == low) | (position == low + 1)
         found: dict[tuple[Any, ...], dict[int, float]] = {}
         for row in _fetch(dataset, ranked.filter(wanted)):
-            found.setdefault(tuple(row[key] for key in keys), {})[int(row["position"])] = row["x"]
+            group = tuple(row[key] for key in keys)
+            found.setdefault(group, {})[int(row["__cx_position"])] = row["__cx_x"]
         for row in rows:
-            n = int(row[f"m{i}_n"])
+            n = int(row[f"__cx_m{i}_n"])
             values = found.get(tuple(row[key] for key in keys), {})
             for q in _QUANTILES:
                 low, high = stats.quantile_positions(q, n) if n else (0, 0)
-                row[f"m{i}_q{q}"] = (
+                row[f"__cx_m{i}_q{q}"] = (
                     stats.interpolated_quantile(values[low], values[high], q, n) if n else None
                 )
 
@@ -295,20 +297,20 @@ def _add_order_statistics(
 
 def _result(spec: MeasureSpec, i: int, row: Row, group: dict[str, Any] | None) -> MeasureResult:
     """Turn one aggregated row into the measure's value and interval."""
-    n = int(row[f"m{i}_n"])
-    empty = MeasureResult(spec.kind, spec.column, group, None, n, int(row["rows"]) - n, unit=spec.unit)
+    n = int(row[f"__cx_m{i}_n"])
+    empty = MeasureResult(spec.kind, spec.column, group, None, n, int(row["__cx_rows"]) - n, unit=spec.unit)
     if n == 0:
         return empty
     estimate: stats.Estimate
     if spec.kind is MeasureKind.nps:
-        estimate = stats.nps(int(row[f"m{i}_promoters"]), int(row[f"m{i}_detractors"]), n)
+        estimate = stats.nps(int(row[f"__cx_m{i}_promoters"]), int(row[f"__cx_m{i}_detractors"]), n)
     elif spec.kind in (MeasureKind.csat, MeasureKind.fcr):
-        estimate = stats.share(int(row[f"m{i}_top"]), n)
+        estimate = stats.share(int(row[f"__cx_m{i}_top"]), n)
     elif spec.kind is MeasureKind.ces:
         # The answers are integers, so their float sums are exact integers (below 2**53).
-        estimate = stats.mean(round(row[f"m{i}_sum"]), round(row[f"m{i}_squares"]), n)
+        estimate = stats.mean(round(row[f"__cx_m{i}_sum"]), round(row[f"__cx_m{i}_squares"]), n)
     else:
-        median, p90 = row[f"m{i}_q0.5"], row[f"m{i}_q0.9"]
+        median, p90 = row[f"__cx_m{i}_q0.5"], row[f"__cx_m{i}_q0.9"]
         return replace(empty, value=median, median=median, p90=p90)
     return replace(
         empty, value=estimate.value, ci_low=estimate.ci_low, ci_high=estimate.ci_high, se=estimate.se
@@ -324,7 +326,7 @@ def _overall_results(
     for i, spec in enumerate(specs):
         result = _result(spec, i, row, None)
         label, answers = LABELS[spec.kind], VALID_ANSWERS[spec.kind]
-        example = row.get(f"m{i}_example")
+        example = row.get(f"__cx_m{i}_example")
         example = example.strip() or None if isinstance(example, str) else example
         quoted = f", e.g. '{example}'" if example is not None else ""
         if result.n == 0:

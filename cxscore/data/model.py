@@ -38,6 +38,7 @@ VALID_ANSWERS: dict[MeasureKind, str] = {
     MeasureKind.fcr: "true/false, yes/no or 1/0",
     MeasureKind.response_time: "non-negative numbers",
 }
+NO_MEASURE = "no measure asked: give --nps, --csat, --ces, --fcr or --response-time"
 
 
 @dataclass(frozen=True, slots=True)
