@@ -148,26 +148,30 @@ def _chart(
 ) -> str:
     """A horizontal bar chart: one group per metric, one bar per series (coloured by tier if one).
 
+    Labels are user text: escaped here, and cut to fit the chart (the table beside it has them whole).
+    The legend lists one series per line, since the width of text cannot be known without a browser.
     ``marker`` draws a dashed vertical line at a percentage (the overall) with a caption.
     """
     count = max((len(values) for _, values in groups), default=1)
     bar_h, bar_gap, group_gap = (20, 0, 12) if count == 1 else (13, 3, 14)
     group_h = count * bar_h + (count - 1) * bar_gap
-    top = 30 if series or marker else 6
+    top = 18 * len(series) + 12 if series else 30 if marker else 6
     height = top + len(groups) * (group_h + group_gap) + 4
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" role="img" '
-        f'aria-label="{label}"><title>{label}</title>'
+        f'aria-label="{esc(label)}"><title>{esc(label)}</title>'
     ]
     for index, name in enumerate(series):
-        x = _BAR_X + index * (_BAR_W // max(1, len(series)))
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 17}" y="16">{name}</text>')
+        parts.append(
+            f'<rect x="{_BAR_X}" y="{6 + 18 * index}" width="12" height="12" rx="2" fill="{colour}"/>'
+        )
+        parts.append(f'<text x="{_BAR_X + 17}" y="{16 + 18 * index}">{esc(_clip(name, 56))}</text>')
     y = top
     for name, values in groups:
+        label_y = f"{y + group_h / 2 + 4.5:.1f}"
         parts.append(
-            f'<text x="{_LABEL_RIGHT}" y="{y + group_h / 2 + 4.5:.1f}" text-anchor="end">{name}</text>'
+            f'<text x="{_LABEL_RIGHT}" y="{label_y}" text-anchor="end">{esc(_clip(name, 30))}</text>'
         )
         for index, value in enumerate(values):
             bar_y = y + index * (bar_h + bar_gap)
@@ -218,6 +222,11 @@ def _lift_change(metric: MetricScore, scale: str) -> str:
     return f"{format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
 
 
+def _clip(text: str, limit: int) -> str:
+    """Text cut to ``limit`` characters with an ellipsis (chart labels have a fixed room)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _brand_card(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
     meta = f"{esc(result.framework_name)} ({esc(result.framework_id)})"
@@ -235,9 +244,9 @@ def _brand_card(result: ScoreResult) -> list[str]:
     ]
     if result.notes:
         parts.append(f'<p class="notes">{esc(result.notes)}</p>')
-    groups = [(esc(metric.name), [metric.score_percent]) for metric in result.metrics]
+    groups = [(metric.name, [metric.score_percent]) for metric in result.metrics]
     overall = (result.overall_percent, f"overall {format_percent(result.overall_percent)}")
-    parts.append(_chart(f"Metric scores of {esc(result.brand)}", groups, marker=overall))
+    parts.append(_chart(f"Metric scores of {result.brand}", groups, marker=overall))
     parts.append(
         '<table class="metrics"><thead><tr><th>Metric</th><th class="num">Rating</th>'
         '<th class="num">Weight</th><th class="num">Score</th><th class="num">Points lost</th><th>Note</th>'
@@ -365,8 +374,8 @@ def render_compare(comparison: Comparison) -> str:
         f'<div class="brands">{"".join(cards)}</div>',
         *_warnings(comparison.notes()),
     ]
-    groups = [(esc(row.name), row.scores) for row in (*comparison.rows, comparison.overall)]
-    names = [esc(result.brand) for result in results]
+    groups = [(row.name, row.scores) for row in (*comparison.rows, comparison.overall)]
+    names = [result.brand for result in results]
     body.append(_chart("Scores side by side", groups, series=names))
     head = "".join(f'<th class="num">{esc(result.brand)}</th>' for result in results)
     delta_head = '<th class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
