@@ -245,3 +245,24 @@ def test_glob_source_is_named_by_its_pattern(cli: Callable[..., Result], write: 
     missing = cli("measure", pattern, "--nps", "score")
     assert missing.exit_code == 2
     assert missing.stderr == f"{first}:1:1: no column 'score'; available: id, ltr\n"
+
+
+def test_markdown_shows_changes_and_p_values(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
+    lines = ["wave,fcr"] + [f"1,{'yes' if i < 60 else 'no'}" for i in range(200)]
+    lines += [f"2,{'yes' if i < 160 else 'no'}" for i in range(200)]
+    markdown = ok(
+        cli(
+            "measure",
+            write("\n".join(lines) + "\n", "waves.csv"),
+            "--fcr",
+            "fcr",
+            "--trend",
+            "wave",
+            "-f",
+            "markdown",
+        )
+    )
+    assert (
+        "| FCR | fcr | wave=2 | 80.0% | \\[73.9%, 85.0%\\] | 200 | 0 | +50.0 (p\\<0.001) \\* |  |"
+        in markdown.stdout
+    )

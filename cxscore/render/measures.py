@@ -123,7 +123,7 @@ def _half_up(value: float, decimals: int) -> str:
 
 
 def format_value(result: MeasureResult, value: float | None) -> str:
-    """A measure's value as shown: NPS in signed points, shares in %, CES to 2 places, times with unit."""
+    """A measure's value as shown: NPS in signed points, shares in %, CES and times to 2 places."""
     if value is None:
         return "—"
     kind = result.kind.value
@@ -152,7 +152,8 @@ def format_change(result: MeasureResult) -> str:
     if result.p_value is None:
         return shown
     star = " *" if result.significant else ""
-    return f"{shown} (p={_half_up(result.p_value, 3)}){star}"
+    p_value = "p<0.001" if result.p_value < 0.001 else f"p={_half_up(result.p_value, 3)}"
+    return f"{shown} ({p_value}){star}"
 
 
 def measure_label(result: MeasureResult) -> str:
