@@ -266,3 +266,27 @@ def test_markdown_shows_changes_and_p_values(cli: Callable[..., Result], write: 
         "| FCR | fcr | wave=2 | 80.0% | \\[73.9%, 85.0%\\] | 200 | 0 | +50.0 (p\\<0.001) \\* |  |"
         in markdown.stdout
     )
+
+
+def test_reading_files_on_a_duckdb_database_leaves_it_unchanged(
+    cli: Callable[..., Result], survey: Path, tmp_path: Path
+) -> None:
+    import duckdb
+
+    database = tmp_path / "kept.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("CREATE TABLE notes (a INTEGER)")
+    ok(cli("measure", survey, "--nps", "ltr", "--engine", f"duckdb:///{database}", "-f", "json"))
+    with duckdb.connect(str(database)) as connection:
+        views = "SELECT view_name, temporary FROM duckdb_views() WHERE NOT internal"
+        assert connection.execute(views).fetchall() == []
+        assert connection.execute("SHOW TABLES").fetchall() == [("notes",)]
+
+
+@pytest.mark.parametrize("name", ["it's.csv", "wave[1].csv"])
+def test_file_names_with_quotes_and_brackets(
+    cli: Callable[..., Result], write: Callable[..., Path], name: str
+) -> None:
+    path = write("ltr\n9\n10\n0\n", name)
+    result = ok(cli("measure", path, "--nps", "ltr", "-f", "json"))
+    assert json.loads(result.stdout)["measures"][0]["n"] == 3
