@@ -19,10 +19,10 @@ composes the node graph itself from the event stream, which lets it:
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -86,20 +86,32 @@ class Mapping:
 Node = Scalar | Sequence | Mapping
 
 
-@dataclass(frozen=True, slots=True)
 class Document:
-    """A parsed YAML file: the plain Python data and the node tree that locates it."""
+    """A parsed YAML file: its plain Python data, and a node tree that locates it.
 
-    path: str
-    data: Any
-    root: Node
+    The node tree is composed only when something asks where a value stands (an error message):
+    the happy path builds the data straight from the parser's events.
+    """
+
+    __slots__ = ("path", "data", "_text", "_root")
+
+    def __init__(self, path: str, data: Any, text: str) -> None:
+        self.path, self.data, self._text = path, data, text
+        self._root: Node | None = None
+
+    @property
+    def root(self) -> Node:
+        """The node tree of the document (composed on first use)."""
+        if self._root is None:
+            self._root = _compose(self._text)
+        return self._root
 
 
 def read_text(path: Path, shown: str) -> str:
     """Read a file as UTF-8 text, bounded in size, with located errors for bad bytes."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = _read_bounded(handle)
     except FileNotFoundError:
         raise InputError(Issue(shown, "no such file or directory")) from None
     except IsADirectoryError:
@@ -124,6 +136,19 @@ def read_text(path: Path, shown: str) -> str:
     return text
 
 
+def _read_bounded(handle: BinaryIO) -> bytes:
+    """At most ``MAX_BYTES + 1`` bytes of the file.
+
+    ``read(n)`` allocates ``n`` bytes before reading, which for a 1 MiB bound costs more than the
+    whole of a small file's parsing; so a regular file no larger than the bound is read whole, and
+    only anything else (larger, or a pipe) is read against the bound.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    if 0 < size <= MAX_BYTES:
+        return handle.read(size + 1)
+    return handle.read(MAX_BYTES + 1)
+
+
 def _position(before: str) -> tuple[int, int]:
     line = before.count("\n") + 1
     return line, len(before) - (before.rfind("\n") + 1) + 1
@@ -137,15 +162,16 @@ def load_yaml(path: Path, shown: str | None = None) -> Document:
 
 def parse_yaml(text: str, shown: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError` with a located issue."""
+    parser = _Parser(text)
     try:
-        root = _compose(text, shown)
+        data = _load_events(parser, shown)
     except yaml.MarkedYAMLError as exc:
         raise InputError(_syntax_issue(exc, shown, text)) from None
     except yaml.YAMLError as exc:
         raise InputError(Issue(shown, f"YAML error: {exc}", 1, 1)) from None
-    except RecursionError:
-        raise InputError(Issue(shown, f"nesting deeper than {MAX_DEPTH} levels", 1, 1)) from None
-    return Document(shown, construct(root, shown), root)
+    finally:
+        parser.dispose()
+    return Document(shown, data, text)
 
 
 def _syntax_issue(exc: yaml.MarkedYAMLError, shown: str, text: str) -> Issue:
@@ -169,78 +195,101 @@ def _fail(shown: str, mark: Any, message: str) -> InputError:
     return InputError(Issue(shown, message, mark.line + 1, mark.column + 1))
 
 
-def _compose(text: str, shown: str) -> Node:
-    """Build the node graph from parser events, bounding depth and alias expansion as it goes."""
-    parser = _Parser(text)
-    try:
-        return _compose_events(parser, shown)
-    finally:
-        parser.dispose()
+class _Frame:
+    """A collection being built from events: its items, expanded size and where it started."""
+
+    __slots__ = ("is_mapping", "anchor", "items", "size", "mark")
+
+    def __init__(self, is_mapping: bool, anchor: str | None, mark: Any) -> None:
+        self.is_mapping, self.anchor, self.mark = is_mapping, anchor, mark
+        self.items: list[Any] = []
+        self.size = 1
 
 
-def _compose_events(parser: Any, shown: str) -> Node:
-    anchors: dict[str, Node] = {}
+class _Key:
+    """A mapping key as written: its text, whether it was plain, and where."""
+
+    __slots__ = ("text", "plain", "mark")
+
+    def __init__(self, text: str, plain: bool, mark: Any) -> None:
+        self.text, self.plain, self.mark = text, plain, mark
+
+
+def _load_events(parser: Any, shown: str) -> Any:
+    """Build plain data (dicts with text keys, lists, scalars) from parser events, with every bound.
+
+    Depth is checked as collections open, so nothing deeper than ``MAX_DEPTH`` is ever built;
+    each alias adds the expanded size of what it refers to, so an alias bomb stops at
+    ``MAX_EXPANDED_NODES`` however small the file is.
+    """
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
     open_anchors: set[str] = set()
-    stack: list[tuple[Sequence | Mapping, str | None, list[Node]]] = []
-    root: Node | None = None
-    documents = 0
-    expanded = 0
-
-    def attach(node: Node) -> None:
-        nonlocal root
-        if stack:
-            stack[-1][2].append(node)
-        elif root is None:
-            root = node
-
+    root: Any = None
+    has_root = False
+    documents = expanded = 0
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     while True:
         event = parser.get_event()
         kind = type(event)
-        if kind is yaml.ScalarEvent:
+        if kind is scalar_event:
             tag = event.tag
             if tag is not None and tag not in _ALLOWED_TAGS:
                 raise _fail(shown, event.start_mark, _tag_message(tag))
-            mark = event.start_mark
-            plain = bool(event.implicit[0]) and tag is None
-            node: Node = Scalar(event.value, plain, tag, mark.line + 1, mark.column + 1)
-            expanded += 1
+            plain = tag is None and bool(event.implicit[0])
+            frame = stack[-1] if stack else None
+            if frame is not None and frame.is_mapping and not len(frame.items) % 2:
+                item: Any = _Key(event.value, plain, event.start_mark)
+            else:
+                try:
+                    item = resolve_scalar(event.value, plain, tag)
+                except ValueError as exc:
+                    raise _fail(shown, event.start_mark, str(exc)) from None
+            size = 1
             if event.anchor is not None:
-                anchors[event.anchor] = node
-            attach(node)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                anchors[event.anchor] = (item.text if isinstance(item, _Key) else item, 1)
+        elif kind is mapping_start or kind is sequence_start:
             if event.tag is not None and event.tag not in _ALLOWED_TAGS:
                 raise _fail(shown, event.start_mark, _tag_message(event.tag))
             if len(stack) >= MAX_DEPTH:
                 raise _fail(shown, event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
-            mark = event.start_mark
-            collection: Sequence | Mapping = (
-                Mapping(mark.line + 1, mark.column + 1)
-                if kind is yaml.MappingStartEvent
-                else Sequence(mark.line + 1, mark.column + 1)
-            )
+            if stack and stack[-1].is_mapping and not len(stack[-1].items) % 2:
+                raise _fail(shown, event.start_mark, "a mapping key must be plain text")
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
-            stack.append((collection, event.anchor, []))
+            stack.append(_Frame(kind is mapping_start, event.anchor, event.start_mark))
+            continue
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            collection, anchor, children = stack.pop()
-            collection.size = 1 + sum(child.size for child in children)
-            if isinstance(collection, Mapping):
-                collection.pairs = list(zip(children[0::2], children[1::2], strict=True))
-            else:
-                collection.items = children
-            expanded += 1
-            if anchor is not None:
-                open_anchors.discard(anchor)
-                anchors[anchor] = collection
-            attach(collection)
-        elif kind is yaml.AliasEvent:
+            done = stack.pop()
+            item = _build_mapping(done, shown) if done.is_mapping else done.items
+            size = done.size
+            expanded += 1  # its items were counted as they came
+            if done.anchor is not None:
+                open_anchors.discard(done.anchor)
+                anchors[done.anchor] = (item, size)
+            size_owner = stack[-1] if stack else None
+            if size_owner is not None:
+                size_owner.size += size
+            if stack:
+                stack[-1].items.append(item)
+            elif not has_root:
+                root, has_root = item, True
+            _check_expansion(expanded, shown, event)
+            continue
+        elif kind is alias_event:
             if event.anchor in open_anchors:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} refers to itself")
             target = anchors.get(event.anchor)
             if target is None:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} has no anchor before it")
-            expanded += target.size
-            attach(target)
+            item, size = target
+            frame = stack[-1] if stack else None
+            if frame is not None and frame.is_mapping and not len(frame.items) % 2:
+                if not isinstance(item, str):
+                    raise _fail(shown, event.start_mark, "a mapping key must be plain text")
+                item = _Key(item, False, event.start_mark)
+            expanded += size - 1
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
@@ -249,18 +298,103 @@ def _compose_events(parser: Any, shown: str) -> Node:
                     event.start_mark,
                     "a second YAML document ('---'): cxscore reads one document a file",
                 )
+            continue
         elif kind is yaml.StreamEndEvent:
             break
-        if expanded > MAX_EXPANDED_NODES:
-            raise _fail(
-                shown,
-                event.start_mark,
-                f"document expands to more than {MAX_EXPANDED_NODES} nodes "
-                "(through aliases?): refusing to read it",
-            )
-    if root is None:
+        else:
+            continue
+        # A scalar or an alias: one finished item.
+        expanded += 1
+        if stack:
+            stack[-1].size += size
+            stack[-1].items.append(item)
+        elif not has_root:
+            root, has_root = item, True
+        _check_expansion(expanded, shown, event)
+    if not has_root:
         raise InputError(Issue(shown, "the file is empty: expected a YAML mapping", 1, 1))
     return root
+
+
+def _check_expansion(expanded: int, shown: str, event: Any) -> None:
+    if expanded > MAX_EXPANDED_NODES:
+        raise _fail(
+            shown,
+            event.start_mark,
+            f"document expands to more than {MAX_EXPANDED_NODES} nodes (through aliases?): "
+            "refusing to read it",
+        )
+
+
+def _build_mapping(frame: _Frame, shown: str) -> dict[str, Any]:
+    """A finished mapping as a dict: duplicate keys are errors, ``<<`` merges fill in the rest."""
+    result: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    merges: list[Any] = []
+    items = frame.items
+    for index in range(0, len(items), 2):
+        key, value = items[index], items[index + 1]
+        name = key.text
+        if key.plain and name == "<<":
+            merges.append((key, value))
+            continue
+        if name in result:
+            message = f"duplicate key '{name}' (first defined at line {lines[name]})"
+            raise _fail(shown, key.mark, message)
+        result[name] = value
+        lines[name] = key.mark.line + 1
+    for key, value in merges:
+        for source in value if isinstance(value, list) else [value]:
+            if not isinstance(source, dict):
+                raise _fail(shown, key.mark, "a '<<' merge needs a mapping or a list of mappings")
+            for name, merged in source.items():
+                result.setdefault(name, merged)
+    return result
+
+
+def _compose(text: str) -> Node:
+    """The node tree of text that :func:`parse_yaml` has already accepted (so no bounds to check)."""
+    parser = _Parser(text)
+    try:
+        return _compose_events(parser)
+    finally:
+        parser.dispose()
+
+
+def _compose_events(parser: Any) -> Node:
+    anchors: dict[str, Node] = {}
+    stack: list[tuple[Sequence | Mapping, str | None, list[Node]]] = []
+    while True:
+        event = parser.get_event()
+        kind = type(event)
+        mark = getattr(event, "start_mark", None)
+        node: Node
+        if kind is yaml.ScalarEvent:
+            plain = event.tag is None and bool(event.implicit[0])
+            node = Scalar(event.value, plain, event.tag, mark.line + 1, mark.column + 1)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            collection = (Mapping if kind is yaml.MappingStartEvent else Sequence)(
+                mark.line + 1, mark.column + 1
+            )
+            stack.append((collection, event.anchor, []))
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            node, anchor, children = stack.pop()
+            if isinstance(node, Mapping):
+                node.pairs = list(zip(children[0::2], children[1::2], strict=True))
+            else:
+                node.items = children
+            if anchor is not None:
+                anchors[anchor] = node
+        elif kind is yaml.AliasEvent:
+            node = anchors[event.anchor]
+        else:
+            continue
+        if not stack:
+            return node
+        stack[-1][2].append(node)
 
 
 def _tag_message(tag: str) -> str:
@@ -268,11 +402,10 @@ def _tag_message(tag: str) -> str:
     return f"tag {shown_tag} is not allowed: cxscore reads plain YAML data only"
 
 
-def resolve_scalar(node: Scalar) -> Any:
+def resolve_scalar(value: str, plain: bool, tag: str | None) -> Any:
     """Give a scalar its Python value under cxscore's strict schema (see module docstring)."""
-    value, tag = node.value, node.tag
     if tag is None or tag == "!":
-        if not node.plain:
+        if not plain:
             return value
         if value in _NULLS:
             return None
@@ -291,7 +424,7 @@ def resolve_scalar(node: Scalar) -> Any:
         return value
     if name == "null":
         return None
-    resolved = resolve_scalar(Scalar(value, True, None, node.line, node.col))
+    resolved = resolve_scalar(value, True, None)
     if name == "bool" and isinstance(resolved, bool):
         return resolved
     if name == "int" and isinstance(resolved, int) and not isinstance(resolved, bool):
@@ -325,28 +458,6 @@ def mapping_items(node: Mapping, shown: str) -> list[tuple[Scalar, Node]]:
         if key.value not in seen and key.value not in extra:
             extra[key.value] = (key, value)
     return explicit + list(extra.values())
-
-
-def construct(node: Node, shown: str) -> Any:
-    """Turn a node graph into plain Python data: dicts with text keys, lists and scalars."""
-    if isinstance(node, Scalar):
-        try:
-            return resolve_scalar(node)
-        except ValueError as exc:
-            raise InputError(Issue(shown, str(exc), node.line, node.col)) from None
-    if isinstance(node, Sequence):
-        return [construct(item, shown) for item in node.items]
-    result: dict[str, Any] = {}
-    first_seen: dict[str, Scalar] = {}
-    for key, value in mapping_items(node, shown):
-        name = key.value
-        earlier = first_seen.get(name)
-        if earlier is not None and earlier is not key:
-            message = f"duplicate key '{name}' (first defined at line {earlier.line})"
-            raise InputError(Issue(shown, message, key.line, key.col))
-        first_seen[name] = key
-        result[name] = construct(value, shown)
-    return result
 
 
 def locate(root: Node, loc: tuple[str | int, ...], shown: str, at_key: bool = False) -> Node:
