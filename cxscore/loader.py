@@ -193,15 +193,19 @@ class FrameworkCatalog:
 
     def for_brand(self, brand: BrandFile, document: Document, path: Path) -> Framework:
         """The framework a brand file names, with a located issue when it cannot be found."""
-        key = (brand.framework, path.parent)
+        return self.for_reference(brand.framework, document, path)
+
+    def for_reference(self, reference: str, document: Document, path: Path) -> Framework:
+        """The framework ``reference`` (as written in ``document``, a file at ``path``) names."""
+        key = (reference, path.parent)
         cached = self._by_reference.get(key)
         if cached is None:
-            cached = self._find_for_brand(brand, document, path)
+            cached = self._find(reference, document, path)
             self._by_reference[key] = cached
         return cached
 
-    def _find_for_brand(self, brand: BrandFile, document: Document, path: Path) -> Framework:
-        target = self.resolve(brand.framework, path.parent)
+    def _find(self, reference: str, document: Document, path: Path) -> Framework:
+        target = self.resolve(reference, path.parent)
         node = locate(document.root, ("framework",), document.path)
         if isinstance(target, str):
             if target not in bundled_framework_ids():
@@ -209,7 +213,7 @@ class FrameworkCatalog:
                 raise InputError(Issue(document.path, message, node.line, node.col))
             return self.load_bundled(target)
         if not target.is_file():
-            message = f"framework file '{brand.framework}' not found next to this file"
+            message = f"framework file '{reference}' not found next to this file"
             raise InputError(Issue(document.path, message, node.line, node.col))
         return self.load_path(target)
 
@@ -225,7 +229,12 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
     """Read, validate and cross-check one brand file against its framework."""
     shown = str(path) if shown is None else shown
     document = load_yaml(path, shown)
-    brand = validate_document(document, BrandFile, "brand")
+    try:
+        brand = validate_document(document, BrandFile, "brand")
+    except InputError as error:
+        extra = list(_unknown_ids_in_invalid(document, catalog, path))
+        issues = sorted([*error.issues, *extra], key=lambda issue: (issue.line or 0, issue.col or 0))
+        raise InputError(issues) from None
     framework = catalog.for_brand(brand, document, path)
     issues = list(check_against_framework(brand, framework, document))
     if issues:
@@ -268,6 +277,35 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
     return brand.model_copy(update={"ratings": ratings})
 
 
+def _unknown_ids_in_invalid(document: Document, catalog: FrameworkCatalog, path: Path) -> Iterator[Issue]:
+    """Unknown metric ids in a file that failed validation, so one run reports them too.
+
+    Best effort: when the framework itself cannot be found, the validation errors stand alone.
+    """
+    data = document.data
+    reference = data.get("framework", DEFAULT_FRAMEWORK) if isinstance(data, dict) else None
+    if not isinstance(reference, str):
+        return
+    try:
+        framework = catalog.for_reference(reference, document, path)
+    except CxScoreError:
+        return
+    ids = [metric.id for metric in framework.metrics]
+    for section in ("ratings", "weights"):
+        entries = data.get(section)
+        for metric_id in entries if isinstance(entries, dict) else ():
+            if metric_id not in ids:
+                yield _unknown_metric(document, section, metric_id, framework.id, ids)
+
+
+def _unknown_metric(
+    document: Document, section: str, metric_id: str, framework_id: str, ids: list[str]
+) -> Issue:
+    node = locate(document.root, (section, metric_id), document.path, at_key=True)
+    message = f"{section}: unknown metric '{metric_id}' in {framework_id}{did_you_mean(metric_id, ids)}"
+    return Issue(document.path, message, node.line, node.col)
+
+
 def check_against_framework(brand: BrandFile, framework: Framework, document: Document) -> Iterator[Issue]:
     """Problems that need the framework to see: unknown ids, off-scale ratings, nothing to score."""
     ids = [metric.id for metric in framework.metrics]
@@ -275,10 +313,7 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
     for section in ("ratings", "weights"):
         for metric_id in getattr(brand, section):
             if metric_id not in known:
-                node = locate(document.root, (section, metric_id), document.path, at_key=True)
-                hint = did_you_mean(metric_id, ids)
-                message = f"{section}: unknown metric '{metric_id}' in {framework.id}{hint}"
-                yield Issue(document.path, message, node.line, node.col)
+                yield _unknown_metric(document, section, metric_id, framework.id, ids)
     low, high = framework.scale.min, framework.scale.max
     for metric_id, entry in brand.ratings.items():
         metric = framework.metric(metric_id)

@@ -329,3 +329,15 @@ def test_unexpected_exceptions_are_not_swallowed(
     monkeypatch.setattr(cxscore.scorecard, "score_brand", broken)
     with pytest.raises(RuntimeError, match="bug"):
         cli("rate", write("brand: A\nratings: {empathy: 3}\n"))
+
+
+def test_unknown_ids_are_reported_with_validation_errors(
+    write: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    path = write("brand: A\nratings:\n  empathie: 4\n  consistency: yes\n")
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == [
+        "ratings: unknown metric 'empathie' in cx-six; did you mean 'empathy'?",
+        "ratings.consistency.rating: expected a number, got the text 'yes'",
+    ]
