@@ -88,14 +88,19 @@ def _header(result: ScoreResult) -> RenderableType:
 
 def _metric_table(result: ScoreResult, details: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("Metric", style="bold", no_wrap=not details, ratio=None)
-    table.add_column("Rating", justify="right", no_wrap=True)
-    table.add_column("Weight", justify="right", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True, width=BAR_CELLS)
-    table.add_column("Pts lost", justify="right", no_wrap=True)
+    # On a narrow terminal only the metric names give way: numbers are never cut.
+    table.add_column("Metric", style="bold", ratio=1, min_width=12)
+    measured = any(metric.value is not None for metric in result.metrics)
+    rating_width = max(len(_rating_cell(m, result).plain) for m in result.metrics)
+    table.add_column(
+        "Value" if measured else "Rating", justify="right", no_wrap=True, min_width=max(6, rating_width)
+    )
+    table.add_column("Weight", justify="right", no_wrap=True, min_width=6)
+    table.add_column("Score", justify="right", no_wrap=True, min_width=6)
+    table.add_column("", no_wrap=True, width=BAR_CELLS, min_width=BAR_CELLS)
+    table.add_column("Pts lost", justify="right", no_wrap=True, min_width=8)
     for metric in result.metrics:
-        name = Text(clean_line(metric.name))
+        name = _name_cell(metric)
         if metric.score_percent is None or not metric.rated or metric.points_lost is None:
             table.add_row(name, Text("—", style="dim"), format_rating(metric.weight), "", "", "")
             continue
@@ -120,15 +125,23 @@ def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
 
 
 def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
-    """The table's rating cell: ``4/5``, or a measured value with its interval and n on a dim line."""
+    """The table's rating cell: ``4/5``, or a measured value (its interval goes under the name)."""
     if metric.value is None:
         return Text(_rating_text(metric, result))
-    cell = Text(format_measured(metric.value, None, None, None))
+    value = format_measured(metric.value, None, None, None)
+    return Text(f"{value} {metric.unit}" if metric.unit and metric.unit != "%" else value)
+
+
+def _name_cell(metric: MetricScore) -> Text:
+    """The metric's name, with a measured value's 95% interval and n on a dim line below it."""
+    name = Text(clean_line(metric.name))
+    if metric.value is None:
+        return name
     detail = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
-    extra = detail[len(cell.plain) :].strip()
+    extra = detail[len(format_measured(metric.value, None, None, None)) :].strip()
     if extra:
-        cell.append("\n" + extra, style="dim")
-    return cell
+        name.append(f"\n  95% CI {extra}" if extra.startswith("[") else f"\n  {extra}", style="dim")
+    return name
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
