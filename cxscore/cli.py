@@ -4,8 +4,6 @@ Only typer is imported at start-up; each command imports what it needs, so ``cxs
 fast and the rating path never loads data engines or unused renderers.
 """
 
-from __future__ import annotations
-
 import functools
 import sys
 from collections.abc import Callable

@@ -5,10 +5,8 @@ plain integer (``brand: 1999``) but ask for quotes around anything else that YAM
 written. Unknown fields are errors, so a typo is reported where it stands.
 """
 
-from __future__ import annotations
-
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -59,7 +57,7 @@ class Scale(_Input):
     max: Number = 5
 
     @model_validator(mode="after")
-    def _ordered(self) -> Scale:
+    def _ordered(self) -> Self:
         if not self.min < self.max:
             raise ValueError(f"scale min ({self.min:g}) must be below max ({self.max:g})")
         return self
@@ -113,7 +111,7 @@ class Measure(_Input):
     between: list[Text] | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> Measure:
+    def _complete(self) -> Self:
         if self.name == "ratio" and (self.numerator is None or self.denominator is None):
             raise ValueError("a ratio measure needs both 'numerator' and 'denominator' columns")
         if self.name != "ratio" and (self.numerator is not None or self.denominator is not None):
@@ -149,7 +147,7 @@ class Curve(_Input):
     median: Number | None = None
 
     @model_validator(mode="after")
-    def _parameters(self) -> Curve:
+    def _parameters(self) -> Self:
         if self.type == "linear":
             if self.worst is None or self.best is None:
                 raise ValueError("a linear curve needs both 'worst' and 'best'")
@@ -182,7 +180,7 @@ class Metric(_Input):
     curve: Curve | None = None
 
     @model_validator(mode="after")
-    def _measure_has_curve(self) -> Metric:
+    def _measure_has_curve(self) -> Self:
         if self.measure is not None and self.curve is None:
             raise ValueError("a measured metric needs a 'curve' mapping its value onto a score")
         if self.curve is not None and self.measure is None:
@@ -231,7 +229,7 @@ class Framework(_Input):
             raise ValueError("the lowest band must start at min: 0 so every score has a band")
         return sorted(bands, key=lambda band: band.min, reverse=True)
 
-    def metric(self, metric_id: str) -> Metric | None:
+    def metric(self, metric_id: str) -> "Metric | None":
         """The metric with this id, if the framework has it."""
         return next((metric for metric in self.metrics if metric.id == metric_id), None)
 
@@ -256,7 +254,7 @@ class RatingEntry(_Input):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> RatingEntry:
+    def _consistent(self) -> Self:
         if self.rating is not None and (self.value is not None or self.source is not None):
             raise ValueError("give either a rating (rated metrics) or a value/from (measured metrics)")
         if self.value is not None and self.source is not None:
