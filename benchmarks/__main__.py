@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}; size: {'smoke' if args.smoke else 'full'}")
     print(table(measurements))
     if args.smoke:
+        print("smoke size checks that every case runs; its ratios are not the targets' measure")
         return 0
     return 0 if all(m.passed for m in measurements) else 1
 

@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Case:
-    """A benchmark: ``target`` must take at most ``max_ratio`` x the time of ``floor``."""
+    """A benchmark: ``target`` must take at most ``max_ratio`` x the time of ``floor``.
+
+    A case with ``max_ratio=None`` is reported but has no target (e.g. the smaller size that shows
+    how cost grows with input).
+    """
 
     name: str
     target: Sequence[str]
     floor: Sequence[str]
-    max_ratio: float
+    max_ratio: float | None
     repeats: int = 7
     env: dict[str, str] = field(default_factory=dict)
 
@@ -45,8 +49,8 @@ class Measurement:
 
     @property
     def passed(self) -> bool:
-        """Whether the ratio is within the target."""
-        return self.ratio <= self.case.max_ratio
+        """Whether the ratio is within the target (always, for a case without one)."""
+        return self.case.max_ratio is None or self.ratio <= self.case.max_ratio
 
 
 def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
@@ -99,9 +103,10 @@ def table(measurements: list[Measurement]) -> str:
     )
     lines = [header, "-" * len(header)]
     for m in measurements:
+        target = "-" if m.case.max_ratio is None else f"{m.case.max_ratio:.2f}x"
+        verdict = "info" if m.case.max_ratio is None else ("pass" if m.passed else "FAIL")
         lines.append(
             f"{m.case.name:<34} {m.target_seconds:>9.3f} {m.floor_seconds:>9.3f} {m.ratio:>6.2f} "
-            f"{m.case.max_ratio:>6.2f}x {m.target_peak_mib:>9.1f} {m.floor_peak_mib:>9.1f}  "
-            f"{'pass' if m.passed else 'FAIL'}"
+            f"{target:>7} {m.target_peak_mib:>9.1f} {m.floor_peak_mib:>9.1f}  {verdict}"
         )
     return "\n".join(lines)

@@ -7,6 +7,7 @@ as JSON in one Python process: the least any YAML-to-report tool must do.
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 from benchmarks.harness import Case
@@ -58,14 +59,16 @@ def generate(directory: Path, count: int, seed: int = 20241217) -> Path:
 
 
 def cases(smoke: bool, workdir: Path) -> list[Case]:
-    """rate --format json and rank over 1,000 and 10,000 files (20 at smoke size)."""
-    import sys
+    """rate --format json and rank over 10,000 files (target 2.0x), and 1,000 to show the growth.
 
-    sizes = (20,) if smoke else (1_000, 10_000)
+    At 1,000 files both sides are still dominated by start-up, so that size is reported without a
+    target; the marginal cost per file is (t10k - t1k) / 9,000 on each side.
+    """
+    sizes: tuple[tuple[int, float | None], ...] = ((20, None),) if smoke else ((1_000, None), (10_000, 2.0))
     repeats = 2 if smoke else 5
     command = cxscore_command()
     result = []
-    for size in sizes:
+    for size, target in sizes:
         directory = str(generate(workdir / f"portfolio-{size}", size))
         floor = [sys.executable, "-c", FLOOR_SCRIPT, directory]
         result += [
@@ -73,9 +76,9 @@ def cases(smoke: bool, workdir: Path) -> list[Case]:
                 f"portfolio: rate json {size:,} files",
                 [*command, "rate", directory, "-f", "json"],
                 floor,
-                2.0,
+                target,
                 repeats,
             ),
-            Case(f"portfolio: rank {size:,} files", [*command, "rank", directory], floor, 2.0, repeats),
+            Case(f"portfolio: rank {size:,} files", [*command, "rank", directory], floor, target, repeats),
         ]
     return result
