@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 import struct
 import subprocess
-import sys
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -462,41 +460,3 @@ def test_html_renders_in_chromium(cli: Cli, tmp_path: Path, write: Callable[...,
     assert colours.most_common(1)[0][1] / colours.total() < 0.8, "the page is nearly all one colour"
     assert len(colours) > 100, "too few colours for text, bars and a table"
     assert bytes.fromhex("cf222e") in colours  # the Grinch's red "very poor" bars were painted
-
-
-# Start-up: formats load only when asked for ---------------------------------------------------------------
-
-PROBE = """
-import json, sys
-sys.argv = ["cxscore", *json.loads(sys.argv[1])]
-from cxscore.cli import main
-try:
-    main()
-except SystemExit:
-    pass
-sys.stdout = sys.__stdout__
-print("\\n" + json.dumps(sorted(m for m in sys.modules if m.startswith("cxscore."))))
-"""
-
-
-def cxscore_modules(*args: str) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(list(args))],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    return set(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-@pytest.mark.parametrize("args", [["--help"], ["rate", SANTA], ["rate", SANTA, "--format", "json"]])
-def test_exports_are_not_imported_unless_asked_for(args: list[str]) -> None:
-    modules = cxscore_modules(*args)
-    assert not modules & {"cxscore.render.html", "cxscore.render.csv_report", "cxscore.render.markdown"}
-    assert "cxscore.rank" not in modules
-    assert "cxscore.compare" not in modules  # only a baseline or `compare` needs it
-
-
-def test_html_is_imported_only_for_html() -> None:
-    assert "cxscore.render.html" in cxscore_modules("rate", SANTA, "--format", "html")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 HEAVY = ("ibis", "duckdb", "pyarrow", "pandas", "numpy", "sqlglot", "jinja2")
@@ -56,3 +58,18 @@ def test_rate_imports_only_what_it_renders() -> None:
     renderers = {m for m in modules if m.startswith("cxscore.render.")}
     assert renderers <= {"cxscore.render.terminal", "cxscore.render.numbers"}
     assert "cxscore.data" not in modules
+
+
+SANTA = "examples/santa.yaml"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["rate", SANTA], ["rate", SANTA, "--format", "json"]])
+def test_exports_are_not_imported_unless_asked_for(args: list[str]) -> None:
+    modules = modules_after(*args)
+    assert not modules & {"cxscore.render.html", "cxscore.render.csv_report", "cxscore.render.markdown"}
+    assert "cxscore.rank" not in modules
+    assert "cxscore.compare" not in modules  # only a baseline or `compare` needs it
+
+
+def test_html_is_imported_only_for_html() -> None:
+    assert "cxscore.render.html" in modules_after("rate", SANTA, "--format", "html")
