@@ -75,7 +75,9 @@ def _root(
     """Customer-experience scorecards: validate, score and report brands' CX from YAML."""
 
 
-Paths = Annotated[list[str], typer.Argument(help="Brand files, or directories of *.yaml/*.yml files.")]
+Paths = Annotated[
+    list[str], typer.Argument(metavar="PATH...", help="Brand files, or directories of *.yaml/*.yml files.")
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the report to this file (atomically)."),
@@ -194,13 +196,16 @@ def rate(
 @app.command()
 @handle_user_errors
 def compare(
-    paths: Annotated[list[str], typer.Argument(help="Two or more brand files (or directories), in order.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH...", help="Two or more brand files (or directories), in order."),
+    ],
     output_format: FormatOption = OutputFormat.table,
     output: OutputOption = None,
     fail_under: FailUnder = None,
     fail_under_metric: FailUnderMetric = None,
 ) -> None:
-    """Compare brands side by side: the best per metric marked, and 2 - 1 for two brands."""
+    """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
     from cxscore.gating import Gates
     from cxscore.scorecard import score_files
@@ -294,7 +299,9 @@ Columns = list[str] | None
 @app.command()
 @handle_user_errors
 def measure(
-    data: Annotated[Columns, typer.Argument(help="CSV, Parquet or NDJSON files, or glob patterns.")] = None,
+    data: Annotated[
+        Columns, typer.Argument(metavar="DATA...", help="CSV, Parquet or NDJSON files, or glob patterns.")
+    ] = None,
     nps: Annotated[Columns, typer.Option(help="Column of 0–10 likelihood-to-recommend answers.")] = None,
     csat: Annotated[Columns, typer.Option(help="Column of 1–5 satisfaction answers (top-2-box).")] = None,
     ces: Annotated[Columns, typer.Option(help="Column of 1–7 customer-effort answers (mean).")] = None,
@@ -322,9 +329,9 @@ def measure(
 
 
 def main() -> None:
-    """Entry point of the ``cxscore`` console script."""
+    """Entry point of the ``cxscore`` console script: every failure a user can cause is one line."""
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="cxscore")
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error worth a traceback.
         import os
@@ -332,3 +339,37 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRNOS:
+            raise
+        sys.stderr.write(f"cxscore: cannot write the output: {error.strerror}\n")
+        sys.exit(EXIT_INPUT)
+    except Exception as error:
+        context = getattr(error, "ctx", None)
+        if type(error).__name__ == "NoArgsIsHelpError" and context is not None:
+            context.get_help()  # typer prints its rich help itself; it returns what is left to print
+            sys.exit(0)
+        usage = _usage_error_line(error)
+        if usage is None:
+            raise
+        sys.stderr.write(_printable(usage) + "\n")
+        sys.exit(EXIT_INPUT)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+# Writing the report failed for reasons outside cxscore (a full disk, a closed terminal).
+_OUTPUT_ERRNOS = {28, 5, 122, 27}  # ENOSPC, EIO, EDQUOT, EFBIG
+
+
+def _usage_error_line(error: Exception) -> str | None:
+    """A command-line usage error (unknown option, bad value) as one line, or None for anything else."""
+    if isinstance(error, typer.Abort):
+        return "cxscore: aborted"
+    # Typer's parsing errors (its vendored click's UsageError and kin) all derive from TyperException.
+    if not isinstance(error, typer.TyperException):
+        return None
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "cxscore"
+    hint = f" (see '{command} --help')" if context is not None else ""
+    message = " ".join(error.format_message().split())
+    return f"{command}: {message}{hint}"

@@ -1,0 +1,68 @@
+"""The console entry point: usage errors and output failures are one line, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cxscore", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["rate", "examples/santa.yaml", "-f", "xml"],
+            "cxscore rate: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', "
+            "'markdown', 'csv', 'html', 'total'. (see 'cxscore rate --help')",
+        ),
+        (["rate", "--bogus"], "cxscore rate: No such option: --bogus (see 'cxscore rate --help')"),
+        (["rate"], "cxscore rate: Missing argument 'PATH...'. (see 'cxscore rate --help')"),
+        (
+            ["rank", "examples", "--fail-under", "abc"],
+            "cxscore rank: Invalid value for '--fail-under': 'abc' is not a valid float. "
+            "(see 'cxscore rank --help')",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], line: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr == line + "\n"
+
+
+def test_no_arguments_shows_help() -> None:
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert "Usage: cxscore" in done.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to simulate a full disk")
+def test_full_disk_is_one_line() -> None:
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "cxscore", "rate", "examples/santa.yaml", "-f", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr == "cxscore: cannot write the output: No space left on device\n"
