@@ -66,3 +66,21 @@ def test_full_disk_is_one_line() -> None:
         )
     assert done.returncode == 2
     assert done.stderr == "cxscore: cannot write the output: No space left on device\n"
+
+
+def test_missing_data_extra_is_explained() -> None:
+    """Without the data extra, a data source is a one-line set-up message, not an ImportError."""
+    probe = (
+        "import sys; sys.modules['ibis'] = None\n"  # import ibis now raises ImportError(name='ibis')
+        "sys.argv = ['cxscore', 'rate', 'examples/data/acme-survey.yaml']\n"
+        "from cxscore.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "examples/data/acme-survey.yaml:8:15: ratings.nps: cannot compute NPS from 'survey.csv'",
+        "survey.csv: computing measures from data needs the data extra (ibis is not installed): "
+        "pip install 'cxscore[data]'",
+    ]

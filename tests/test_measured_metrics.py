@@ -322,7 +322,7 @@ def test_terminal_shows_value_interval_and_n() -> None:
 
 def test_data_sources_match_an_independent_count() -> None:
     pytest.importorskip("cxscore.data.compute")
-    loaded = load_brand(EXAMPLES / "acme-survey.yaml", FrameworkCatalog())
+    loaded = load_brand(EXAMPLES / "data" / "acme-survey.yaml", FrameworkCatalog())
     result = score_brand(loaded.brand, loaded.framework)
     with (EXAMPLES / "data" / "survey.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

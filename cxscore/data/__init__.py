@@ -42,10 +42,24 @@ def compute_measures(
     if not specs:
         # Checked before the engine starts: asking for nothing should not cost a scan.
         raise UsageError(Issue("measure", NO_MEASURE))
-    from cxscore.data.compute import measure_dataset
-    from cxscore.data.sources import open_source
+    try:
+        from cxscore.data.compute import measure_dataset
+        from cxscore.data.sources import open_source
+    except ImportError as missing:
+        if (missing.name or "").split(".")[0] not in ENGINE_PACKAGES:
+            raise
+        where = source.paths[0] if source.paths else (source.table or "measure")
+        message = (
+            f"computing measures from data needs the data extra ({missing.name} is not installed): "
+            "pip install 'cxscore[data]'"
+        )
+        raise UsageError(Issue(where, message)) from None
 
     return measure_dataset(open_source(source), specs, by, trend)
+
+
+# What the data extra installs; a missing one is a set-up problem to explain, not a bug.
+ENGINE_PACKAGES = frozenset({"ibis", "duckdb", "pyarrow", "pandas", "numpy", "sqlglot"})
 
 
 def compute_measure(spec: MeasureSpec, source: DataSource) -> MeasureResult:
