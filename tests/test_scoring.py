@@ -113,3 +113,12 @@ def test_display_rounding(value: float, shown: str) -> None:
 
 def test_format_percent() -> None:
     assert format_percent(68.0) == "68.0%"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(42, "42"), (5.39, "5.4"), (2.25, "2.3"), (1234.56, "1,234.6"), (-0.04, "0")]
+)
+def test_measured_value_display(value: float, shown: str) -> None:
+    from cxscore.render.numbers import format_value
+
+    assert format_value(value) == shown

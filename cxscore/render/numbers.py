@@ -47,8 +47,13 @@ def score_tier(percent: float) -> str:
 
 
 def format_value(value: float) -> str:
-    """A measured value as people write it: up to two decimals, thousands separated (``1,234.5``)."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A measured value as people write it: one decimal at most, half-up, thousands separated.
+
+    ``42`` stays ``42``, ``5.39`` shows as ``5.4`` and ``1234.56`` as ``1,234.6``.
+    """
+    shown = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{shown:,f}"
+    text = text[:-2] if text.endswith(".0") else text
     return "0" if text == "-0" else text
 
 

@@ -89,9 +89,9 @@ def _header(result: ScoreResult) -> RenderableType:
 def _metric_table(result: ScoreResult, details: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     # On a narrow terminal only the metric names give way: numbers are never cut.
-    table.add_column("Metric", style="bold", ratio=1, min_width=12)
+    table.add_column("Metric", style="bold", min_width=26)
     measured = any(metric.value is not None for metric in result.metrics)
-    rating_width = max(len(_rating_cell(m, result).plain) for m in result.metrics)
+    rating_width = max((len(_rating_cell(m, result).plain) for m in result.metrics if m.rated), default=1)
     table.add_column(
         "Value" if measured else "Rating", justify="right", no_wrap=True, min_width=max(6, rating_width)
     )
@@ -129,7 +129,9 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
     if metric.value is None:
         return Text(_rating_text(metric, result))
     value = format_measured(metric.value, None, None, None)
-    return Text(f"{value} {metric.unit}" if metric.unit and metric.unit != "%" else value)
+    if not metric.unit:
+        return Text(value)
+    return Text(f"{value}{metric.unit}" if metric.unit == "%" else f"{value} {metric.unit}")
 
 
 def _name_cell(metric: MetricScore) -> Text:
@@ -140,7 +142,7 @@ def _name_cell(metric: MetricScore) -> Text:
     detail = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
     extra = detail[len(format_measured(metric.value, None, None, None)) :].strip()
     if extra:
-        name.append(f"\n  95% CI {extra}" if extra.startswith("[") else f"\n  {extra}", style="dim")
+        name.append(f"\n  {extra}", style="dim")
     return name
 
 
