@@ -7,6 +7,7 @@ node tree to the line and column the user has to fix.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,17 @@ def _issues_from(exc: ValidationError, document: Document) -> Iterator[Issue]:
         loc = tuple(step for step in error["loc"] if step != "[key]")
         at_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
         node = locate(document.root, loc, document.path, at_key=at_key)
-        yield Issue(document.path, _message(error, loc), node.line, node.col)
+        yield Issue(document.path, _message(error, _as_written(loc, document.data)), node.line, node.col)
+
+
+def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """The error's path as the user wrote it: ``ratings.empathy``, not ``ratings.empathy.rating``,
+    when the rating was given as a bare value rather than a ``{rating: ...}`` mapping."""
+    if len(loc) == 3 and loc[0] == "ratings" and loc[2] == "rating" and isinstance(data, dict):
+        entries = data.get("ratings")
+        if isinstance(entries, dict) and not isinstance(entries.get(loc[1]), dict):
+            return loc[:2]
+    return loc
 
 
 def _message(error: Any, loc: tuple[Any, ...]) -> str:
@@ -232,7 +243,7 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
     try:
         brand = validate_document(document, BrandFile, "brand")
     except InputError as error:
-        extra = list(_unknown_ids_in_invalid(document, catalog, path))
+        extra = list(_framework_issues_in_invalid(document, catalog, path))
         issues = sorted([*error.issues, *extra], key=lambda issue: (issue.line or 0, issue.col or 0))
         raise InputError(issues) from None
     framework = catalog.for_brand(brand, document, path)
@@ -277,8 +288,11 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
     return brand.model_copy(update={"ratings": ratings})
 
 
-def _unknown_ids_in_invalid(document: Document, catalog: FrameworkCatalog, path: Path) -> Iterator[Issue]:
-    """Unknown metric ids in a file that failed validation, so one run reports them too.
+def _framework_issues_in_invalid(
+    document: Document, catalog: FrameworkCatalog, path: Path
+) -> Iterator[Issue]:
+    """Unknown metric ids and off-scale ratings in a file that failed validation, so one run
+    reports them too.
 
     Best effort: when the framework itself cannot be found, the validation errors stand alone.
     """
@@ -296,6 +310,20 @@ def _unknown_ids_in_invalid(document: Document, catalog: FrameworkCatalog, path:
         for metric_id in entries if isinstance(entries, dict) else ():
             if metric_id not in ids:
                 yield _unknown_metric(document, section, metric_id, framework.id, ids)
+    ratings = data.get("ratings")
+    for metric in framework.metrics if isinstance(ratings, dict) else ():
+        entry = ratings.get(metric.id)
+        rating = entry.get("rating") if isinstance(entry, dict) else entry
+        numeric = isinstance(rating, int | float) and not isinstance(rating, bool) and math.isfinite(rating)
+        if metric.measure is None and numeric and not framework.scale.min <= rating <= framework.scale.max:
+            yield _off_scale(document, framework, metric.id, rating)
+
+
+def _off_scale(document: Document, framework: Framework, metric_id: str, rating: float) -> Issue:
+    node = locate(document.root, ("ratings", metric_id, "rating"), document.path)
+    low, high = framework.scale.min, framework.scale.max
+    message = f"ratings.{metric_id}: {rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
+    return Issue(document.path, message, node.line, node.col)
 
 
 def _unknown_metric(
@@ -323,11 +351,7 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
         if metric is not None:
             yield from _check_rated(metric_id, entry, framework, document)
         if entry.rating is not None and not low <= entry.rating <= high:
-            node = locate(document.root, ("ratings", metric_id, "rating"), document.path)
-            message = (
-                f"ratings.{metric_id}: {entry.rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
-            )
-            yield Issue(document.path, message, node.line, node.col)
+            yield _off_scale(document, framework, metric_id, entry.rating)
     unknown = any(metric_id not in known for metric_id in brand.ratings)
     rated = [m for m in framework.metrics if m.id in brand.ratings and brand.ratings[m.id].given]
     if not rated and not unknown:

@@ -75,32 +75,32 @@ CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "non-numeric rating",
         "brand: A\nratings:\n  empathy: good\n",
-        ["brand.yaml:3:12: ratings.empathy.rating: expected a number, got the text 'good'"],
+        ["brand.yaml:3:12: ratings.empathy: expected a number, got the text 'good'"],
     ),
     (
         "yaml 1.1 boolean rating",
         "brand: A\nratings:\n  empathy: yes\n",
-        ["brand.yaml:3:12: ratings.empathy.rating: expected a number, got the text 'yes'"],
+        ["brand.yaml:3:12: ratings.empathy: expected a number, got the text 'yes'"],
     ),
     (
         "true rating",
         "brand: A\nratings:\n  empathy: true\n",
-        ["brand.yaml:3:12: ratings.empathy.rating: expected a number, got the boolean true"],
+        ["brand.yaml:3:12: ratings.empathy: expected a number, got the boolean true"],
     ),
     (
         "nan",
         "brand: A\nratings:\n  empathy: .nan\n",
-        ["brand.yaml:3:12: ratings.empathy.rating: must be a finite number, got the number nan"],
+        ["brand.yaml:3:12: ratings.empathy: must be a finite number, got the number nan"],
     ),
     (
         "infinity",
         "brand: A\nratings:\n  empathy: -.inf\n",
-        ["brand.yaml:3:12: ratings.empathy.rating: must be a finite number, got the number -inf"],
+        ["brand.yaml:3:12: ratings.empathy: must be a finite number, got the number -inf"],
     ),
     (
         "nan text",
         "brand: A\nratings:\n  empathy: 'NaN'\n",
-        ["brand.yaml:3:12: ratings.empathy.rating: expected a number, got the text 'NaN'"],
+        ["brand.yaml:3:12: ratings.empathy: expected a number, got the text 'NaN'"],
     ),
     (
         "negative weight",
@@ -339,5 +339,5 @@ def test_unknown_ids_are_reported_with_validation_errors(
     assert result.exit_code == 2
     assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == [
         "ratings: unknown metric 'empathie' in cx-six; did you mean 'empathy'?",
-        "ratings.consistency.rating: expected a number, got the text 'yes'",
+        "ratings.consistency: expected a number, got the text 'yes'",
     ]

@@ -240,7 +240,7 @@ def test_bad_framework_is_located(write: Callable[..., Path], metric: str, expec
 @pytest.mark.parametrize(
     ("ratings", "expected"),
     [
-        ("  nps: high\n", "brand.yaml:4:8: ratings.nps.rating: expected a number, got the text 'high'"),
+        ("  nps: high\n", "brand.yaml:4:8: ratings.nps: expected a number, got the text 'high'"),
         (
             "  nps: {value: lots}\n",
             "brand.yaml:4:16: ratings.nps.value: expected a number, got the text 'lots'",

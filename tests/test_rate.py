@@ -209,3 +209,17 @@ def test_bundled_frameworks_are_valid() -> None:
         framework = catalog.load_bundled(framework_id)
         assert framework.id == framework_id
         assert all(metric.description and metric.remediation for metric in framework.metrics)
+
+
+def test_invalid_example_reports_every_problem(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = cli("validate", "examples/invalid/broken.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "examples/invalid/broken.yaml:6:3: ratings: unknown metric 'empathie' in cx-six; "
+        "did you mean 'empathy'?",
+        "examples/invalid/broken.yaml:7:19: ratings.responsiveness: 7 is outside the cx-six scale 1–5",
+        "examples/invalid/broken.yaml:8:16: ratings.consistency: expected a number, got the text 'yes'",
+    ]
