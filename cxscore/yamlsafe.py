@@ -220,16 +220,19 @@ def _load_events(parser: Any, shown: str) -> Any:
 
     Depth is checked as collections open, so nothing deeper than ``MAX_DEPTH`` is ever built;
     each alias adds the expanded size of what it refers to, so an alias bomb stops at
-    ``MAX_EXPANDED_NODES`` however small the file is.
+    ``MAX_EXPANDED_NODES`` however small the file is. This loop runs once per event of every file
+    of a portfolio, so it keeps the open collection in a local rather than looking it up each time.
     """
     anchors: dict[str, tuple[Any, int]] = {}
     stack: list[_Frame] = []
+    frame: _Frame | None = None  # the innermost open collection, stack[-1]
     open_anchors: set[str] = set()
     root: Any = None
     has_root = False
     documents = expanded = 0
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     while True:
         event = parser.get_event()
         kind = type(event)
@@ -237,46 +240,40 @@ def _load_events(parser: Any, shown: str) -> Any:
             tag = event.tag
             if tag is not None and tag not in _ALLOWED_TAGS:
                 raise _fail(shown, event.start_mark, _tag_message(tag))
-            plain = tag is None and bool(event.implicit[0])
-            frame = stack[-1] if stack else None
+            plain = tag is None and event.implicit[0]
             if frame is not None and frame.is_mapping and not len(frame.items) % 2:
                 item: Any = _Key(event.value, plain, event.start_mark)
+            elif not plain and tag is None:
+                item = event.value
             else:
                 try:
                     item = resolve_scalar(event.value, plain, tag)
                 except ValueError as exc:
                     raise _fail(shown, event.start_mark, str(exc)) from None
-            size = 1
             if event.anchor is not None:
                 anchors[event.anchor] = (item.text if isinstance(item, _Key) else item, 1)
+            size = new = 1
         elif kind is mapping_start or kind is sequence_start:
             if event.tag is not None and event.tag not in _ALLOWED_TAGS:
                 raise _fail(shown, event.start_mark, _tag_message(event.tag))
             if len(stack) >= MAX_DEPTH:
                 raise _fail(shown, event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
-            if stack and stack[-1].is_mapping and not len(stack[-1].items) % 2:
+            if frame is not None and frame.is_mapping and not len(frame.items) % 2:
                 raise _fail(shown, event.start_mark, "a mapping key must be plain text")
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
-            stack.append(_Frame(kind is mapping_start, event.anchor, event.start_mark))
+            frame = _Frame(kind is mapping_start, event.anchor, event.start_mark)
+            stack.append(frame)
             continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+        elif kind is mapping_end or kind is sequence_end:
             done = stack.pop()
+            frame = stack[-1] if stack else None
             item = _build_mapping(done, shown) if done.is_mapping else done.items
             size = done.size
-            expanded += 1  # its items were counted as they came
+            new = 1  # its items were counted as they came; only the collection itself is new
             if done.anchor is not None:
                 open_anchors.discard(done.anchor)
                 anchors[done.anchor] = (item, size)
-            size_owner = stack[-1] if stack else None
-            if size_owner is not None:
-                size_owner.size += size
-            if stack:
-                stack[-1].items.append(item)
-            elif not has_root:
-                root, has_root = item, True
-            _check_expansion(expanded, shown, event)
-            continue
         elif kind is alias_event:
             if event.anchor in open_anchors:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} refers to itself")
@@ -284,12 +281,11 @@ def _load_events(parser: Any, shown: str) -> Any:
             if target is None:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} has no anchor before it")
             item, size = target
-            frame = stack[-1] if stack else None
+            new = size  # an alias repeats everything it refers to
             if frame is not None and frame.is_mapping and not len(frame.items) % 2:
                 if not isinstance(item, str):
                     raise _fail(shown, event.start_mark, "a mapping key must be plain text")
                 item = _Key(item, False, event.start_mark)
-            expanded += size - 1
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
@@ -303,27 +299,27 @@ def _load_events(parser: Any, shown: str) -> Any:
             break
         else:
             continue
-        # A scalar or an alias: one finished item.
-        expanded += 1
-        if stack:
-            stack[-1].size += size
-            stack[-1].items.append(item)
+        # One finished item (a scalar, an alias or a closed collection) joins its parent.
+        if frame is not None:
+            frame.size += size
+            frame.items.append(item)
         elif not has_root:
             root, has_root = item, True
-        _check_expansion(expanded, shown, event)
+        expanded += new
+        if expanded > MAX_EXPANDED_NODES:
+            _raise_expansion(shown, event)
     if not has_root:
         raise InputError(Issue(shown, "the file is empty: expected a YAML mapping", 1, 1))
     return root
 
 
-def _check_expansion(expanded: int, shown: str, event: Any) -> None:
-    if expanded > MAX_EXPANDED_NODES:
-        raise _fail(
-            shown,
-            event.start_mark,
-            f"document expands to more than {MAX_EXPANDED_NODES} nodes (through aliases?): "
-            "refusing to read it",
-        )
+def _raise_expansion(shown: str, event: Any) -> None:
+    raise _fail(
+        shown,
+        event.start_mark,
+        f"document expands to more than {MAX_EXPANDED_NODES} nodes (through aliases?): "
+        "refusing to read it",
+    )
 
 
 def _build_mapping(frame: _Frame, shown: str) -> dict[str, Any]:

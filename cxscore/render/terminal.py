@@ -347,10 +347,10 @@ class LeaderboardLines:
         ]
 
     def _widths(self, max_width: int) -> list[int]:
-        widths = [cell_len(header) for header in _RANK_HEADERS]
+        widths = [_cells(header) for header in _RANK_HEADERS]
         for row in self.rows:
             for index, (text, extra) in enumerate(row):
-                size = cell_len(text) + (len(extra) + 1 if index >= 5 else 0)
+                size = _cells(text) + (len(extra) + 1 if index >= 5 else 0)
                 widths[index] = max(widths[index], size)
         room = max_width - len(_RANK_GAP) * (len(widths) - 1)
         # The widest name column gives way first, so the names end up sharing the room evenly.
@@ -388,11 +388,17 @@ class LeaderboardLines:
             yield Segment.line()
 
 
+def _cells(text: str) -> int:
+    """Terminal cells a string takes: its length for ASCII (most names), rich's measure otherwise."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
 def _fit(text: str, width: int, right: bool) -> str:
     """Pad text to exactly ``width`` cells, cutting it with an ellipsis when it is longer."""
-    if cell_len(text) > width:
+    size = _cells(text)
+    if size > width:
         return set_cell_size(text, width - 1) + "…"
-    padding = " " * (width - cell_len(text))
+    padding = " " * (width - size)
     return padding + text if right else text + padding
 
 
