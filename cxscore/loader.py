@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -418,10 +419,16 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
-            if not found:
+            # scandir knows each entry's type without a stat, and names sort faster than Paths.
+            with os.scandir(path) as entries:
+                names = sorted(
+                    entry.name
+                    for entry in entries
+                    if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
+                )
+            if not names:
                 issues.append(Issue(argument, "directory has no *.yaml or *.yml files"))
-            files.extend(found)
+            files.extend(path / name for name in names)
         elif path.exists():
             files.append(path)
         else:

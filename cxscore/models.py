@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     field_validator,
     model_validator,
@@ -229,9 +230,15 @@ class Framework(_Input):
             raise ValueError("the lowest band must start at min: 0 so every score has a band")
         return sorted(bands, key=lambda band: band.min, reverse=True)
 
-    def metric(self, metric_id: str) -> "Metric | None":
+    _by_id: dict[str, Metric] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index the metrics by id once: every brand of a portfolio looks them up."""
+        self._by_id.update((metric.id, metric) for metric in self.metrics)
+
+    def metric(self, metric_id: str) -> Metric | None:
         """The metric with this id, if the framework has it."""
-        return next((metric for metric in self.metrics if metric.id == metric_id), None)
+        return self._by_id.get(metric_id)
 
 
 class RatingEntry(_Input):
