@@ -260,9 +260,10 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
     """Replace each ``{from: file, column: ...}`` entry by the value, interval and n computed from it.
 
     Files are resolved against ``base`` (the brand file's folder) and measured with
-    :func:`cxscore.data.compute_measure`, imported here so that rating-only files never load the engine.
+    :func:`cxscore.data.compute_metric_value` (the CX measures and the generic share, mean, ratio and
+    difference), imported here so that rating-only files never load the engine.
     """
-    from cxscore.data import DataSource, MeasureKind, MeasureSpec, compute_measure
+    from cxscore.data import DataSource, MetricMeasure, compute_metric_value
 
     ratings = dict(brand.ratings)
     for metric_id, entry in brand.ratings.items():
@@ -271,19 +272,21 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
             continue
         measure = metric.measure
         node = locate(document.root, ("ratings", metric_id, "from"), document.path)
-        column = entry.column or measure.column or ""
-        unit = measure.unit if measure.name == "response_time" else None
-        spec = MeasureSpec(kind=MeasureKind(measure.name), column=column, unit=unit)
+        wanted = MetricMeasure(
+            name=measure.name,
+            column=entry.column or measure.column,
+            where=measure.where,
+            numerator=measure.numerator,
+            denominator=measure.denominator,
+            of=measure.of,
+            between=tuple(measure.between or ()),
+            unit=measure.unit,
+        )
         try:
-            result = compute_measure(spec, DataSource(paths=(entry.source,), base=str(base)))
+            result = compute_metric_value(wanted, DataSource(paths=(entry.source,), base=str(base)))
         except CxScoreError as exc:
             message = f"ratings.{metric_id}: cannot compute {measure.label} from '{entry.source}'"
             raise InputError([Issue(document.path, message, node.line, node.col), *exc.issues]) from None
-        if result.value is None:
-            message = (
-                f"ratings.{metric_id}: '{entry.source}' has no valid {measure.label} answer in '{column}'"
-            )
-            raise InputError(Issue(document.path, message, node.line, node.col))
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
         ratings[metric_id] = entry.model_copy(update=update)
     return brand.model_copy(update={"ratings": ratings})
@@ -399,14 +402,10 @@ def _check_measured(
                 shown = f"{low:g} to {high:g}"
             message = f"ratings.{metric_id}: {value:g} is outside the range of {measure.label}: {shown}"
             yield Issue(document.path, message, node.line, node.col)
-    if entry.source is not None and measure.name not in COMPUTED_MEASURES:
-        node = locate(document.root, ("ratings", metric_id, "from"), document.path)
-        message = (
-            f"ratings.{metric_id}: computing a '{measure.name}' measure from data is not supported "
-            f"yet (only {', '.join(COMPUTED_MEASURES)}): give the value as a number"
-        )
-        yield Issue(document.path, message, node.line, node.col)
-    elif entry.source is not None and entry.column is None and measure.column is None:
+    reads_column = measure.name in (*COMPUTED_MEASURES, "mean") or (
+        measure.name == "difference" and measure.of in (*COMPUTED_MEASURES, "mean")
+    )
+    if entry.source is not None and reads_column and entry.column is None and measure.column is None:
         node = locate(document.root, ("ratings", metric_id, "from"), document.path)
         message = f"ratings.{metric_id}: a data source needs 'column': the column holding the answers"
         yield Issue(document.path, message, node.line, node.col)
@@ -422,9 +421,7 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
             # scandir knows each entry's type without a stat, and names sort faster than Paths.
             with os.scandir(path) as entries:
                 names = sorted(
-                    entry.name
-                    for entry in entries
-                    if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
+                    entry.name for entry in entries if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
                 )
             if not names:
                 issues.append(Issue(argument, "directory has no *.yaml or *.yml files"))

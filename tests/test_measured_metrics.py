@@ -341,14 +341,50 @@ def test_data_sources_match_an_independent_count() -> None:
     assert by_id["nps"].score_percent == pytest.approx(100 * (expected_nps - 6) / 60)
 
 
-def test_data_source_for_a_generic_measure_is_located(write: Callable[..., Path]) -> None:
+MEMBERS = """customer_id,member,points_earned,points_redeemed,retained,clv_index,nps
+1,yes,100,50,yes,150,10
+2,Yes,200,20,no,130,9
+3,no,0,0,YES,100,6
+4,no,0,0,no,90,
+5,yes,100,30,yes,120,8
+"""
+
+
+def test_generic_measures_from_data_by_hand(write: Callable[..., Path]) -> None:
+    pytest.importorskip("cxscore.data.compute")
+    write(MEMBERS, "members.csv")
+    path = write(
+        "brand: A\nframework: loyalty-program\nratings:\n"
+        "  enrolment_rate: {from: members.csv}\n"
+        "  points_redemption_rate: {from: members.csv}\n"
+        "  retention_uplift: {from: members.csv}\n"
+        "  clv_uplift: {from: members.csv}\n"
+        "  member_nps: {from: members.csv, column: nps}\n"
+    )
+    loaded = load_brand(path, FrameworkCatalog(), "brand.yaml")
+    values = {metric_id: entry.value for metric_id, entry in loaded.brand.ratings.items()}
+    assert values == {
+        "enrolment_rate": pytest.approx(100 * 3 / 5),  # members: rows 1, 2, 5
+        "points_redemption_rate": pytest.approx((50 + 20 + 30) / (100 + 200 + 100)),  # ratio of sums
+        "retention_uplift": pytest.approx(100 * 2 / 3 - 100 * 1 / 2),  # members 2 of 3, others 1 of 2
+        "clv_uplift": pytest.approx((150 + 130 + 120) / 3 - (100 + 90) / 2),
+        "member_nps": pytest.approx(100 * (2 - 0) / 3),  # members answered 10, 9, 8
+    }
+    assert loaded.brand.ratings["member_nps"].n == 3
+    assert loaded.brand.ratings["enrolment_rate"].n == 5
+
+
+def test_bad_condition_column_is_located(write: Callable[..., Path]) -> None:
+    pytest.importorskip("cxscore.data.compute")
+    write("customer_id,is_member\n1,yes\n", "members.csv")
     path = write("brand: A\nframework: loyalty-program\nratings:\n  enrolment_rate: {from: members.csv}\n")
     with pytest.raises(InputError) as caught:
         load_brand(path, FrameworkCatalog(), "brand.yaml")
-    assert [issue.format() for issue in caught.value.issues] == [
-        "brand.yaml:4:26: ratings.enrolment_rate: computing a 'share' measure from data is not supported "
-        "yet (only nps, csat, ces, fcr, response_time): give the value as a number"
-    ]
+    lines = [issue.format() for issue in caught.value.issues]
+    assert lines[0] == "brand.yaml:4:26: ratings.enrolment_rate: cannot compute share from 'members.csv'"
+    assert lines[1].endswith(
+        "no column 'member' (did you mean 'is_member'?); available: customer_id, is_member"
+    )
 
 
 def test_missing_data_column_is_located_in_the_brand_file(write: Callable[..., Path]) -> None:

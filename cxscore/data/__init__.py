@@ -12,19 +12,24 @@ from collections.abc import Sequence
 from cxscore.data.model import (
     NO_MEASURE,
     DataSource,
+    MeasuredValue,
     MeasureKind,
     MeasureReport,
     MeasureResult,
     MeasureSpec,
+    MetricMeasure,
 )
 
 __all__ = [
     "DataSource",
+    "MeasuredValue",
     "MeasureKind",
     "MeasureReport",
     "MeasureResult",
     "MeasureSpec",
+    "MetricMeasure",
     "compute_measure",
+    "compute_metric_value",
     "compute_measures",
     "specs_from_options",
 ]
@@ -42,9 +47,27 @@ def compute_measures(
     if not specs:
         # Checked before the engine starts: asking for nothing should not cost a scan.
         raise UsageError(Issue("measure", NO_MEASURE))
+    _require_engine(source)
+    from cxscore.data.compute import measure_dataset
+    from cxscore.data.sources import open_source
+
+    return measure_dataset(open_source(source), specs, by, trend)
+
+
+def compute_metric_value(measure: MetricMeasure, source: DataSource) -> MeasuredValue:
+    """A framework's measured metric (a CX measure or share, mean, ratio, difference) from ``source``."""
+    _require_engine(source)
+    from cxscore.data.generic import compute_metric_value as compute
+
+    return compute(measure, source)
+
+
+def _require_engine(source: DataSource) -> None:
+    """Import the engine now, turning a missing data extra into a one-line set-up message."""
+    from cxscore.errors import Issue, UsageError
+
     try:
-        from cxscore.data.compute import measure_dataset
-        from cxscore.data.sources import open_source
+        import cxscore.data.compute  # noqa: F401
     except ImportError as missing:
         if (missing.name or "").split(".")[0] not in ENGINE_PACKAGES:
             raise
@@ -54,8 +77,6 @@ def compute_measures(
             "pip install 'cxscore[data]'"
         )
         raise UsageError(Issue(where, message)) from None
-
-    return measure_dataset(open_source(source), specs, by, trend)
 
 
 # What the data extra installs; a missing one is a set-up problem to explain, not a bug.

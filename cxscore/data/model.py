@@ -115,3 +115,27 @@ class MeasureReport:
     def has_response_time(self) -> bool:
         """Whether any result carries a median and p90."""
         return any(r.kind is MeasureKind.response_time for r in self.results)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricMeasure:
+    """What a framework's measured metric asks of the data (the fields of its ``measure:``)."""
+
+    name: str
+    column: str | None = None
+    where: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    of: str | None = None
+    between: tuple[str, ...] = ()
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredValue:
+    """A computed value with the rows behind it and, for the CX measures, its 95% interval."""
+
+    value: float
+    n: int
+    ci_low: float | None = None
+    ci_high: float | None = None

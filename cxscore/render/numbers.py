@@ -47,13 +47,16 @@ def score_tier(percent: float) -> str:
 
 
 def format_value(value: float) -> str:
-    """A measured value as people write it: one decimal at most, half-up, thousands separated.
+    """A measured value as people write it: half-up, thousands separated, trailing zeros dropped.
 
-    ``42`` stays ``42``, ``5.39`` shows as ``5.4`` and ``1234.56`` as ``1,234.6``.
+    One decimal from 1 up (``5.39`` shows as ``5.4``, ``1234.56`` as ``1,234.6``, ``42`` as ``42``);
+    two below 1, where ratios live (``0.423`` shows as ``0.42``).
     """
-    shown = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    step = Decimal("0.01") if abs(value) < 1 else Decimal("0.1")
+    shown = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
     text = f"{shown:,f}"
-    text = text[:-2] if text.endswith(".0") else text
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 

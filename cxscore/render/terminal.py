@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cxscore.report import RateReport, WhatIf
 
 BAR_CELLS = 10
+SHORT_UNIT = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -89,7 +90,7 @@ def _header(result: ScoreResult) -> RenderableType:
 def _metric_table(result: ScoreResult, details: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     # On a narrow terminal only the metric names give way: numbers are never cut.
-    table.add_column("Metric", style="bold", min_width=26)
+    table.add_column("Metric", style="bold", min_width=20)
     measured = any(metric.value is not None for metric in result.metrics)
     rating_width = max((len(_rating_cell(m, result).plain) for m in result.metrics if m.rated), default=1)
     table.add_column(
@@ -129,7 +130,9 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
     if metric.value is None:
         return Text(_rating_text(metric, result))
     value = format_measured(metric.value, None, None, None)
-    if not metric.unit:
+    # Short units read as part of the number; long ones ("% of active customers") would crowd the
+    # table, and `cxscore frameworks show` spells them out.
+    if not metric.unit or len(metric.unit) > SHORT_UNIT:
         return Text(value)
     return Text(f"{value}{metric.unit}" if metric.unit == "%" else f"{value} {metric.unit}")
 

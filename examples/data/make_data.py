@@ -85,6 +85,11 @@ def member_rows(rng: random.Random, rows: int = 600) -> list[dict[str, object]]:
                 "nps": _messy(rng, _nps_answer(rng, 0.8 if member else 0.0)),
             }
         )
+    # CLV as an index where the average non-member is 100, as the loyalty-program framework reads it.
+    non_members = [row["clv"] for row in result if row["member"] == "no"]
+    baseline = sum(non_members) / len(non_members)  # type: ignore[arg-type]
+    for row in result:
+        row["clv_index"] = round(100 * row["clv"] / baseline, 1)  # type: ignore[operator]
     return result
 
 

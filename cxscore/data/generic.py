@@ -1,0 +1,132 @@
+"""A framework's measured metric computed from raw rows: the CX measures and the generic ones.
+
+Frameworks define their own metrics without code (the loyalty-programme metrics, say) with four
+generic measures and simple row conditions:
+
+* ``share``: ``100 * rows where `where` holds / rows`` (percent);
+* ``mean``: the mean of ``column`` over the rows (numbers only; other cells are left out of n);
+* ``ratio``: ``sum(numerator) / sum(denominator)`` over the rows (a ratio of sums, not a mean of
+  ratios, so large and small customers weigh by their size);
+* ``difference``: the measure ``of`` (share, mean, ratio or a CX measure) in the rows matching
+  ``between[0]`` minus the same measure in the rows matching ``between[1]``.
+
+A condition is ``COLUMN = VALUE`` or ``COLUMN != VALUE``. ``true``/``false`` (and ``yes``/``no``)
+compare a yes/no column however it is written (true/false, yes/no, 1/0, any case); a number compares
+numerically; anything else compares the text. Rows where the column is blank never match. Any CX
+measure (NPS, CSAT, CES, FCR, response time) can also take a ``where`` to measure a subset
+(member NPS), and then keeps its interval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+
+from cxscore.data.compute import (
+    _FALSE_WORDS,
+    _TRUE_WORDS,
+    _check_columns,
+    _fetch,
+    _text_to_number,
+    measure_dataset,
+)
+from cxscore.data.model import DataSource, MeasuredValue, MeasureKind, MeasureSpec, MetricMeasure
+from cxscore.data.sources import Dataset, open_source
+from cxscore.errors import InputError
+
+GENERIC = ("share", "mean", "ratio", "difference")
+_CONDITION = re.compile(r"^\s*([^\s=!]+)\s*(!=|=)\s*(.*?)\s*$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def compute_metric_value(measure: MetricMeasure, source: DataSource) -> MeasuredValue:
+    """Open ``source`` and compute ``measure`` over its rows (see the module docstring)."""
+    return _compute(measure, open_source(source))
+
+
+def _compute(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
+    if measure.name == "difference":
+        first, second = measure.between
+        inner = replace(measure, name=measure.of or "", between=())
+        a = _compute(inner, _filtered(dataset, first))
+        b = _compute(inner, _filtered(dataset, second))
+        return MeasuredValue(a.value - b.value, a.n + b.n)
+    if measure.where and measure.name != "share":
+        dataset = _filtered(dataset, measure.where)
+    if measure.name in GENERIC:
+        return _generic(measure, dataset)
+    spec = MeasureSpec(MeasureKind(measure.name), measure.column or "", measure.unit)
+    result = measure_dataset(dataset, [spec]).results[0]
+    if result.value is None:
+        raise InputError(dataset.issue(f"no valid answer in '{spec.column}' for {measure.name}"))
+    return MeasuredValue(result.value, result.n, result.ci_low, result.ci_high)
+
+
+def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
+    table = dataset.table
+    aggregates: dict[str, Any] = {"rows": table.count()}
+    if measure.name == "share":
+        aggregates["hits"] = table.count(where=_condition(dataset, measure.where or ""))
+    elif measure.name == "mean":
+        _check_columns(dataset, [measure.column or ""])
+        number = _number(dataset, measure.column or "")
+        aggregates["total"], aggregates["n"] = number.sum(), number.count()
+    else:  # ratio
+        _check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
+        aggregates["top"] = _number(dataset, measure.numerator or "").sum()
+        aggregates["bottom"] = _number(dataset, measure.denominator or "").sum()
+    row = _fetch(dataset, table.aggregate(**aggregates))[0]
+    rows = int(row["rows"] or 0)
+    if rows == 0:
+        raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
+    if measure.name == "share":
+        return MeasuredValue(100.0 * int(row["hits"] or 0) / rows, rows)
+    if measure.name == "mean":
+        n = int(row["n"] or 0)
+        if n == 0:
+            raise InputError(dataset.issue(f"no number in '{measure.column}' to average"))
+        return MeasuredValue(float(row["total"]) / n, n)
+    bottom = float(row["bottom"] or 0.0)
+    if bottom == 0:
+        raise InputError(dataset.issue(f"the sum of '{measure.denominator}' is 0: the ratio is undefined"))
+    return MeasuredValue(float(row["top"] or 0.0) / bottom, rows)
+
+
+def _filtered(dataset: Dataset, condition: str) -> Dataset:
+    return replace(dataset, table=dataset.table.filter(_condition(dataset, condition)))
+
+
+def _number(dataset: Dataset, column: str) -> Any:
+    value = dataset.table[column]
+    kind = value.type()
+    if kind.is_numeric():
+        return value.cast(dt.float64)
+    return _text_to_number(dataset.backend, value.cast(dt.string))
+
+
+def _condition(dataset: Dataset, condition: str) -> Any:
+    """``COLUMN = VALUE`` or ``COLUMN != VALUE`` as an Ibis boolean; blank cells never match."""
+    parsed = _CONDITION.match(condition)
+    if parsed is None:
+        message = f"condition '{condition}' is not COLUMN = VALUE or COLUMN != VALUE"
+        raise InputError(dataset.issue(message))
+    column, operator, wanted = parsed.group(1), parsed.group(2), parsed.group(3).strip("'\"")
+    _check_columns(dataset, [column])
+    value = dataset.table[column]
+    word = wanted.lower()
+    if word in ("true", "yes", "false", "no"):
+        text = value.cast(dt.string).strip().lower()
+        truth = ibis.cases(
+            (text.isin(_TRUE_WORDS), True), (text.isin(_FALSE_WORDS), False), else_=ibis.null(dt.boolean)
+        )
+        matches = truth == (word in ("true", "yes"))
+    elif _NUMBER.match(wanted):
+        matches = _number(dataset, column) == float(wanted)
+    else:
+        matches = value.cast(dt.string).strip() == wanted
+    matches = matches.fill_null(False)
+    return ~matches if operator == "!=" else matches
