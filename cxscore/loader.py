@@ -6,7 +6,6 @@ node tree to the line and column the user has to fix.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 from collections.abc import Iterable, Iterator
@@ -76,6 +75,8 @@ def bundled_framework_ids() -> list[str]:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ``; did you mean 'x'?`` suffix when a close candidate exists, else the empty string."""
+    import difflib  # only errors need it; not worth its import on every run
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -419,10 +420,16 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
         path = Path(argument)
         if path.is_dir():
             # scandir knows each entry's type without a stat, and names sort faster than Paths.
-            with os.scandir(path) as entries:
-                names = sorted(
-                    entry.name for entry in entries if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
-                )
+            try:
+                with os.scandir(path) as entries:
+                    names = sorted(
+                        entry.name
+                        for entry in entries
+                        if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
+                    )
+            except OSError as error:
+                issues.append(Issue(argument, f"cannot read the directory: {error.strerror or error}"))
+                continue
             if not names:
                 issues.append(Issue(argument, "directory has no *.yaml or *.yml files"))
             files.extend(path / name for name in names)

@@ -113,6 +113,10 @@ class Measure(_Input):
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
+        if self.name == "share" and self.where is None:
+            raise ValueError(
+                "a share measure needs 'where': the condition rows must meet, e.g. member = true"
+            )
         if self.name == "ratio" and (self.numerator is None or self.denominator is None):
             raise ValueError("a ratio measure needs both 'numerator' and 'denominator' columns")
         if self.name != "ratio" and (self.numerator is not None or self.denominator is not None):

@@ -19,14 +19,21 @@ def write_atomic(path: Path, text: str) -> None:
     directory = path.parent if str(path.parent) else Path()
     if not directory.is_dir():
         raise UsageError(Issue(str(path), "cannot write: the directory does not exist"))
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    if path.is_dir():
+        raise UsageError(Issue(str(path), "cannot write: it is a directory; name a file"))
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         Path(temporary).replace(path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             Path(temporary).unlink()
+        if isinstance(error, OSError):
+            raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
         raise

@@ -7,6 +7,7 @@ full scorecard are dropped before the next file is read.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -101,7 +102,8 @@ def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leader
     ordered = sorted(entries, key=lambda e: (-e.overall_percent, e.brand.casefold(), e.path))
     ranked: list[RankEntry] = []
     for position, entry in enumerate(ordered, start=1):
-        tied = ranked and ranked[-1].overall_percent == entry.overall_percent
+        # Equal up to float noise: 2/3 reached by different weights is still a tie.
+        tied = ranked and math.isclose(ranked[-1].overall_percent, entry.overall_percent, abs_tol=1e-9)
         rank = ranked[-1].rank if tied else position
         ranked.append(replace(entry, rank=rank))
     return Leaderboard(tuple(ranked), top)

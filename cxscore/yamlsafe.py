@@ -317,8 +317,7 @@ def _raise_expansion(shown: str, event: Any) -> None:
     raise _fail(
         shown,
         event.start_mark,
-        f"document expands to more than {MAX_EXPANDED_NODES} nodes (through aliases?): "
-        "refusing to read it",
+        f"document expands to more than {MAX_EXPANDED_NODES} nodes (through aliases?): refusing to read it",
     )
 
 

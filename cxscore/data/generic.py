@@ -128,5 +128,5 @@ def _condition(dataset: Dataset, condition: str) -> Any:
         matches = _number(dataset, column) == float(wanted)
     else:
         matches = value.cast(dt.string).strip() == wanted
-    matches = matches.fill_null(False)
-    return ~matches if operator == "!=" else matches
+    # Negate before filling: a blank cell matches neither `= x` nor `!= x`.
+    return (~matches if operator == "!=" else matches).fill_null(False)

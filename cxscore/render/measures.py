@@ -11,8 +11,9 @@ import datetime
 import io
 import json
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
+
+from cxscore.render.numbers import format_delta, format_number, format_percent
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -118,21 +119,16 @@ def render_csv(report: MeasureReport) -> str:
 # Display --------------------------------------------------------------------------------------------
 
 
-def _half_up(value: float, decimals: int) -> str:
-    return f"{Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
-
-
 def format_value(result: MeasureResult, value: float | None) -> str:
     """A measure's value as shown: NPS in signed points, shares in %, CES and times to 2 places."""
     if value is None:
         return "—"
     kind = result.kind.value
     if kind == "nps":
-        shown = _half_up(value, 1)
-        return shown if shown.startswith("-") or shown == "0.0" else "+" + shown
+        return format_delta(value)
     if kind in ("csat", "fcr"):
-        return _half_up(value, 1) + "%"
-    return _half_up(value, 2)
+        return format_percent(value)
+    return format_number(value, 2)
 
 
 def format_interval(result: MeasureResult) -> str:
@@ -147,12 +143,11 @@ def format_change(result: MeasureResult) -> str:
     if result.change is None:
         return ""
     decimals = 2 if result.kind.value in ("ces", "response_time") else 1
-    shown = _half_up(result.change, decimals)
-    shown = shown if shown.startswith("-") else "+" + shown
+    shown = format_delta(result.change, decimals)
     if result.p_value is None:
         return shown
     star = " *" if result.significant else ""
-    p_value = "p<0.001" if result.p_value < 0.001 else f"p={_half_up(result.p_value, 3)}"
+    p_value = "p<0.001" if result.p_value < 0.001 else f"p={format_number(result.p_value, 3)}"
     return f"{shown} ({p_value}){star}"
 
 

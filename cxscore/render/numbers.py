@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+# Beyond this, half-up decimal rounding is meaningless (and Decimal.quantize would overflow):
+# such values are shown in scientific notation.
+HUGE = 1e15
+
 
 def format_number(value: float, decimals: int = 1) -> str:
     """Round half-up for display, never showing 0 or 100 for a value that is not exactly that.
@@ -11,14 +15,17 @@ def format_number(value: float, decimals: int = 1) -> str:
     ``Decimal(repr(x))`` rounds the decimal the user sees (``round(2.675, 2)`` would give 2.67), and a
     true 99.97 shows as 99.9 rather than a misleading 100.0; likewise 0.02 shows as 0.1.
     """
+    if not abs(value) < HUGE:
+        return f"{value:.6g}"
     step = Decimal(1).scaleb(-decimals)
     shown = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
-    if shown == 100 and value < 100:
-        shown = Decimal(100) - step
-    elif shown == 0 and value > 0:
-        shown = step
-    elif shown == 0 and value < 0:
-        shown = -step
+    sign = -1 if value < 0 else 1
+    if abs(shown) == 100 and abs(value) < 100:
+        shown = sign * (Decimal(100) - step)
+    elif shown == 0 and value != 0:
+        shown = sign * step
+    elif shown == 0:
+        shown = abs(shown)  # no "-0.0"
     return f"{shown:f}"
 
 
@@ -52,6 +59,8 @@ def format_value(value: float) -> str:
     One decimal from 1 up (``5.39`` shows as ``5.4``, ``1234.56`` as ``1,234.6``, ``42`` as ``42``);
     two below 1, where ratios live (``0.423`` shows as ``0.42``).
     """
+    if not abs(value) < HUGE:
+        return f"{value:,.6g}"
     step = Decimal("0.01") if abs(value) < 1 else Decimal("0.1")
     shown = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
     text = f"{shown:,f}"

@@ -132,9 +132,10 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
     value = format_measured(metric.value, None, None, None)
     # Short units read as part of the number; long ones ("% of active customers") would crowd the
     # table, and `cxscore frameworks show` spells them out.
-    if not metric.unit or len(metric.unit) > SHORT_UNIT:
+    unit = clean_line(metric.unit or "")
+    if not unit or len(unit) > SHORT_UNIT:
         return Text(value)
-    return Text(f"{value}{metric.unit}" if metric.unit == "%" else f"{value} {metric.unit}")
+    return Text(f"{value}{unit}" if unit == "%" else f"{value} {unit}")
 
 
 def _name_cell(metric: MetricScore) -> Text:
@@ -265,7 +266,7 @@ def _baseline(change: Comparison) -> RenderableType:
     for row in (*change.rows, change.overall):
         cells = [Text("—", style="dim") if s is None else Text(format_percent(s)) for s in row.scores]
         table.add_row(
-            clean_line(row.name), *cells, _delta_text(row.delta), end_section=row is change.rows[-1]
+            Text(clean_line(row.name)), *cells, _delta_text(row.delta), end_section=row is change.rows[-1]
         )
     return Group(title, *_notes(change.notes()), table)
 
@@ -311,7 +312,7 @@ def render_compare(comparison: Comparison) -> RenderableType:
     for row in comparison.rows:
         cells = [_compare_cell(row, i, result.scale_max) for i, result in enumerate(results)]
         delta = [_delta_text(row.delta)] if comparison.has_delta else []
-        table.add_row(clean_line(row.name), *cells, *delta, end_section=row is comparison.rows[-1])
+        table.add_row(Text(clean_line(row.name)), *cells, *delta, end_section=row is comparison.rows[-1])
     overall = comparison.overall
     cells = [_overall_text(result.overall_percent, result.band) for result in results]
     for index in overall.best:
