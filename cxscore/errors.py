@@ -6,6 +6,7 @@ The command line catches it in one place and prints one line per problem on stde
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -39,3 +40,11 @@ class InputError(CxScoreError):
 
 class UsageError(CxScoreError):
     """A command-line request cannot be carried out as given (bad option value, unknown id)."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix when a close candidate exists, else the empty string."""
+    import difflib  # only errors need it; not worth its import on every run
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cxscore.errors import CxScoreError, InputError, Issue
+from cxscore.errors import CxScoreError, InputError, Issue, did_you_mean
 from cxscore.models import (
     MEASURE_RANGES,
     Band,
@@ -71,14 +71,6 @@ def bundled_framework_ids() -> list[str]:
     """Ids of the bundled frameworks, sorted."""
     directory = bundled_frameworks_dir()
     return sorted(path.stem for path in directory.glob("*.yaml"))
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """A ``; did you mean 'x'?`` suffix when a close candidate exists, else the empty string."""
-    import difflib  # only errors need it; not worth its import on every run
-
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def validate_document(document: Document, model: type[ModelT], what: str) -> ModelT:

@@ -289,7 +289,7 @@ def test_missing_column_lists_the_available_ones(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         compute_measure(MeasureSpec(MeasureKind.nps, "ltrr"), DataSource(paths=(str(path),)))
     assert error_lines(caught.value) == [
-        f"{path}:1:1: no column 'ltrr' (did you mean 'ltr'?); available: {', '.join(COLUMNS)}"
+        f"{path}:1:1: no column 'ltrr'; did you mean 'ltr'? (columns: {', '.join(COLUMNS)})"
     ]
 
 

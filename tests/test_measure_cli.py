@@ -139,7 +139,7 @@ def test_engine_url_and_table(cli: Callable[..., Result], survey: Path, tmp_path
         ),
         (
             ["{survey}", "--nps", "score"],
-            "{survey}:1:1: no column 'score'; available: id, region, quarter, ltr, csat, hours",
+            "{survey}:1:1: no column 'score' (columns: id, region, quarter, ltr, csat, hours)",
         ),
         (
             ["{survey}", "--csat", "region"],
@@ -244,7 +244,7 @@ def test_glob_source_is_named_by_its_pattern(cli: Callable[..., Result], write: 
     assert result.stderr.startswith(f"{pattern}: warning: 1 of 3 rows have no valid NPS answer in 'ltr'")
     missing = cli("measure", pattern, "--nps", "score")
     assert missing.exit_code == 2
-    assert missing.stderr == f"{first}:1:1: no column 'score'; available: id, ltr\n"
+    assert missing.stderr == f"{first}:1:1: no column 'score' (columns: id, ltr)\n"
 
 
 def test_markdown_shows_changes_and_p_values(cli: Callable[..., Result], write: Callable[..., Path]) -> None:

@@ -383,7 +383,7 @@ def test_bad_condition_column_is_located(write: Callable[..., Path]) -> None:
     lines = [issue.format() for issue in caught.value.issues]
     assert lines[0] == "brand.yaml:4:26: ratings.enrolment_rate: cannot compute share from 'members.csv'"
     assert lines[1].endswith(
-        "no column 'member' (did you mean 'is_member'?); available: customer_id, is_member"
+        "no column 'member'; did you mean 'is_member'? (columns: customer_id, is_member)"
     )
 
 

@@ -117,7 +117,15 @@ def test_format_percent() -> None:
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(42, "42"), (5.39, "5.4"), (2.25, "2.3"), (1234.56, "1,234.6"), (0.423, "0.42"), (-0.004, "0"), (40.0, "40")],
+    [
+        (42, "42"),
+        (5.39, "5.4"),
+        (2.25, "2.3"),
+        (1234.56, "1,234.6"),
+        (0.423, "0.42"),
+        (-0.004, "0"),
+        (40.0, "40"),
+    ],
 )
 def test_measured_value_display(value: float, shown: str) -> None:
     from cxscore.render.numbers import format_value

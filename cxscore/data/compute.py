@@ -8,7 +8,6 @@ Python, where :mod:`cxscore.data.stats` turns it into values and intervals.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -32,7 +31,7 @@ from cxscore.data.model import (
     MeasureSpec,
 )
 from cxscore.data.sources import Dataset, engine_errors, located_engine_error
-from cxscore.errors import InputError, Issue, UsageError
+from cxscore.errors import InputError, Issue, UsageError, did_you_mean
 
 #: The valid answers of the measures asked on a fixed integer scale (DOMAIN.md conventions).
 SCALES: dict[MeasureKind, range] = {
@@ -40,10 +39,10 @@ SCALES: dict[MeasureKind, range] = {
     MeasureKind.csat: range(1, 6),
     MeasureKind.ces: range(1, 8),
 }
-_TRUE_WORDS = ("true", "yes", "1", "1.0")
-_FALSE_WORDS = ("false", "no", "0", "0.0")
+TRUE_WORDS = ("true", "yes", "1", "1.0")
+FALSE_WORDS = ("false", "no", "0", "0.0")
 # A decimal number as text, for engines without TRY_CAST (SQLite would cast "abc" to 0).
-_NUMBER = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+NUMBER_PATTERN = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 _QUANTILES = (0.5, 0.9)
 
 Row = dict[str, Any]
@@ -68,7 +67,7 @@ def measure_dataset(
     if trend is not None and trend in by:
         raise UsageError(Issue("--trend", f"'{trend}' is also a --by column: use it in one of them"))
     table = dataset.table
-    _check_columns(dataset, [spec.column for spec in specs] + list(by) + ([trend] if trend else []))
+    check_columns(dataset, [spec.column for spec in specs] + list(by) + ([trend] if trend else []))
     parsed = table.select(
         *[table[key] for key in (*by, *([trend] if trend else []))],
         **{f"__cx_m{i}": _parse(dataset, spec) for i, spec in enumerate(specs)},
@@ -106,17 +105,14 @@ def measure_dataset(
 # Parsing --------------------------------------------------------------------------------------------
 
 
-def _check_columns(dataset: Dataset, columns: Iterable[str]) -> None:
+def check_columns(dataset: Dataset, columns: Iterable[str]) -> None:
     available = list(dataset.table.columns)
     issues = []
     for column in dict.fromkeys(columns):
         if column in available:
             continue
-        message = f"no column '{column}'"
-        close = difflib.get_close_matches(column, available, n=1)
-        if close:
-            message += f" (did you mean '{close[0]}'?)"
-        message += f"; available: {', '.join(available)}"
+        hint = did_you_mean(column, available)
+        message = f"no column '{column}'{hint} (columns: {', '.join(available)})"
         issues.append(dataset.issue(message, column))
     if issues:
         raise InputError(issues)
@@ -130,12 +126,9 @@ def _parse(dataset: Dataset, spec: MeasureSpec) -> Column:
     if dtype.is_boolean() and kind is MeasureKind.fcr:
         return ibis.cases((column, 1.0), (~column, 0.0), else_=ibis.null(dt.float64))
     if dtype.is_string() and kind is MeasureKind.fcr:
-        text = column.strip().lower()
-        return ibis.cases(
-            (text.isin(_TRUE_WORDS), 1.0), (text.isin(_FALSE_WORDS), 0.0), else_=ibis.null(dt.float64)
-        )
+        return ibis.cases((yes_no(column), 1.0), (~yes_no(column), 0.0), else_=ibis.null(dt.float64))
     if dtype.is_string():
-        number = _text_to_number(dataset.backend, column)
+        number = text_to_number(dataset.backend, column)
     elif dtype.is_numeric():
         number = column.cast(dt.float64)
     else:
@@ -156,7 +149,15 @@ def _parse(dataset: Dataset, spec: MeasureSpec) -> Column:
     return ibis.ifelse(valid, number, ibis.null(dt.float64))
 
 
-def _text_to_number(backend: BaseBackend, text: Column) -> NumericColumn:
+def yes_no(column: Column) -> BooleanValue:
+    """A yes/no answer however it is written (true/false, yes/no, 1/0, any case); NULL otherwise."""
+    text = column.cast(dt.string).strip().lower()
+    return ibis.cases(
+        (text.isin(TRUE_WORDS), True), (text.isin(FALSE_WORDS), False), else_=ibis.null(dt.boolean)
+    )
+
+
+def text_to_number(backend: BaseBackend, text: Column) -> NumericColumn:
     """Text parsed as a float64, NULL when it is not a number."""
     if backend.name == "duckdb":
         # DuckDB's cast already ignores surrounding whitespace; Ibis's strip() compiles to a
@@ -165,7 +166,7 @@ def _text_to_number(backend: BaseBackend, text: Column) -> NumericColumn:
     stripped = text.strip()
     if backend.has_operation(ops.TryCast):
         return stripped.try_cast(dt.float64)
-    matches: BooleanValue = stripped.re_search(_NUMBER)
+    matches: BooleanValue = stripped.re_search(NUMBER_PATTERN)
     return ibis.ifelse(matches, stripped.cast(dt.float64), ibis.null(dt.float64))
 
 
@@ -226,13 +227,13 @@ def _run(
     expression = (
         parsed.group_by(list(keys)).aggregate(**aggregates) if keys else parsed.aggregate(**aggregates)
     )
-    rows = _fetch(dataset, expression)
+    rows = fetch(dataset, expression)
     if not native_quantiles and any(spec.kind is MeasureKind.response_time for spec in specs):
         _add_order_statistics(dataset, parsed, keys, specs, rows)
     return rows
 
 
-def _fetch(dataset: Dataset, expression: Table) -> list[Row]:
+def fetch(dataset: Dataset, expression: Table) -> list[Row]:
     """Execute an aggregation; only its result rows come back."""
     backend = dataset.backend
     try:
@@ -279,7 +280,7 @@ def _add_order_statistics(
             low = ((ranked["__cx_count"] - 1) * q).floor()
             wanted |= (position == low) | (position == low + 1)
         found: dict[tuple[Any, ...], dict[int, float]] = {}
-        for row in _fetch(dataset, ranked.filter(wanted)):
+        for row in fetch(dataset, ranked.filter(wanted)):
             group = tuple(row[key] for key in keys)
             found.setdefault(group, {})[int(row["__cx_position"])] = row["__cx_x"]
         for row in rows:

@@ -23,24 +23,15 @@ import re
 from dataclasses import replace
 from typing import Any
 
-import ibis
 import ibis.expr.datatypes as dt
 
-from cxscore.data.compute import (
-    _FALSE_WORDS,
-    _TRUE_WORDS,
-    _check_columns,
-    _fetch,
-    _text_to_number,
-    measure_dataset,
-)
+from cxscore.data.compute import NUMBER_PATTERN, check_columns, fetch, measure_dataset, text_to_number, yes_no
 from cxscore.data.model import DataSource, MeasuredValue, MeasureKind, MeasureSpec, MetricMeasure
 from cxscore.data.sources import Dataset, open_source
 from cxscore.errors import InputError
 
 GENERIC = ("share", "mean", "ratio", "difference")
 _CONDITION = re.compile(r"^\s*([^\s=!]+)\s*(!=|=)\s*(.*?)\s*$")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def compute_metric_value(measure: MetricMeasure, source: DataSource) -> MeasuredValue:
@@ -72,14 +63,14 @@ def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
     if measure.name == "share":
         aggregates["hits"] = table.count(where=_condition(dataset, measure.where or ""))
     elif measure.name == "mean":
-        _check_columns(dataset, [measure.column or ""])
+        check_columns(dataset, [measure.column or ""])
         number = _number(dataset, measure.column or "")
         aggregates["total"], aggregates["n"] = number.sum(), number.count()
     else:  # ratio
-        _check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
+        check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
         aggregates["top"] = _number(dataset, measure.numerator or "").sum()
         aggregates["bottom"] = _number(dataset, measure.denominator or "").sum()
-    row = _fetch(dataset, table.aggregate(**aggregates))[0]
+    row = fetch(dataset, table.aggregate(**aggregates))[0]
     rows = int(row["rows"] or 0)
     if rows == 0:
         raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
@@ -105,7 +96,7 @@ def _number(dataset: Dataset, column: str) -> Any:
     kind = value.type()
     if kind.is_numeric():
         return value.cast(dt.float64)
-    return _text_to_number(dataset.backend, value.cast(dt.string))
+    return text_to_number(dataset.backend, value.cast(dt.string))
 
 
 def _condition(dataset: Dataset, condition: str) -> Any:
@@ -115,16 +106,12 @@ def _condition(dataset: Dataset, condition: str) -> Any:
         message = f"condition '{condition}' is not COLUMN = VALUE or COLUMN != VALUE"
         raise InputError(dataset.issue(message))
     column, operator, wanted = parsed.group(1), parsed.group(2), parsed.group(3).strip("'\"")
-    _check_columns(dataset, [column])
+    check_columns(dataset, [column])
     value = dataset.table[column]
     word = wanted.lower()
     if word in ("true", "yes", "false", "no"):
-        text = value.cast(dt.string).strip().lower()
-        truth = ibis.cases(
-            (text.isin(_TRUE_WORDS), True), (text.isin(_FALSE_WORDS), False), else_=ibis.null(dt.boolean)
-        )
-        matches = truth == (word in ("true", "yes"))
-    elif _NUMBER.match(wanted):
+        matches = yes_no(value) == (word in ("true", "yes"))
+    elif re.match(NUMBER_PATTERN, wanted):
         matches = _number(dataset, column) == float(wanted)
     else:
         matches = value.cast(dt.string).strip() == wanted
