@@ -31,7 +31,7 @@ from cxscore.yamlsafe import Document, load_yaml, locate
 
 DEFAULT_FRAMEWORK = "cx-six"
 YAML_SUFFIXES = (".yaml", ".yml")
-#: The measures cxscore.data computes from raw rows; the generic ones are given as numbers for now.
+#: The CX measures: each reads its answers from one column of the data.
 COMPUTED_MEASURES = ("nps", "csat", "ces", "fcr", "response_time")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -155,8 +155,11 @@ def measured_fraction(metric: Metric, value: float) -> float:
 
 
 def band_for(percent: float, bands: list[Band]) -> str:
-    """The highest band whose ``min`` the percentage reaches (bands cover 0 by validation)."""
-    for band in sorted(bands, key=lambda b: b.min, reverse=True):
+    """The highest band whose ``min`` the percentage reaches.
+
+    Framework validation sorts bands highest first and makes the lowest start at 0.
+    """
+    for band in bands:
         if percent >= band.min:
             return band.name
     return bands[-1].name

@@ -151,10 +151,10 @@ def render_rate(report: RateReport) -> str:
         header += BASELINE_COLUMNS
     rows: list[list[Cell]] = []
     for result, what_if, change in report.sections():
-        for metric in result.metrics:
+        for index, metric in enumerate(result.metrics):
             row = _brand_cells(result) + _metric_cells(metric, result)
             if what_if is not None:
-                future = what_if.hypothetical.metrics[result.metrics.index(metric)]
+                future = what_if.hypothetical.metrics[index]
                 given = future.rating if future.rating is not None else future.value
                 row += [given, future.score_percent, what_if.hypothetical.overall_percent]
             elif report.what_ifs:

@@ -24,6 +24,7 @@ from cxscore.render.numbers import (
     format_number,
     format_percent,
     format_rating,
+    score_tier,
 )
 from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import clean_block, clean_line
@@ -38,17 +39,18 @@ SHORT_UNIT = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
+_TIER_STYLES = {
+    "excellent": "bold green",
+    "good": "green",
+    "ok": "yellow",
+    "poor": "dark_orange",
+    "very-poor": "red",
+}
+
+
 def score_style(percent: float) -> str:
     """Colour for a score: green when strong, yellow in the middle, red when weak."""
-    if percent >= 80:
-        return "bold green"
-    if percent >= 65:
-        return "green"
-    if percent >= 50:
-        return "yellow"
-    if percent >= 35:
-        return "dark_orange"
-    return "red"
+    return _TIER_STYLES[score_tier(percent)]
 
 
 def bar(percent: float, cells: int = BAR_CELLS) -> Text:
