@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
     format_delta,
-    format_measured,
+    format_interval,
     format_number,
     format_percent,
     format_rating,
     format_value,
+    lift_change,
     score_tier,
+    with_unit,
 )
 from cxscore.textsafe import clean_block
 
@@ -207,19 +209,9 @@ def _given(metric: MetricScore, scale: str) -> str:
     """``4/5`` for a rated metric; for a measured one its value and unit, then interval and n, muted."""
     if metric.value is None:
         return f"{format_rating(metric.rating or 0)}/{scale}"
-    value = format_value(metric.value)
-    if metric.unit:
-        value += esc(metric.unit) if metric.unit.startswith("%") else f" {esc(metric.unit)}"
-    detail = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
-    detail = detail[len(format_value(metric.value)) :].strip()
+    value = with_unit(format_value(metric.value), esc(metric.unit) if metric.unit else None)
+    detail = format_interval(metric.ci_low, metric.ci_high, metric.n)
     return f'{value}<br><span class="muted">{detail}</span>' if detail else value
-
-
-def _lift_change(metric: MetricScore, scale: str) -> str:
-    """``2/5 → 5/5`` for a rated metric, ``42 → top score`` for a measured one."""
-    if metric.value is not None:
-        return f"{format_value(metric.value)} → top score"
-    return f"{format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -275,8 +267,9 @@ def _brand_card(result: ScoreResult) -> list[str]:
         for lift in result.lifts:
             metric = lift.metric
             target = format_percent(result.overall_percent + lift.points)
+            change = lift_change(metric.rating, metric.value, result.scale_max)
             parts.append(
-                f"<li><strong>{esc(metric.name)}</strong> {_lift_change(metric, scale)}: "
+                f"<li><strong>{esc(metric.name)}</strong> {change}: "
                 f'<strong class="up">+{format_number(lift.points)} points</strong> '
                 f"(overall {target}). {esc(metric.remediation)}</li>"
             )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxscore.render.numbers import format_delta, format_measured, format_number, format_percent, format_rating
+from cxscore.render.numbers import (
+    format_delta,
+    format_interval,
+    format_number,
+    format_percent,
+    format_rating,
+    format_value,
+    lift_change,
+    with_unit,
+)
 from cxscore.report import RateReport
 from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import markdown_inline
@@ -26,20 +35,10 @@ def table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
 def _rating_cell(metric: MetricScore, scale: str) -> str:
     """``4/5``; a measured value with its unit, interval and n (``42 points [34.6, 48.9] n=400``); or —."""
     if metric.value is not None:
-        text = format_measured(metric.value, None, None, None)
-        if metric.unit:
-            unit = markdown_inline(metric.unit)
-            text += unit if metric.unit.startswith("%") else f" {unit}"
-        rest = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
-        return text + rest[len(format_measured(metric.value, None, None, None)) :]
+        unit = markdown_inline(metric.unit) if metric.unit else None
+        backing = format_interval(metric.ci_low, metric.ci_high, metric.n)
+        return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
     return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
-
-
-def _lift_change(metric: MetricScore, scale: str) -> str:
-    """``4/5 → 5/5`` for a rated metric, ``42 → top score`` for a measured one."""
-    if metric.value is not None:
-        return f"{format_measured(metric.value, None, None, None)} → top score"
-    return f"{format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
 
 
 def _brand_section(result: ScoreResult) -> list[str]:
@@ -85,7 +84,7 @@ def _brand_section(result: ScoreResult) -> list[str]:
             metric = lift.metric
             lines.append(
                 f"- **{markdown_inline(metric.name)}** "
-                f"({_lift_change(metric, scale)}): "
+                f"({lift_change(metric.rating, metric.value, result.scale_max)}): "
                 f"+{format_number(lift.points)} points. {markdown_inline(metric.remediation)}"
             )
         lines.append("")

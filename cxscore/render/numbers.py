@@ -69,11 +69,32 @@ def format_value(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) -> str:
+    """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string."""
+    parts = []
+    if ci_low is not None and ci_high is not None:
+        parts.append(f"[{format_value(ci_low)}, {format_value(ci_high)}]")
+    if n is not None:
+        parts.append(f"n={n:,}")
+    return " ".join(parts)
+
+
 def format_measured(value: float, ci_low: float | None, ci_high: float | None, n: int | None) -> str:
     """A measured value with its interval and count when known: ``42 [34.6, 48.9] n=400``."""
-    text = format_value(value)
-    if ci_low is not None and ci_high is not None:
-        text += f" [{format_value(ci_low)}, {format_value(ci_high)}]"
-    if n is not None:
-        text += f" n={n:,}"
-    return text
+    backing = format_interval(ci_low, ci_high, n)
+    return f"{format_value(value)} {backing}" if backing else format_value(value)
+
+
+def with_unit(value: str, unit: str | None) -> str:
+    """A value and its (already escaped) unit: ``81%`` but ``42 points``."""
+    if not unit:
+        return value
+    return f"{value}{unit}" if unit.startswith("%") else f"{value} {unit}"
+
+
+def lift_change(rating: float | None, value: float | None, scale_max: float) -> str:
+    """What the biggest-lift advice asks: ``2/5 → 5/5`` when rated, ``42 → top score`` when measured."""
+    if value is not None:
+        return f"{format_value(value)} → top score"
+    scale = format_rating(scale_max)
+    return f"{format_rating(rating or 0)}/{scale} → {scale}/{scale}"

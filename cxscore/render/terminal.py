@@ -20,11 +20,15 @@ from rich.text import Text
 
 from cxscore.render.numbers import (
     format_delta,
+    format_interval,
     format_measured,
     format_number,
     format_percent,
     format_rating,
+    format_value,
+    lift_change,
     score_tier,
+    with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import clean_block, clean_line
@@ -131,13 +135,10 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
     """The table's rating cell: ``4/5``, or a measured value (its interval goes under the name)."""
     if metric.value is None:
         return Text(_rating_text(metric, result))
-    value = format_measured(metric.value, None, None, None)
     # Short units read as part of the number; long ones ("% of active customers") would crowd the
     # table, and `cxscore frameworks show` spells them out.
     unit = clean_line(metric.unit or "")
-    if not unit or len(unit) > SHORT_UNIT:
-        return Text(value)
-    return Text(f"{value}{unit}" if unit == "%" else f"{value} {unit}")
+    return Text(with_unit(format_value(metric.value), unit if len(unit) <= SHORT_UNIT else None))
 
 
 def _name_cell(metric: MetricScore) -> Text:
@@ -145,8 +146,7 @@ def _name_cell(metric: MetricScore) -> Text:
     name = Text(clean_line(metric.name))
     if metric.value is None:
         return name
-    detail = format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
-    extra = detail[len(format_measured(metric.value, None, None, None)) :].strip()
+    extra = format_interval(metric.ci_low, metric.ci_high, metric.n)
     if extra:
         name.append(f"\n  {extra}", style="dim")
     return name
@@ -162,7 +162,6 @@ def _unrated(result: ScoreResult) -> RenderableType | None:
 def _lifts(result: ScoreResult) -> RenderableType | None:
     if not result.lifts:
         return None
-    scale = format_rating(result.scale_max)
     rows: list[RenderableType] = [Text("Biggest lift", style="bold")]
     for lift in result.lifts:
         metric = lift.metric
@@ -172,9 +171,7 @@ def _lifts(result: ScoreResult) -> RenderableType | None:
             (f"+{format_number(lift.points)} pts", "bold green"),
             "  ",
             (clean_line(metric.name), "bold"),
-            f" {format_rating(metric.rating or 0)}/{scale} → {scale}/{scale}"
-            if metric.value is None
-            else f" {format_measured(metric.value, None, None, None)} → top score",
+            " " + lift_change(metric.rating, metric.value, result.scale_max),
             (f" would make the overall {format_percent(target)}", "dim"),
         )
         rows.append(line)
