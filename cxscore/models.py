@@ -6,6 +6,7 @@ written. Unknown fields are errors, so a typo is reported where it stands.
 """
 
 import datetime
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -13,7 +14,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     StringConstraints,
     field_validator,
     model_validator,
@@ -234,15 +234,14 @@ class Framework(_Input):
             raise ValueError("the lowest band must start at min: 0 so every score has a band")
         return sorted(bands, key=lambda band: band.min, reverse=True)
 
-    _by_id: dict[str, Metric] = PrivateAttr(default_factory=dict)
-
-    def model_post_init(self, context: Any, /) -> None:
-        """Index the metrics by id once: every brand of a portfolio looks them up."""
-        self._by_id.update((metric.id, metric) for metric in self.metrics)
+    @cached_property
+    def metrics_by_id(self) -> dict[str, Metric]:
+        """The metrics indexed by id, built once: every brand of a portfolio looks them up."""
+        return {metric.id: metric for metric in self.metrics}
 
     def metric(self, metric_id: str) -> Metric | None:
         """The metric with this id, if the framework has it."""
-        return self._by_id.get(metric_id)
+        return self.metrics_by_id.get(metric_id)
 
 
 class RatingEntry(_Input):
