@@ -196,10 +196,6 @@ class FrameworkCatalog:
         looks_like_path = "/" in reference or "\\" in reference or reference.endswith(YAML_SUFFIXES)
         return base_dir / reference if looks_like_path else reference
 
-    def for_brand(self, brand: BrandFile, document: Document, path: Path) -> Framework:
-        """The framework a brand file names, with a located issue when it cannot be found."""
-        return self.for_reference(brand.framework, document, path)
-
     def for_reference(self, reference: str, document: Document, path: Path) -> Framework:
         """The framework ``reference`` (as written in ``document``, a file at ``path``) names."""
         key = (reference, path.parent)
@@ -240,7 +236,7 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
         extra = list(_framework_issues_in_invalid(document, catalog, path))
         issues = sorted([*error.issues, *extra], key=lambda issue: (issue.line or 0, issue.col or 0))
         raise InputError(issues) from None
-    framework = catalog.for_brand(brand, document, path)
+    framework = catalog.for_reference(brand.framework, document, path)
     issues = list(check_against_framework(brand, framework, document))
     if issues:
         raise InputError(issues)
@@ -264,7 +260,6 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
         if entry.source is None or metric is None or metric.measure is None:
             continue
         measure = metric.measure
-        node = locate(document.root, ("ratings", metric_id, "from"), document.path)
         wanted = MetricMeasure(
             name=measure.name,
             column=entry.column or measure.column,
@@ -278,6 +273,8 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
         try:
             result = compute_metric_value(wanted, DataSource(paths=(entry.source,), base=str(base)))
         except CxScoreError as exc:
+            # Positions come from the node tree, composed only now that an error needs one.
+            node = locate(document.root, ("ratings", metric_id, "from"), document.path)
             message = f"ratings.{metric_id}: cannot compute {measure.label} from '{entry.source}'"
             raise InputError([Issue(document.path, message, node.line, node.col), *exc.issues]) from None
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}

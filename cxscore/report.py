@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cxscore.errors import Issue, UsageError
-from cxscore.loader import LoadedBrand, did_you_mean
+from cxscore.errors import Issue, UsageError, did_you_mean
+from cxscore.loader import LoadedBrand
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
 from cxscore.render.numbers import format_rating, format_value
 from cxscore.scorecard import is_single_file, load_brands, score_files

@@ -23,7 +23,6 @@ from ibis.expr.types import BooleanValue, Column, NumericColumn, Table
 from cxscore.data import stats
 from cxscore.data.model import (
     LABELS,
-    NO_MEASURE,
     VALID_ANSWERS,
     MeasureKind,
     MeasureReport,
@@ -60,9 +59,8 @@ def measure_dataset(
 
     The groupings are: all rows; the ``by`` columns together; and with ``trend``, the trend column
     alone and the ``by`` columns with the trend column. Each grouping is one aggregation query.
+    ``specs`` is never empty: :func:`cxscore.data.compute_measures` refuses that before any scan.
     """
-    if not specs:
-        raise UsageError(Issue("measure", NO_MEASURE))
     by = tuple(dict.fromkeys(by))
     if trend is not None and trend in by:
         raise UsageError(Issue("--trend", f"'{trend}' is also a --by column: use it in one of them"))
