@@ -5,6 +5,7 @@ fast and the rating path never loads data engines or unused renderers.
 """
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -109,9 +110,12 @@ def _terminal_console(output: Path | None) -> Any:
 
     from rich.console import Console
 
+    # Renderers hand rich only Text objects and plain headings, so markup, emoji codes and
+    # highlighting have nothing to do; left on, they would cost start-up time on every heading.
+    plain = {"markup": False, "emoji": False, "highlight": False}
     if output is None:
-        return Console(highlight=False)
-    return Console(file=io.StringIO(), width=100, color_system=None, highlight=False)
+        return Console(**plain)
+    return Console(file=io.StringIO(), width=100, color_system=None, **plain)
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
@@ -330,12 +334,14 @@ def measure(
 
 def main() -> None:
     """Entry point of the ``cxscore`` console script: every failure a user can cause is one line."""
+    # Third-party pydantic plugins have no business observing the validation of a user's files, and
+    # discovering them scans the metadata of every installed distribution on each run. A user who
+    # wants them can still set PYDANTIC_DISABLE_PLUGINS to something else.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         code = app(standalone_mode=False, prog_name="cxscore")
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error worth a traceback.
-        import os
-
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)

@@ -15,7 +15,7 @@ each row's ``delta`` is then the change since the baseline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cxscore.errors import Issue, UsageError
 from cxscore.scoring import MetricScore, ScoreResult
@@ -23,8 +23,7 @@ from cxscore.scoring import MetricScore, ScoreResult
 OVERALL_ID = "overall"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One compared line (a metric, or the overall): every brand's score and the best of them."""
 
     id: str
@@ -40,8 +39,7 @@ class Row:
         return all(score is not None for score in self.scores)
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(NamedTuple):
     """Brands side by side: shared metrics, the best brand per metric, b - a for two brands."""
 
     results: tuple[ScoreResult, ...]

@@ -7,11 +7,10 @@ The command line catches it in one place and prints one line per problem on stde
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(NamedTuple):
     """One problem in one input file, at a 1-based line and column when it has a place."""
 
     path: str

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cxscore.errors import Issue, UsageError
 from cxscore.render.numbers import format_number
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison
 
 
-@dataclass(frozen=True, slots=True)
-class GateSubject:
+class GateSubject(NamedTuple):
     """What the threshold gates look at for one brand: its overall and its rated metrics' scores."""
 
     path: str
@@ -45,24 +43,28 @@ def _percent_option(option: str, value: float | None) -> float | None:
     return value
 
 
-@dataclass(frozen=True, slots=True)
 class Gates:
     """The gate options of a command, validated on creation (so a bad value fails before output)."""
 
-    fail_under: float | None = None
-    fail_under_metric: float | None = None
-    fail_on_regression: bool = False
-    tolerance: float | None = None
+    __slots__ = ("fail_under", "fail_under_metric", "fail_on_regression", "tolerance")
 
-    def __post_init__(self) -> None:
-        _percent_option("--fail-under", self.fail_under)
-        _percent_option("--fail-under-metric", self.fail_under_metric)
-        if self.tolerance is not None:
-            if not self.fail_on_regression:
+    def __init__(
+        self,
+        fail_under: float | None = None,
+        fail_under_metric: float | None = None,
+        fail_on_regression: bool = False,
+        tolerance: float | None = None,
+    ) -> None:
+        self.fail_under = _percent_option("--fail-under", fail_under)
+        self.fail_under_metric = _percent_option("--fail-under-metric", fail_under_metric)
+        self.fail_on_regression = fail_on_regression
+        if tolerance is not None:
+            if not fail_on_regression:
                 raise UsageError(Issue("--tolerance", "only applies together with --fail-on-regression"))
-            if not (math.isfinite(self.tolerance) and self.tolerance >= 0):
-                message = f"expected a non-negative number of points, got {self.tolerance:g}"
+            if not (math.isfinite(tolerance) and tolerance >= 0):
+                message = f"expected a non-negative number of points, got {tolerance:g}"
                 raise UsageError(Issue("--tolerance", message))
+        self.tolerance = tolerance
 
     def check(
         self, subjects: Iterable[GateSubject | ScoreResult], change: Comparison | None = None

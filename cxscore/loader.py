@@ -9,9 +9,8 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -46,8 +45,7 @@ _KNOWN_FIELDS = sorted(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedBrand:
+class LoadedBrand(NamedTuple):
     """A validated brand file with the framework it is scored against."""
 
     path: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from cxscore.errors import Issue, UsageError
 from cxscore.gating import GateSubject
@@ -19,8 +19,7 @@ from cxscore.scorecard import map_brands, score_loaded
 from cxscore.scoring import ScoreResult
 
 
-@dataclass(frozen=True, slots=True)
-class MetricMark:
+class MetricMark(NamedTuple):
     """A metric singled out for a brand (its strongest or weakest)."""
 
     id: str
@@ -28,8 +27,7 @@ class MetricMark:
     score_percent: float
 
 
-@dataclass(frozen=True, slots=True)
-class RankEntry:
+class RankEntry(NamedTuple):
     """One brand on the leaderboard: what the ranking, the report and the gates need, nothing more."""
 
     path: str
@@ -51,8 +49,7 @@ class RankEntry:
         return GateSubject(self.path, self.brand, self.overall_percent, self.metric_scores)
 
 
-@dataclass(frozen=True, slots=True)
-class Leaderboard:
+class Leaderboard(NamedTuple):
     """Every ranked brand, best first; ``top`` limits what the report shows, never what is gated."""
 
     entries: tuple[RankEntry, ...]
@@ -105,7 +102,7 @@ def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leader
         # Equal up to float noise: 2/3 reached by different weights is still a tie.
         tied = ranked and math.isclose(ranked[-1].overall_percent, entry.overall_percent, abs_tol=1e-9)
         rank = ranked[-1].rank if tied else position
-        ranked.append(replace(entry, rank=rank))
+        ranked.append(entry._replace(rank=rank))
     return Leaderboard(tuple(ranked), top)
 
 

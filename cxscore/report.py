@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cxscore.errors import Issue, UsageError, did_you_mean
 from cxscore.loader import LoadedBrand
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison
 
 
-@dataclass(frozen=True, slots=True)
-class RatingChange:
+class RatingChange(NamedTuple):
     """One rating (or measured value) a what-if replaces: the current one (None if unrated) and the new."""
 
     id: str
@@ -42,8 +40,7 @@ class RatingChange:
         return f"{format_rating(value)}/{format_rating(scale_max)}"
 
 
-@dataclass(frozen=True, slots=True)
-class WhatIf:
+class WhatIf(NamedTuple):
     """A brand rescored with some ratings changed, next to its current scorecard."""
 
     current: ScoreResult
@@ -56,8 +53,7 @@ class WhatIf:
         return self.hypothetical.overall_percent - self.current.overall_percent
 
 
-@dataclass(frozen=True, slots=True)
-class RateReport:
+class RateReport(NamedTuple):
     """Everything one ``rate`` run shows; ``what_ifs`` has one entry per result when given."""
 
     results: tuple[ScoreResult, ...]

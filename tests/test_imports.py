@@ -56,7 +56,7 @@ def test_rate_imports_only_what_it_renders() -> None:
     modules = modules_after("rate", "examples/santa.yaml")
     assert loaded(modules, (*HEAVY, "markdown_it")) == []
     renderers = {m for m in modules if m.startswith("cxscore.render.")}
-    assert renderers <= {"cxscore.render.terminal", "cxscore.render.numbers"}
+    assert renderers <= {"cxscore.render.terminal", "cxscore.render.grid", "cxscore.render.numbers"}
     assert "cxscore.data" not in modules
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.cells import cell_len, set_cell_size
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.segment import Segment
-from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from cxscore.render.grid import Cell, Column, Grid
+from cxscore.render.grid import Row as GridRow
 from cxscore.render.numbers import (
     format_delta,
     format_interval,
@@ -57,12 +56,12 @@ def score_style(percent: float) -> str:
     return _TIER_STYLES[score_tier(percent)]
 
 
-def bar(percent: float, cells: int = BAR_CELLS) -> Text:
+def bar_cells(percent: float, cells: int = BAR_CELLS) -> str:
     """A horizontal bar of ``cells`` characters with eighth-cell resolution."""
     eighths = round(max(0.0, min(100.0, percent)) / 100 * cells * 8)
     full, part = divmod(eighths, 8)
     filled = "█" * full + (_EIGHTHS[part] if part else "")
-    return Text(filled.ljust(cells, " "), style=score_style(percent))
+    return filled.ljust(cells, " ")
 
 
 def _header(result: ScoreResult) -> RenderableType:
@@ -93,33 +92,36 @@ def _header(result: ScoreResult) -> RenderableType:
     return Panel(Group(*lines), title=title, title_align="left", box=box.ROUNDED, expand=False)
 
 
-def _metric_table(result: ScoreResult, details: bool) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    # On a narrow terminal only the metric names give way: numbers are never cut.
-    table.add_column("Metric", style="bold", min_width=20)
+def _metric_table(result: ScoreResult) -> Grid:
     measured = any(metric.value is not None for metric in result.metrics)
-    rating_width = max((len(_rating_cell(m, result).plain) for m in result.metrics if m.rated), default=1)
-    table.add_column(
-        "Value" if measured else "Rating", justify="right", no_wrap=True, min_width=max(6, rating_width)
+    columns = (
+        # On a narrow terminal only the metric names give way: numbers are never cut.
+        Column("Metric", flexible=True, min_width=20),
+        Column("Value" if measured else "Rating", right=True, min_width=6),
+        Column("Weight", right=True, min_width=6),
+        Column("Score", right=True, min_width=6),
+        Column("", min_width=BAR_CELLS),
+        Column("Pts lost", right=True, min_width=8),
     )
-    table.add_column("Weight", justify="right", no_wrap=True, min_width=6)
-    table.add_column("Score", justify="right", no_wrap=True, min_width=6)
-    table.add_column("", no_wrap=True, width=BAR_CELLS, min_width=BAR_CELLS)
-    table.add_column("Pts lost", justify="right", no_wrap=True, min_width=8)
+    rows = []
     for metric in result.metrics:
-        name = _name_cell(metric)
+        name = Cell(clean_line(metric.name), "bold")
+        detail = _interval_line(metric)
+        weight = Cell(format_rating(metric.weight))
         if metric.score_percent is None or not metric.rated or metric.points_lost is None:
-            table.add_row(name, Text("—", style="dim"), format_rating(metric.weight), "", "", "")
+            rows.append(GridRow((name, Cell("—", "dim"), weight, Cell(""), Cell(""), Cell("")), detail))
             continue
-        table.add_row(
+        style = score_style(metric.score_percent)
+        cells = (
             name,
-            _rating_cell(metric, result),
-            format_rating(metric.weight),
-            Text(format_percent(metric.score_percent), style=score_style(metric.score_percent)),
-            bar(metric.score_percent),
-            Text(format_number(metric.points_lost), style="dim" if not metric.points_lost else ""),
+            Cell(_rating_cell(metric, result)),
+            weight,
+            Cell(format_percent(metric.score_percent), style),
+            Cell(bar_cells(metric.score_percent), style),
+            Cell(format_number(metric.points_lost), "dim" if not metric.points_lost else ""),
         )
-    return table
+        rows.append(GridRow(cells, detail))
+    return Grid(columns, rows)
 
 
 def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
@@ -131,25 +133,21 @@ def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
     return f"{format_rating(metric.rating)}/{format_rating(result.scale_max)}"
 
 
-def _rating_cell(metric: MetricScore, result: ScoreResult) -> Text:
+def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
     """The table's rating cell: ``4/5``, or a measured value (its interval goes under the name)."""
     if metric.value is None:
-        return Text(_rating_text(metric, result))
+        return _rating_text(metric, result)
     # Short units read as part of the number; long ones ("% of active customers") would crowd the
     # table, and `cxscore frameworks show` spells them out.
     unit = clean_line(metric.unit or "")
-    return Text(with_unit(format_value(metric.value), unit if len(unit) <= SHORT_UNIT else None))
+    return with_unit(format_value(metric.value), unit if len(unit) <= SHORT_UNIT else None)
 
 
-def _name_cell(metric: MetricScore) -> Text:
-    """The metric's name, with a measured value's 95% interval and n on a dim line below it."""
-    name = Text(clean_line(metric.name))
+def _interval_line(metric: MetricScore) -> str:
+    """A measured value's 95% interval and n, shown dim under the metric's name (else empty)."""
     if metric.value is None:
-        return name
-    extra = format_interval(metric.ci_low, metric.ci_high, metric.n)
-    if extra:
-        name.append(f"\n  {extra}", style="dim")
-    return name
+        return ""
+    return format_interval(metric.ci_low, metric.ci_high, metric.n)
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
@@ -209,7 +207,7 @@ def build_report(results: list[ScoreResult], details: bool = False) -> Renderabl
         if index:
             blocks.append(Text(""))
         blocks.append(_header(result))
-        blocks.append(_metric_table(result, details))
+        blocks.append(_metric_table(result))
         sections = [_unrated(result), _lifts(result), _details(result) if details else None]
         for block in sections:
             if block is not None:
@@ -321,88 +319,33 @@ def render_compare(comparison: Comparison) -> RenderableType:
     return Group(title, *_notes(comparison.notes()), table)
 
 
-_RANK_HEADERS = ("#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest")
-_RANK_RIGHT = {0, 2, 4}  # right-aligned columns (the numbers)
-_RANK_FLEX = (1, 5, 6)  # columns that give up width on a narrow terminal (the names)
-_RANK_FLEX_MIN = 10
-_RANK_GAP = "  "
+_RANK_COLUMNS = (
+    Column("#", right=True),
+    Column("Brand", flexible=True),
+    Column("Overall", right=True),
+    Column("Band"),
+    Column("Coverage", right=True),
+    Column("Strongest", flexible=True),
+    Column("Weakest", flexible=True),
+)
 
 
-class LeaderboardLines:
-    """A leaderboard laid out by hand: one line per brand, long names cut with an ellipsis.
-
-    rich's ``Table`` measures every cell to lay out its columns, which took about 7 s for 10,000 brands;
-    here the widths come from one pass over the strings and each line is yielded as styled segments.
-    """
-
-    def __init__(self, entries: tuple[RankEntry, ...]) -> None:
-        self.rows = [
-            (
-                (str(entry.rank), ""),
-                (clean_line(entry.brand), "bold"),
-                (format_percent(entry.overall_percent), score_style(entry.overall_percent)),
-                (clean_line(entry.band), score_style(entry.overall_percent)),
-                (format_percent(entry.coverage_percent), ""),
-                (clean_line(entry.strongest.name), format_percent(entry.strongest.score_percent)),
-                (clean_line(entry.weakest.name), format_percent(entry.weakest.score_percent)),
-            )
-            for entry in entries
-        ]
-
-    def _widths(self, max_width: int) -> list[int]:
-        widths = [_cells(header) for header in _RANK_HEADERS]
-        for row in self.rows:
-            for index, (text, extra) in enumerate(row):
-                size = _cells(text) + (len(extra) + 1 if index >= 5 else 0)
-                widths[index] = max(widths[index], size)
-        room = max_width - len(_RANK_GAP) * (len(widths) - 1)
-        # The widest name column gives way first, so the names end up sharing the room evenly.
-        while sum(widths) > room:
-            widest = max(_RANK_FLEX, key=lambda index: widths[index])
-            if widths[widest] <= _RANK_FLEX_MIN:
-                break  # narrower helps nobody: the terminal crops what is left
-            widths[widest] -= 1
-        return widths
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = self._widths(options.max_width)
-        styles: dict[str, Style] = {}  # parsed once per style name, not once per cell
-
-        def style(name: str) -> Style:
-            if name not in styles:
-                styles[name] = console.get_style(name)
-            return styles[name]
-
-        for index, header in enumerate(_RANK_HEADERS):
-            gap = _RANK_GAP if index else ""
-            yield Segment(gap + _fit(header, widths[index], index in _RANK_RIGHT), style("bold"))
-        yield Segment.line()
-        yield Segment("─" * (sum(widths) + len(_RANK_GAP) * (len(widths) - 1)), style("dim"))
-        yield Segment.line()
-        # One segment per cell, the gap included (styles here colour text only, so spaces stay blank).
-        for row in self.rows:
-            for index, (text, extra) in enumerate(row):
-                gap = _RANK_GAP if index else ""
-                if index >= 5:  # a metric name and its score: the name gives way, the score stays
-                    yield Segment(gap + _fit(text, widths[index] - len(extra) - 1, False) + " ")
-                    yield Segment(extra, style("dim"))
-                else:
-                    yield Segment(gap + _fit(text, widths[index], index in _RANK_RIGHT), style(extra))
-            yield Segment.line()
-
-
-def _cells(text: str) -> int:
-    """Terminal cells a string takes: its length for ASCII (most names), rich's measure otherwise."""
-    return len(text) if text.isascii() else cell_len(text)
-
-
-def _fit(text: str, width: int, right: bool) -> str:
-    """Pad text to exactly ``width`` cells, cutting it with an ellipsis when it is longer."""
-    size = _cells(text)
-    if size > width:
-        return set_cell_size(text, width - 1) + "…"
-    padding = " " * (width - size)
-    return padding + text if right else text + padding
+def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
+    """One line per brand; long names give way (cut with an ellipsis), the scores never do."""
+    rows = []
+    for entry in entries:
+        style = score_style(entry.overall_percent)
+        cells = (
+            Cell(str(entry.rank)),
+            Cell(clean_line(entry.brand), "bold"),
+            Cell(format_percent(entry.overall_percent), style),
+            Cell(clean_line(entry.band), style),
+            Cell(format_percent(entry.coverage_percent)),
+            Cell(clean_line(entry.strongest.name), tail=format_percent(entry.strongest.score_percent)),
+            Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
+        )
+        rows.append(GridRow(cells))
+    return Grid(_RANK_COLUMNS, rows)
 
 
 def render_rank(board: Leaderboard) -> RenderableType:
@@ -411,7 +354,7 @@ def render_rank(board: Leaderboard) -> RenderableType:
     frameworks = ", ".join(f"{framework} ({count})" for framework, count in board.frameworks.items())
     footer = f"{total} brand{'' if total == 1 else 's'} ranked"
     footer += f", top {shown} shown" if shown < total else ""
-    table = LeaderboardLines(board.shown)
+    table = _leaderboard(board.shown)
     return Group(
         Text("CX leaderboard", style="bold"), table, Text(f"{footer} · frameworks: {frameworks}", style="dim")
     )
