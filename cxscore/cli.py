@@ -19,14 +19,15 @@ from cxscore.render import OutputFormat
 
 EXIT_INPUT = 2
 
-app = typer.Typer(
-    name="cxscore",
-    help="Customer-experience scorecards: validate, score and report brands' CX from YAML.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "cxscore",
+    "help": "Customer-experience scorecards: validate, score and report brands' CX from YAML.",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_show_locals": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 frameworks_app = typer.Typer(
     help="List the bundled frameworks, or show one.",
     invoke_without_command=True,
@@ -332,6 +333,31 @@ def measure(
     emit(build_table(report) if table_format else render_measures(report, output_format.value), output)
 
 
+def app_for(args: list[str]) -> typer.Typer:
+    """The app holding only the command about to run, so typer builds that command alone.
+
+    Turning a typed function into a click command (signature, type hints, one parameter object per
+    option) is most of typer's start-up, and paying it for every command on each run would slow
+    `cxscore rate` noticeably. ``--help``, no command or an unknown one get the whole app, so help and
+    "no such command" still list everything.
+    """
+    name = args[0] if args else ""
+    commands = [info for info in app.registered_commands if _command_name(info) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return app
+    single = typer.Typer(**_APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = commands
+    single.registered_groups = groups
+    return single
+
+
+def _command_name(info: Any) -> str:
+    """A registered command's name as typed: its own, or its function's with dashes for underscores."""
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
 def main() -> None:
     """Entry point of the ``cxscore`` console script: every failure a user can cause is one line."""
     # Third-party pydantic plugins have no business observing the validation of a user's files, and
@@ -339,7 +365,7 @@ def main() -> None:
     # wants them can still set PYDANTIC_DISABLE_PLUGINS to something else.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        code = app(standalone_mode=False, prog_name="cxscore")
+        code = app_for(sys.argv[1:])(standalone_mode=False, prog_name="cxscore")
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

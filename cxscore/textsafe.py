@@ -7,36 +7,28 @@ as ``\\x1b[2J`` instead of clearing the screen, and bidirectional overrides cann
 
 from __future__ import annotations
 
-import re
-
-# C0 and C1 controls, DEL, and the Unicode bidirectional embedding/override/isolate characters.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_EXCEPT_NEWLINE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code in (0x09, 0x0A, 0x0D):
-        return " "
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+# C0 and C1 controls, DEL, and the Unicode bidirectional embedding/override/isolate characters, each
+# shown as its escape (``\x1b``, ``\u202e``); tabs and line breaks become spaces. str.translate
+# with a table needs no regular expression compiled at start-up.
+_BIDI = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_LINE = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+_LINE.update({code: f"\\u{code:04x}" for code in _BIDI})
+_LINE.update({0x09: " ", 0x0A: " ", 0x0D: " "})
+_BLOCK = {code: shown for code, shown in _LINE.items() if code != 0x0A}
+_MARKDOWN = {ord(char): "\\" + char for char in "\\`*_[]<>|~&!#"}
 
 
 def clean_line(text: str) -> str:
     """One line of text with control characters made visible and line breaks turned into spaces."""
-    return _CONTROL.sub(_visible, text)
+    return text.translate(_LINE)
 
 
 def clean_block(text: str) -> str:
     """Text that may span lines (notes): newlines kept, other control characters made visible."""
-    return _CONTROL_EXCEPT_NEWLINE.sub(_visible, text.replace("\r\n", "\n"))
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!#])")
+    return text.replace("\r\n", "\n").translate(_BLOCK)
 
 
 def markdown_inline(text: str) -> str:
     """Text for a markdown table cell or inline position: punctuation escaped, newlines as <br>."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", clean_block(text).strip())
+    escaped = clean_block(text).strip().translate(_MARKDOWN)
     return "<br>".join(line.strip() for line in escaped.split("\n"))

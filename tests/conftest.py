@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from cxscore.cli import app
+from cxscore.cli import app_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -47,10 +47,12 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def cli() -> Callable[..., Result]:
-    """Invoke the cxscore app in-process; exceptions that are not user errors propagate."""
+    """Invoke the cxscore app in-process as the console script does (only the command run is built);
+    exceptions that are not user errors propagate."""
     runner = CliRunner()
 
     def _invoke(*args: str | Path) -> Result:
-        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+        argv = [str(a) for a in args]
+        return runner.invoke(app_for(argv), argv, catch_exceptions=False)
 
     return _invoke

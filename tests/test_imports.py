@@ -73,3 +73,18 @@ def test_exports_are_not_imported_unless_asked_for(args: list[str]) -> None:
 
 def test_html_is_imported_only_for_html() -> None:
     assert "cxscore.render.html" in modules_after("rate", SANTA, "--format", "html")
+
+
+def test_only_the_command_being_run_is_built() -> None:
+    from cxscore.cli import app, app_for
+
+    def names(typer_app: object) -> list[str]:
+        commands = [info.callback.__name__ for info in typer_app.registered_commands]  # type: ignore[attr-defined]
+        return commands + [info.name for info in typer_app.registered_groups]  # type: ignore[attr-defined]
+
+    assert names(app_for(["rate", "examples/santa.yaml"])) == ["rate"]
+    assert names(app_for(["frameworks", "show", "cx-six"])) == ["frameworks"]
+    assert app_for(["measure-everything"]) is app  # unknown: the whole app, for "did you mean"
+    assert app_for(["--help"]) is app
+    assert app_for([]) is app
+    assert len(names(app)) > 5
