@@ -3,6 +3,10 @@
 Targets are ratios against a floor measured in the same run, so they hold on any machine. Each
 case is a pair of shell commands (run as subprocesses, so start-up is included where it matters);
 peak memory is the maximum resident set size of the child processes, read from ``wait4``.
+
+Wall time on a shared or virtual machine wanders (here a start-up ratio read 1.31 and 1.58 for the
+same code on the same afternoon), so start-up cases can also be counted in instructions under
+valgrind (:func:`count_instructions`): one run each, and the count barely moves between runs.
 """
 
 from __future__ import annotations
@@ -88,6 +92,61 @@ def measure(case: Case) -> Measurement:
         floors.append(seconds)
         floor_peak = max(floor_peak, peak)
     return Measurement(case, statistics.median(targets), statistics.median(floors), target_peak, floor_peak)
+
+
+def count_instructions(command: Sequence[str], env: dict[str, str]) -> int:
+    """Instructions one run of ``command`` executes, counted by valgrind (``--tool=callgrind``)."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+        text=True,
+        check=False,
+    )
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"valgrind {' '.join(command)} exited {done.returncode}: {done.stderr[-500:]}")
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    raise RuntimeError(f"valgrind printed no instruction count: {done.stderr[-500:]}")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A case counted in instructions: one run of the target and one of its floor."""
+
+    case: Case
+    target: int
+    floor: int
+
+    @property
+    def ratio(self) -> float:
+        """Target instructions over floor instructions."""
+        return self.target / self.floor
+
+    @property
+    def passed(self) -> bool:
+        """Whether the ratio is within the case's target (always, for a case without one)."""
+        return self.case.max_ratio is None or self.ratio <= self.case.max_ratio
+
+
+def counted(case: Case) -> Count:
+    """Count a case's target and floor in instructions."""
+    return Count(case, count_instructions(case.target, case.env), count_instructions(case.floor, case.env))
+
+
+def count_table(counts: list[Count]) -> str:
+    """A plain-text table of instruction counts."""
+    header = f"{'case':<34} {'instructions':>14} {'floor':>14} {'ratio':>6} {'target':>7}  result"
+    lines = [header, "-" * len(header)]
+    for c in counts:
+        target = "-" if c.case.max_ratio is None else f"{c.case.max_ratio:.2f}x"
+        verdict = "info" if c.case.max_ratio is None else ("pass" if c.passed else "FAIL")
+        lines.append(
+            f"{c.case.name:<34} {c.target:>14,} {c.floor:>14,} {c.ratio:>6.2f} {target:>7}  {verdict}"
+        )
+    return "\n".join(lines)
 
 
 def machine() -> str:
