@@ -36,9 +36,24 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
 
 
+class _Compared:
+    """A case's target set against its floor; subclasses say what is compared."""
+
+    case: Case
+
+    @property
+    def ratio(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def passed(self) -> bool:
+        """Whether the ratio is within the case's target (always, for a case without one)."""
+        return self.case.max_ratio is None or self.ratio <= self.case.max_ratio
+
+
 @dataclass(frozen=True)
-class Measurement:
-    """The outcome of one case."""
+class Measurement(_Compared):
+    """The outcome of one timed case."""
 
     case: Case
     target_seconds: float
@@ -50,11 +65,6 @@ class Measurement:
     def ratio(self) -> float:
         """Median target time over median floor time."""
         return self.target_seconds / self.floor_seconds
-
-    @property
-    def passed(self) -> bool:
-        """Whether the ratio is within the target (always, for a case without one)."""
-        return self.case.max_ratio is None or self.ratio <= self.case.max_ratio
 
 
 def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
@@ -113,7 +123,7 @@ def count_instructions(command: Sequence[str], env: dict[str, str]) -> int:
 
 
 @dataclass(frozen=True)
-class Count:
+class Count(_Compared):
     """A case counted in instructions: one run of the target and one of its floor."""
 
     case: Case
@@ -124,11 +134,6 @@ class Count:
     def ratio(self) -> float:
         """Target instructions over floor instructions."""
         return self.target / self.floor
-
-    @property
-    def passed(self) -> bool:
-        """Whether the ratio is within the case's target (always, for a case without one)."""
-        return self.case.max_ratio is None or self.ratio <= self.case.max_ratio
 
 
 def counted(case: Case) -> Count:
