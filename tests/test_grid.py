@@ -52,3 +52,18 @@ def test_wide_characters_are_measured_in_terminal_cells() -> None:
 def test_a_detail_line_goes_under_its_row() -> None:
     grid = Grid(COLUMNS[:2], [Row((Cell("NPS"), Cell("30")), detail="[22.2, 37.4] n=400")])
     assert lines(grid, 80)[2:] == ["NPS        30", "  [22.2, 37.4] n=400"]
+
+
+def test_an_optional_column_is_left_out_before_numbers_are_cropped() -> None:
+    columns = (Column("Metric", flexible=True), Column("", optional=True), Column("Pts lost", right=True))
+    grid = Grid(columns, [Row((Cell("Empathy and warmth"), Cell("█" * 10), Cell("12.0")))])
+    assert lines(grid, 80)[2] == "Empathy and warmth  ██████████      12.0"
+    assert lines(grid, 24)[2] == "Empathy and w…      12.0"  # the bar went; the number stays whole
+
+
+def test_names_shrink_below_the_usual_floor_rather_than_crop_a_number() -> None:
+    columns = (Column("Brand", flexible=True), Column("Weakest", flexible=True))
+    grid = Grid(columns, [Row((Cell("North Pole Logistics"), Cell("Personalization", tail="50.0%")))])
+    shown = lines(grid, 16)
+    assert shown[2].endswith("50.0%")
+    assert all(cells(line) <= 16 for line in shown)

@@ -17,17 +17,24 @@ from rich.segment import Segment
 from rich.style import Style
 
 GAP = "  "
-#: A flexible column never shrinks below this many cells, however narrow the terminal.
+#: Flexible columns first shrink to this many cells; only if the line is still too long do they
+#: shrink further, down to a character and an ellipsis (plus any tail), before anything is cropped.
 FLEX_FLOOR = 10
 
 
 class Column(NamedTuple):
-    """A column: its header, alignment, and whether it gives up width on a narrow terminal."""
+    """A column: its header, alignment, and what it gives up on a narrow terminal.
+
+    A ``flexible`` column (names) narrows, its texts cut with an ellipsis; an ``optional`` one (a
+    decorative bar) is left out when the line cannot fit otherwise. Other columns (numbers) keep
+    their width.
+    """
 
     header: str
     right: bool = False
     flexible: bool = False
     min_width: int = 0
+    optional: bool = False
 
 
 class Cell(NamedTuple):
@@ -59,19 +66,35 @@ class Grid:
         self.rows = rows
 
     def widths(self, max_width: int) -> list[int]:
-        """Each column's width in cells for a line of at most ``max_width`` cells."""
+        """Each column's width in cells for a line of at most ``max_width`` cells (0: left out)."""
         widths = [max(cells(column.header), column.min_width) for column in self.columns]
+        least = [2 if column.flexible else 0 for column in self.columns]
         for row in self.rows:
             for index, cell in enumerate(row.cells):
-                size = cells(cell.text) + (cells(cell.tail) + 1 if cell.tail else 0)
-                widths[index] = max(widths[index], size)
+                tail = cells(cell.tail) + 1 if cell.tail else 0
+                widths[index] = max(widths[index], cells(cell.text) + tail)
+                least[index] = max(least[index], tail + 2 if self.columns[index].flexible else 0)
         flexible = [index for index, column in enumerate(self.columns) if column.flexible]
-        room = max_width - len(GAP) * (len(widths) - 1)
-        while flexible and sum(widths) > room:
-            widest = max(flexible, key=lambda index: widths[index])
-            if widths[widest] <= FLEX_FLOOR:
-                break  # narrower helps nobody: the terminal crops what is left
-            widths[widest] -= 1
+
+        def too_wide() -> bool:
+            shown = [width for width in widths if width]
+            return sum(shown) + len(GAP) * (len(shown) - 1) > max_width
+
+        def shrink(floor: list[int]) -> None:
+            # The widest name column gives way first, so the names end up sharing the room evenly.
+            while flexible and too_wide():
+                widest = max(flexible, key=lambda index: widths[index] - floor[index])
+                if widths[widest] <= floor[widest]:
+                    return
+                widths[widest] -= 1
+
+        natural = list(widths)
+        usual = [max(FLEX_FLOOR, low) for low in least]
+        shrink(usual)
+        if too_wide():  # leave out the optional columns, then lay the names out again
+            widths[:] = [0 if column.optional else natural[i] for i, column in enumerate(self.columns)]
+            shrink(usual)
+        shrink(least)
         return widths
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -83,16 +106,19 @@ class Grid:
                 styles[name] = console.get_style(name)
             return styles[name]
 
-        last = len(self.columns) - 1
+        shown = [index for index, width in enumerate(widths) if width]
         bold = style("bold")
-        yield from _line([[(fit(c.header, widths[i], c.right), bold)] for i, c in enumerate(self.columns)])
-        total = sum(widths) + len(GAP) * last
+        columns = self.columns
+        yield from _line([[(fit(columns[i].header, widths[i], columns[i].right), bold)] for i in shown])
+        total = sum(widths) + len(GAP) * (len(shown) - 1)
         yield Segment("─" * total, style("dim"))
         yield Segment.line()
         for row in self.rows:
             line: list[list[tuple[str, Style | None]]] = []
             for index, cell in enumerate(row.cells):
                 width = widths[index]
+                if not width:
+                    continue
                 if cell.tail:
                     text = fit(cell.text, width - cells(cell.tail) - 1, False) + " "
                     line.append([(text, style(cell.style)), (cell.tail, style(cell.tail_style))])

@@ -100,7 +100,7 @@ def _metric_table(result: ScoreResult) -> Grid:
         Column("Value" if measured else "Rating", right=True, min_width=6),
         Column("Weight", right=True, min_width=6),
         Column("Score", right=True, min_width=6),
-        Column("", min_width=BAR_CELLS),
+        Column("", min_width=BAR_CELLS, optional=True),
         Column("Pts lost", right=True, min_width=8),
     )
     rows = []
