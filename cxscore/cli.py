@@ -119,7 +119,12 @@ def _terminal_console(output: Path | None) -> Any:
     return Console(file=io.StringIO(), width=100, color_system=None, **plain)
 
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="Report format: table, json, markdown, csv, html or total."
+    ),
+]
 FailUnder = Annotated[
     float | None,
     typer.Option(
@@ -317,7 +322,10 @@ def measure(
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
-    output_format: Annotated[MeasureFormat, typer.Option("--format", "-f")] = MeasureFormat.table,
+    output_format: Annotated[
+        MeasureFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json or csv."),
+    ] = MeasureFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Compute NPS, CSAT, CES, FCR and response times with 95% intervals from survey or ticket data."""

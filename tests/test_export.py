@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import struct
 import subprocess
@@ -129,6 +130,22 @@ def test_failed_run_leaves_existing_output_untouched(
     assert result.stdout == ""
     assert target.read_text(encoding="utf-8") == "last quarter's report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.out"]
+
+
+def test_output_files_get_ordinary_permissions(cli: Cli, tmp_path: Path, in_root: None) -> None:
+    """A report is for sharing: a new file follows the umask, a replaced one keeps its mode."""
+    new, kept = tmp_path / "new.html", tmp_path / "kept.md"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o640)
+    previous = os.umask(0o022)
+    try:
+        assert cli("rate", SANTA, "-f", "html", "-o", new).exit_code == 0
+        assert cli("rate", SANTA, "-f", "markdown", "-o", kept).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert new.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert kept.read_text(encoding="utf-8") != "old\n"
 
 
 def test_total_prints_one_overall_per_brand(cli: Cli, in_root: None) -> None:

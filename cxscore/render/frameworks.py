@@ -53,7 +53,7 @@ def framework_list() -> RenderableType:
             "curves" if measured_only else framework.scoring,
             str(len(framework.metrics)),
         )
-    return Group(table, Text("Show one with: cxscore frameworks show ID", style="dim"))
+    return Group(table, Text("Show one with: cxscore frameworks show ID_OR_FILE", style="dim"))
 
 
 def framework_detail(framework: Framework) -> RenderableType:
