@@ -95,7 +95,7 @@ def _header(result: ScoreResult) -> RenderableType:
 def _metric_table(result: ScoreResult) -> Grid:
     measured = any(metric.value is not None for metric in result.metrics)
     columns = (
-        # On a narrow terminal only the metric names give way: numbers are never cut.
+        # On a narrow terminal the bar goes first, then the metric names narrow: numbers stay whole.
         Column("Metric", flexible=True, min_width=20),
         Column("Value" if measured else "Rating", right=True, min_width=6),
         Column("Weight", right=True, min_width=6),
