@@ -45,7 +45,7 @@ def write_atomic(path: Path, text: str) -> None:
 def _mode_for(path: Path) -> int:
     """The permission bits ``path`` keeps if it exists, else what a new file gets under the umask."""
     try:
-        return path.stat().st_mode & 0o7777
+        return path.stat().st_mode & 0o777  # permission bits only: never carry set-id bits over
     except OSError:
         umask = os.umask(0)
         os.umask(umask)

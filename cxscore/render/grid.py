@@ -57,8 +57,9 @@ class Grid:
     """Rows of styled cells under bold headers and a rule.
 
     Column widths fit the widest cell (at least the header and ``min_width``). When the terminal is
-    too narrow, the widest flexible column gives up a cell at a time, so the names end up sharing the
-    room evenly and the numbers are never cut; a cut text ends with an ellipsis.
+    too narrow, the widest flexible column gives up a cell at a time (so the names end up sharing the
+    room evenly) down to ``FLEX_FLOOR``; then optional columns are left out; then names narrow to a
+    character and an ellipsis. Numbers are cut only when nothing else can give.
     """
 
     def __init__(self, columns: Sequence[Column], rows: Sequence[Row]) -> None:
