@@ -4,6 +4,7 @@ Only typer is imported at start-up; each command imports what it needs, so ``cxs
 fast and the rating path never loads data engines or unused renderers.
 """
 
+import errno
 import functools
 import os
 import sys
@@ -113,10 +114,11 @@ def _terminal_console(output: Path | None) -> Any:
 
     # Renderers hand rich only Text objects and plain headings, so markup, emoji codes and
     # highlighting have nothing to do; left on, they would cost start-up time on every heading.
-    plain = {"markup": False, "emoji": False, "highlight": False}
     if output is None:
-        return Console(**plain)
-    return Console(file=io.StringIO(), width=100, color_system=None, **plain)
+        return Console(markup=False, emoji=False, highlight=False)
+    return Console(
+        file=io.StringIO(), width=100, color_system=None, markup=False, emoji=False, highlight=False
+    )
 
 
 FormatOption = Annotated[
@@ -349,21 +351,10 @@ def app_for(args: list[str]) -> typer.Typer:
     `cxscore rate` noticeably. ``--help``, no command or an unknown one get the whole app, so help and
     "no such command" still list everything.
     """
-    name = args[0] if args else ""
-    commands = [info for info in app.registered_commands if _command_name(info) == name]
-    groups = [info for info in app.registered_groups if info.name == name]
-    if not commands and not groups:
-        return app
-    single = typer.Typer(**_APP_SETTINGS)
-    single.registered_callback = app.registered_callback
-    single.registered_commands = commands
-    single.registered_groups = groups
-    return single
+    from cxscore.compat import app_with_only
 
-
-def _command_name(info: Any) -> str:
-    """A registered command's name as typed: its own, or its function's with dashes for underscores."""
-    return info.name or info.callback.__name__.replace("_", "-")
+    single = app_with_only(app, args[0], _APP_SETTINGS) if args else None
+    return app if single is None else single
 
 
 def main() -> None:
@@ -385,8 +376,10 @@ def main() -> None:
         sys.stderr.write(f"cxscore: cannot write the output: {error.strerror}\n")
         sys.exit(EXIT_INPUT)
     except Exception as error:
-        context = getattr(error, "ctx", None)
-        if type(error).__name__ == "NoArgsIsHelpError" and context is not None:
+        from cxscore.compat import help_requested_context
+
+        context = help_requested_context(error)
+        if context is not None:
             context.get_help()  # typer prints its rich help itself; it returns what is left to print
             sys.exit(0)
         usage = _usage_error_line(error)
@@ -398,18 +391,20 @@ def main() -> None:
 
 
 # Writing the report failed for reasons outside cxscore (a full disk, a closed terminal).
-_OUTPUT_ERRNOS = {28, 5, 122, 27}  # ENOSPC, EIO, EDQUOT, EFBIG
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
 
 
 def _usage_error_line(error: Exception) -> str | None:
     """A command-line usage error (unknown option, bad value) as one line, or None for anything else."""
     if isinstance(error, typer.Abort):
         return "cxscore: aborted"
-    # Typer's parsing errors (its vendored click's UsageError and kin) all derive from TyperException.
-    if not isinstance(error, typer.TyperException):
+    from cxscore.compat import usage_error_message
+
+    text = usage_error_message(error)
+    if text is None:
         return None
     context = getattr(error, "ctx", None)
     command = context.command_path if context is not None else "cxscore"
     hint = f" (see '{command} --help')" if context is not None else ""
-    message = " ".join(error.format_message().split())
+    message = " ".join(text.split())
     return f"{command}: {message}{hint}"

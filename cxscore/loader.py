@@ -305,10 +305,27 @@ def _framework_issues_in_invalid(
     ratings = data.get("ratings")
     for metric in framework.metrics if isinstance(ratings, dict) else ():
         entry = ratings.get(metric.id)
-        rating = entry.get("rating") if isinstance(entry, dict) else entry
-        numeric = isinstance(rating, int | float) and not isinstance(rating, bool) and math.isfinite(rating)
-        if metric.measure is None and numeric and not framework.scale.min <= rating <= framework.scale.max:
+        rating = _finite_number(entry.get("rating") if isinstance(entry, dict) else entry)
+        if (
+            metric.measure is None
+            and rating is not None
+            and not framework.scale.min <= rating <= framework.scale.max
+        ):
             yield _off_scale(document, framework, metric.id, rating)
+
+
+def _finite_number(value: object) -> float | None:
+    """``value`` as a finite float when it is a YAML number that has one, else None.
+
+    An integer too large for a float (a 400-digit rating) has none: it is no rating to compare.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _off_scale(document: Document, framework: Framework, metric_id: str, rating: float) -> Issue:

@@ -25,7 +25,7 @@ import datetime
 import math
 from typing import NamedTuple
 
-from cxscore.models import Band, BrandFile, Curve, Framework, Metric
+from cxscore.models import Band, BrandFile, Curve, Framework, Metric, RatingEntry
 
 LIFTS_SHOWN = 2
 
@@ -165,6 +165,64 @@ def _clamp(percent: float) -> float:
     return min(100.0, max(0.0, percent))
 
 
+class _Given(NamedTuple):
+    """What a brand gave for one metric, before scoring: the gathering step of :func:`score_brand`."""
+
+    metric: Metric
+    entry: RatingEntry | None
+    weight: float
+    rating: float | None  # on the scale, for a rated metric
+    value: float | None  # the measured value, for a measured metric
+    fraction: float | None  # s in 0..1; None when the metric is unrated
+
+
+def _given(metric: Metric, brand: BrandFile, framework: Framework) -> _Given:
+    entry = brand.ratings.get(metric.id)
+    weight = brand.weights.get(metric.id, metric.weight)
+    rating = value = fraction = None
+    if entry is not None:
+        if metric.measure is not None:
+            value = entry.measured_value
+            if value is not None:
+                fraction = measured_fraction(metric, value)
+        elif entry.rating is not None:
+            rating = entry.rating
+            fraction = metric_fraction(rating, framework)
+    return _Given(metric, entry, weight, rating, value, fraction)
+
+
+def _metric_score(given: _Given, low: float, high: float, rated_weight: float) -> MetricScore:
+    """One metric's record: its score and the points it keeps the overall from 100."""
+    metric, entry, weight, rating, value, fraction = given
+    span = high - low
+    score = lost = None
+    if rating is not None:
+        score = _clamp(100.0 * (rating - low) / span)
+        lost = _clamp(100.0 * weight * (high - rating) / (span * rated_weight))
+    elif fraction is not None:
+        score = _clamp(100.0 * fraction)
+        lost = _clamp(100.0 * weight * (1.0 - fraction) / rated_weight)
+    measure = metric.measure
+    measured = entry if measure is not None and value is not None else None
+    return MetricScore(
+        id=metric.id,
+        name=metric.name,
+        rating=rating,
+        weight=weight,
+        score_percent=score,
+        points_lost=lost,
+        note=None if entry is None else entry.note,
+        description=metric.description,
+        remediation=metric.remediation,
+        value=value,
+        ci_low=None if measured is None else measured.ci_low,
+        ci_high=None if measured is None else measured.ci_high,
+        n=None if measured is None else measured.n,
+        measure=None if measure is None else measure.name,
+        unit=None if measure is None else measure.unit,
+    )
+
+
 def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> ScoreResult:
     """Score a validated brand against its framework (formulas in the module docstring).
 
@@ -176,62 +234,23 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
     """
     low, high = scale_floor(framework), framework.scale.max
     span = high - low
-    # One pass gathers each metric's weight and what the brand gave: (metric, entry, weight,
-    # rating, value, fraction); a metric counts as rated when it has a rating or a value.
-    gathered = []
-    for metric in framework.metrics:
-        entry = brand.ratings.get(metric.id)
-        weight = brand.weights.get(metric.id, metric.weight)
-        rating = value = fraction = None
-        if entry is not None:
-            if metric.measure is not None:
-                value = entry.measured_value
-                if value is not None:
-                    fraction = measured_fraction(metric, value)
-            else:
-                rating = entry.rating
-        gathered.append((metric, entry, weight, rating, value, fraction))
-    rated_weight = math.fsum(g[2] for g in gathered if g[3] is not None or g[5] is not None)
-    total_weight = math.fsum(g[2] for g in gathered)
+    given = [_given(metric, brand, framework) for metric in framework.metrics]
+    rated = [entry for entry in given if entry.fraction is not None]
+    rated_weight = math.fsum(entry.weight for entry in rated)
+    total_weight = math.fsum(entry.weight for entry in given)
     if rated_weight <= 0:
         raise ValueError("no rated metric has a positive weight; the loader rejects such files")
+    # A rating's share of the numerator is kept as w·(r − lo), not w·s·(hi − lo): integer ratings
+    # and weights then sum exactly and Santa's overall is 68.0 to the last bit.
     earned = math.fsum(
-        weight * (rating - low) if rating is not None else weight * fraction * span
-        for _, _, weight, rating, _, fraction in gathered
-        if rating is not None or fraction is not None
+        entry.weight * (entry.rating - low)
+        if entry.rating is not None
+        else entry.weight * entry.fraction * span
+        for entry in rated
+        if entry.fraction is not None
     )
     overall = _clamp(100.0 * earned / (span * rated_weight))
-
-    metrics = []
-    for metric, entry, weight, rating, value, fraction in gathered:
-        score = lost = None
-        if rating is not None:
-            score = _clamp(100.0 * (rating - low) / span)
-            lost = _clamp(100.0 * weight * (high - rating) / (span * rated_weight))
-        elif fraction is not None:
-            score = _clamp(100.0 * fraction)
-            lost = _clamp(100.0 * weight * (1.0 - fraction) / rated_weight)
-        measure = metric.measure
-        measured = measure is not None and value is not None and entry is not None
-        metrics.append(
-            MetricScore(
-                id=metric.id,
-                name=metric.name,
-                rating=rating,
-                weight=weight,
-                score_percent=score,
-                points_lost=lost,
-                note=None if entry is None else entry.note,
-                description=metric.description,
-                remediation=metric.remediation,
-                value=value,
-                ci_low=entry.ci_low if measured and entry is not None else None,
-                ci_high=entry.ci_high if measured and entry is not None else None,
-                n=entry.n if measured and entry is not None else None,
-                measure=None if measure is None else measure.name,
-                unit=None if measure is None else measure.unit,
-            )
-        )
+    metrics = [_metric_score(entry, low, high, rated_weight) for entry in given]
     return ScoreResult(
         path=path,
         brand=brand.brand,

@@ -362,7 +362,7 @@ def _compose_events(parser: Any) -> Node:
     while True:
         event = parser.get_event()
         kind = type(event)
-        mark = getattr(event, "start_mark", None)
+        mark = event.start_mark
         node: Node
         if kind is yaml.ScalarEvent:
             plain = event.tag is None and bool(event.implicit[0])

@@ -23,27 +23,26 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    ("args", "line"),
+    ("args", "command", "quoted"),
     [
-        (
-            ["rate", "examples/santa.yaml", "-f", "xml"],
-            "cxscore rate: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', "
-            "'markdown', 'csv', 'html', 'total'. (see 'cxscore rate --help')",
-        ),
-        (["rate", "--bogus"], "cxscore rate: No such option: --bogus (see 'cxscore rate --help')"),
-        (["rate"], "cxscore rate: Missing argument 'PATH...'. (see 'cxscore rate --help')"),
-        (
-            ["rank", "examples", "--fail-under", "abc"],
-            "cxscore rank: Invalid value for '--fail-under': 'abc' is not a valid float. "
-            "(see 'cxscore rank --help')",
-        ),
+        (["rate", "examples/santa.yaml", "-f", "xml"], "cxscore rate", ["--format", "xml"]),
+        (["rate", "--bogus"], "cxscore rate", ["--bogus"]),
+        (["rate"], "cxscore rate", ["PATH..."]),
+        (["rank", "examples", "--fail-under", "abc"], "cxscore rank", ["--fail-under", "abc"]),
     ],
 )
-def test_usage_errors_are_one_line(args: list[str], line: str) -> None:
+def test_usage_errors_are_one_line(args: list[str], command: str, quoted: list[str]) -> None:
+    # The middle of the line is typer's own wording, which releases change: what is cxscore's is the
+    # shape (one line, the command first, a pointer to its help last) and that it names the culprit.
     done = run(*args)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
-    assert done.stderr == line + "\n"
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"{command}: "), lines[0]
+    assert lines[0].endswith(f" (see '{command} --help')"), lines[0]
+    for word in quoted:
+        assert word in lines[0]
 
 
 def test_no_arguments_shows_help() -> None:
