@@ -9,14 +9,16 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from cxscore import __version__
-from cxscore.render import OutputFormat
+from cxscore.render import FrameworkFormat, MeasureFormat, OutputFormat, renderer
+
+if TYPE_CHECKING:
+    from cxscore.gating import GateFailure
 
 EXIT_INPUT = 2
 
@@ -144,19 +146,15 @@ FailUnderMetric = Annotated[
 EXIT_GATE = 1
 
 
-def _report(command: str, output_format: OutputFormat, result: Any, output: Path | None) -> None:
-    """Render a command's result with the renderer of the chosen format and emit it."""
-    from cxscore.render import renderer
-
-    emit(renderer(command, output_format)(result), output)
-
-
-def _gate(failures: list[Any]) -> None:
+def _gate(failures: "list[GateFailure]") -> None:
     """After the report: print each failed gate on stderr and exit 1 if any failed."""
+    if not failures:
+        return
+    from cxscore.render.gates import format_gate_failure
+
     for failure in failures:
-        sys.stderr.write(_printable(failure.format()) + "\n")
-    if failures:
-        raise typer.Exit(EXIT_GATE)
+        sys.stderr.write(_printable(format_gate_failure(failure)) + "\n")
+    raise typer.Exit(EXIT_GATE)
 
 
 @app.command()
@@ -201,7 +199,7 @@ def rate(
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance)
     report = build_rate_report(paths, what_if or [], baseline, details, fail_on_regression)
-    _report("rate", output_format, report, output)
+    emit(renderer("rate", output_format)(report), output)
     _gate(gates.check(report.results, report.change))
 
 
@@ -224,7 +222,7 @@ def compare(
 
     gates = Gates(fail_under, fail_under_metric)
     comparison = compare_results(score_files(paths))
-    _report("compare", output_format, comparison, output)
+    emit(renderer("compare", output_format)(comparison), output)
     _gate(gates.check(comparison.results))
 
 
@@ -246,8 +244,8 @@ def rank(
 
     gates = Gates(fail_under, fail_under_metric)
     board = rank_files(paths, top)
-    _report("rank", output_format, board, output)
-    _gate(gates.check(board.subjects()))
+    emit(renderer("rank", output_format)(board), output)
+    _gate(gates.check(board.entries))
 
 
 @app.command()
@@ -269,40 +267,38 @@ def schema(output: OutputOption = None) -> None:
     emit(brand_json_schema(), output)
 
 
+FrameworkFormatOption = Annotated[
+    FrameworkFormat,
+    typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json or markdown."),
+]
+
+
 @frameworks_app.callback()
 @handle_user_errors
-def frameworks_list(ctx: typer.Context) -> None:
+def frameworks_list(
+    ctx: typer.Context,
+    output_format: FrameworkFormatOption = FrameworkFormat.table,
+    output: OutputOption = None,
+) -> None:
     """List the bundled frameworks."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.console import Console
+    from cxscore.loader import load_bundled_frameworks
 
-    from cxscore.render.frameworks import framework_list
-
-    Console(highlight=False).print(framework_list())
+    emit(renderer("frameworks", output_format)(load_bundled_frameworks()), output)
 
 
 @frameworks_app.command("show")
 @handle_user_errors
 def frameworks_show(
     framework: Annotated[str, typer.Argument(help="A bundled framework id or a framework file.")],
+    output_format: FrameworkFormatOption = FrameworkFormat.table,
+    output: OutputOption = None,
 ) -> None:
     """Show one framework: scale, scoring, bands and weighted metrics."""
-    from rich.console import Console
-
     from cxscore.loader import FrameworkCatalog
-    from cxscore.render.frameworks import framework_detail
 
-    Console(highlight=False).print(framework_detail(FrameworkCatalog().load_reference(framework)))
-
-
-class MeasureFormat(StrEnum):
-    """Output formats of ``cxscore measure``."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
+    emit(renderer("framework", output_format)(FrameworkCatalog().load_reference(framework)), output)
 
 
 Columns = list[str] | None
@@ -326,21 +322,19 @@ def measure(
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
     output_format: Annotated[
         MeasureFormat,
-        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json or csv."),
+        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, csv or markdown."),
     ] = MeasureFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Compute NPS, CSAT, CES, FCR and response times with 95% intervals from survey or ticket data."""
     from cxscore.data import DataSource, compute_measures, specs_from_options
-    from cxscore.render.measures import build_table, render_measures
 
     specs = specs_from_options(nps or [], csat or [], ces or [], fcr or [], response_time or [], unit)
     source = DataSource(paths=tuple(data or ()), table=table, engine=engine)
     report = compute_measures(source, specs, by or [], trend)
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
-    table_format = output_format is MeasureFormat.table
-    emit(build_table(report) if table_format else render_measures(report, output_format.value), output)
+    emit(renderer("measure", output_format)(report), output)
 
 
 def app_for(args: list[str]) -> typer.Typer:

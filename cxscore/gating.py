@@ -1,25 +1,39 @@
 """CI gates: turn score thresholds and regressions into failures, so a report can fail a build.
 
 The commands print their report first and then exit 1 when any gate fails; a gate failure is not a
-user error (exit 2), so it is returned as :class:`~cxscore.errors.Issue` records to print, not raised.
+user error (exit 2), so it is returned as a :class:`GateFailure` record, not raised. Records carry
+numbers, not text: how many decimals a figure needs to show why it failed is the renderer's business
+(``cxscore.render.gates``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cxscore.errors import Issue, UsageError
-from cxscore.render.numbers import format_number
 from cxscore.scoring import ScoreResult
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
 
 
+class Gated(Protocol):
+    """Anything the threshold gates can look at: a brand's overall and its rated metrics' scores."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def brand(self) -> str: ...
+    @property
+    def overall_percent(self) -> float: ...
+    @property
+    def metric_scores(self) -> tuple[tuple[str, float], ...]: ...
+
+
 class GateSubject(NamedTuple):
-    """What the threshold gates look at for one brand: its overall and its rated metrics' scores."""
+    """The gate view of a scored brand (a leaderboard entry is one already)."""
 
     path: str
     brand: str
@@ -41,6 +55,23 @@ def _percent_option(option: str, value: float | None) -> float | None:
     if value is not None and not (math.isfinite(value) and 0 <= value <= 100):
         raise UsageError(Issue(option, f"expected a percentage from 0 to 100, got {value:g}"))
     return value
+
+
+class GateFailure(NamedTuple):
+    """One failed gate: what fell short of which limit, set by which option.
+
+    ``kind`` is ``below`` (a score under ``--fail-under``/``--fail-under-metric``; ``limit`` is that
+    percentage) or ``regression`` (a fall since the baseline beyond ``--tolerance``; ``value`` is the
+    fall in points, ``limit`` the tolerance). ``what`` is ``overall`` or the metric's name.
+    """
+
+    path: str
+    brand: str
+    what: str
+    value: float
+    limit: float
+    option: str
+    kind: str = "below"
 
 
 class Gates:
@@ -67,12 +98,12 @@ class Gates:
         self.tolerance = tolerance
 
     def check(
-        self, subjects: Iterable[GateSubject | ScoreResult], change: Comparison | None = None
-    ) -> list[Issue]:
-        """Every failed gate as one printable record (empty when all pass)."""
-        failures: list[Issue] = []
+        self, subjects: Iterable[Gated | ScoreResult], change: Comparison | None = None
+    ) -> list[GateFailure]:
+        """Every failed gate (empty when all pass)."""
+        failures: list[GateFailure] = []
         for item in subjects:
-            subject = item if isinstance(item, GateSubject) else GateSubject.of(item)
+            subject = GateSubject.of(item) if isinstance(item, ScoreResult) else item
             if self.fail_under is not None and subject.overall_percent < self.fail_under:
                 failures.append(
                     _below(subject, "overall", subject.overall_percent, "--fail-under", self.fail_under)
@@ -87,30 +118,21 @@ class Gates:
             from cxscore.compare import regressions  # only with a baseline: keep `rate` start-up lean
 
             tolerance = self.tolerance or 0.0
-            for row in regressions(change, tolerance):
-                current = change.results[-1]
-                drop = _shown(-(row.delta or 0.0), lambda shown: shown > tolerance)
-                message = (
-                    f"{current.brand}: {row.name.lower() if row.id == 'overall' else row.name} fell "
-                    f"{drop} points since the baseline (tolerance {tolerance:g}) [--fail-on-regression]"
+            current = change.results[-1]
+            failures.extend(
+                GateFailure(
+                    current.path,
+                    current.brand,
+                    "overall" if row.id == "overall" else row.name,
+                    -(row.delta or 0.0),
+                    tolerance,
+                    "--fail-on-regression",
+                    "regression",
                 )
-                failures.append(Issue(current.path, message))
+                for row in regressions(change, tolerance)
+            )
         return failures
 
 
-def _below(subject: GateSubject, what: str, value: float, option: str, limit: float) -> Issue:
-    shown = _shown(value, lambda text: text < limit)
-    return Issue(subject.path, f"{subject.brand}: {what} {shown}% is below {limit:g}% [{option}]")
-
-
-def _shown(value: float, keeps: Callable[[float], bool]) -> str:
-    """The value with enough decimals that the shown figure keeps the relation that failed the gate.
-
-    49.96 below a limit of 50 must not print as "50.0", nor a fall of 2.04 beyond a tolerance of 2 as
-    "2.0".
-    """
-    for decimals in range(1, 7):
-        text = format_number(value, decimals)
-        if keeps(float(text)):
-            return text
-    return repr(value)
+def _below(subject: Gated, what: str, value: float, option: str, limit: float) -> GateFailure:
+    return GateFailure(subject.path, subject.brand, what, value, limit, option)

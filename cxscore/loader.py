@@ -71,6 +71,12 @@ def bundled_framework_ids() -> list[str]:
     return sorted(path.stem for path in directory.glob("*.yaml"))
 
 
+def load_bundled_frameworks() -> list[Framework]:
+    """Every bundled framework, validated, in id order."""
+    catalog = FrameworkCatalog()
+    return [catalog.load_bundled(framework_id) for framework_id in bundled_framework_ids()]
+
+
 def validate_document(document: Document, model: type[ModelT], what: str) -> ModelT:
     """Validate a parsed document against a model, raising located issues."""
     if not isinstance(document.data, dict):

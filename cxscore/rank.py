@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from cxscore.errors import Issue, UsageError
-from cxscore.gating import GateSubject
 from cxscore.loader import LoadedBrand
 from cxscore.scorecard import map_brands, score_loaded
 from cxscore.scoring import ScoreResult
@@ -28,7 +27,11 @@ class MetricMark(NamedTuple):
 
 
 class RankEntry(NamedTuple):
-    """One brand on the leaderboard: what the ranking, the report and the gates need, nothing more."""
+    """One brand on the leaderboard: what the ranking, the report and the gates need, nothing more.
+
+    It is what :class:`cxscore.gating.Gated` asks for, so the gates check entries as they are (all of
+    them, whatever ``top`` shows).
+    """
 
     path: str
     brand: str
@@ -42,11 +45,6 @@ class RankEntry(NamedTuple):
     weakest: MetricMark
     metric_scores: tuple[tuple[str, float], ...]
     rank: int = 0
-
-    @property
-    def subject(self) -> GateSubject:
-        """The gate view of this brand."""
-        return GateSubject(self.path, self.brand, self.overall_percent, self.metric_scores)
 
 
 class Leaderboard(NamedTuple):
@@ -64,10 +62,6 @@ class Leaderboard(NamedTuple):
     def frameworks(self) -> dict[str, int]:
         """How many brands were scored on each framework, most used first."""
         return dict(Counter(entry.framework_id for entry in self.entries).most_common())
-
-    def subjects(self) -> list[GateSubject]:
-        """The gate view of every ranked brand (all of them, whatever ``top`` shows)."""
-        return [entry.subject for entry in self.entries]
 
 
 def summarise(result: ScoreResult) -> RankEntry:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from cxscore.errors import Issue, UsageError, did_you_mean
 from cxscore.loader import LoadedBrand
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
-from cxscore.render.numbers import format_rating, format_value
 from cxscore.scorecard import is_single_file, load_brands, score_files
 from cxscore.scoring import ScoreResult, score_brand
 
@@ -30,14 +29,6 @@ class RatingChange(NamedTuple):
     before: float | None
     after: float
     measured: bool = False
-
-    def shown(self, value: float | None, scale_max: float) -> str:
-        """``4/5`` for a rating, the bare value for a measured metric, ``not rated`` for None."""
-        if value is None:
-            return "not rated"
-        if self.measured:
-            return format_value(value)
-        return f"{format_rating(value)}/{format_rating(scale_max)}"
 
 
 class WhatIf(NamedTuple):
@@ -100,7 +91,7 @@ def apply_what_if(loaded: LoadedBrand, assignments: dict[str, float]) -> WhatIf:
     changes = []
     for metric_id, rating in assignments.items():
         metric = framework.metric(metric_id)
-        where = f"--what-if {metric_id}={format_rating(rating)}"
+        where = f"--what-if {metric_id}={rating:g}"
         if metric is None:
             message = f"{where}: unknown metric '{metric_id}' in {framework.id}{did_you_mean(metric_id, ids)}"
             raise UsageError(Issue(loaded.path, message))

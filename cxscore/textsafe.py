@@ -32,3 +32,18 @@ def markdown_inline(text: str) -> str:
     """Text for a markdown table cell or inline position: punctuation escaped, newlines as <br>."""
     escaped = clean_block(text).strip().translate(_MARKDOWN)
     return "<br>".join(line.strip() for line in escaped.split("\n"))
+
+
+def markdown_block(text: str) -> str:
+    """Text for markdown paragraphs (a description): escaped like inline text, line breaks kept.
+
+    A line that would open a block of its own (a list item, a quote, a heading underline, a code
+    fence) has its first character escaped, so user text can only ever be paragraphs.
+    """
+    lines = []
+    for line in clean_block(text).strip().split("\n"):
+        escaped = line.strip().translate(_MARKDOWN)
+        if escaped[:1] in ("-", "+", "=", ">") or escaped.split(".", 1)[0].isdigit():
+            escaped = "\\" + escaped
+        lines.append(escaped)
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from enum import StrEnum
 from html.parser import HTMLParser
 from itertools import accumulate
 from pathlib import Path
@@ -21,8 +23,9 @@ from markdown_it.token import Token
 from typer.testing import Result
 
 from cxscore.compare import compare_results
+from cxscore.loader import FrameworkCatalog, load_bundled_frameworks
 from cxscore.rank import rank_files
-from cxscore.render import COMMANDS, RENDERERS, OutputFormat, renderer
+from cxscore.render import FORMATS, RENDERERS, FrameworkFormat, MeasureFormat, OutputFormat, renderer
 from cxscore.render.csv_report import COMPARE_COLUMNS, RANK_COLUMNS, RATE_COLUMNS
 from cxscore.report import build_rate_report
 from cxscore.scorecard import score_files
@@ -65,33 +68,68 @@ def check_golden(name: str, text: str, update: bool) -> None:
 # The registry ----------------------------------------------------------------------------------------
 
 
+RESULT_TYPES = {
+    "rate": "RateReport",
+    "compare": "Comparison",
+    "rank": "Leaderboard",
+    "measure": "MeasureReport",
+    "frameworks": "list[Framework]",
+    "framework": "Framework",
+}
+
+
 def results_for(command: str) -> object:
-    """A real result model for each command, from the examples."""
+    """A real result model for each command, from the examples (measures computed on DuckDB)."""
     paths = [str(ROOT / SANTA), str(ROOT / GRINCH)]
     if command == "rate":
         return build_rate_report(paths, what_if=["empathy=5"], baseline=None)
     if command == "compare":
         return compare_results(score_files(paths))
+    if command == "measure":
+        from cxscore.data import DataSource, compute_measures, specs_from_options
+
+        specs = specs_from_options(["likelihood_to_recommend"], ["csat"], [], [], [], None)
+        source = DataSource(paths=(str(ROOT / "examples/data/survey-by-region.csv"),))
+        return compute_measures(source, specs, ["region"], None)
+    if command == "frameworks":
+        return load_bundled_frameworks()
+    if command == "framework":
+        return FrameworkCatalog().load_bundled("cx-kpis")
     return rank_files(paths)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("output_format", list(OutputFormat))
-def test_every_format_maps_to_a_renderer_for_every_command(command: str, output_format: OutputFormat) -> None:
-    assert (command, output_format) in RENDERERS
-    rendered = renderer(command, output_format)(results_for(command))
-    if output_format is OutputFormat.table:
+@pytest.mark.parametrize(("command", "output_format"), sorted(RENDERERS))
+def test_every_format_maps_to_a_renderer_for_every_command(command: str, output_format: str) -> None:
+    rendered = renderer(command, output_format)(results_for(command))  # type: ignore[call-overload]
+    if output_format == "table":
         assert hasattr(rendered, "__rich_console__") or hasattr(rendered, "__rich__")
     else:
         assert isinstance(rendered, str)
         assert rendered.endswith("\n")
 
 
+@pytest.mark.parametrize(("command", "output_format"), sorted(RENDERERS))
+def test_every_renderer_takes_its_commands_result(command: str, output_format: str) -> None:
+    # mypy checks this through renderer()'s overloads; here the registry's strings are checked too.
+    function = renderer(command, output_format)  # type: ignore[call-overload]
+    first = next(iter(inspect.signature(function).parameters.values()))
+    assert first.annotation == RESULT_TYPES[command], f"{function.__module__}.{function.__name__}"
+
+
 def test_registry_has_nothing_unknown() -> None:
-    assert set(RENDERERS) == {(c, f) for c in COMMANDS for f in OutputFormat}
+    assert set(RENDERERS) == {(c, f) for c, formats in FORMATS.items() for f in formats}
+    assert set(FORMATS) == set(RESULT_TYPES)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [("rate", OutputFormat), ("measure", MeasureFormat), ("frameworks", FrameworkFormat)],
+)
+def test_format_choices_are_the_registered_formats(command: str, choices: type[StrEnum]) -> None:
+    assert {choice.value for choice in choices} == set(FORMATS[command])
+
+
+@pytest.mark.parametrize("command", ["rate", "compare", "rank"])
 @pytest.mark.parametrize("output_format", list(OutputFormat))
 def test_output_option_for_every_format_and_command(
     cli: Cli, tmp_path: Path, in_root: None, command: str, output_format: OutputFormat

@@ -13,9 +13,6 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from cxscore.cli import MeasureFormat
-from cxscore.render.measures import FORMATS
-
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ["measure", "column", "group", "value", "n", "invalid", "ci_low", "ci_high"]
 
@@ -193,10 +190,6 @@ def test_unreadable_csv_is_a_located_error(cli: Callable[..., Result], write: Ca
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"{path}:3:1: cannot parse: Invalid unicode")
     assert result.stderr.count("\n") == 1
-
-
-def test_every_format_has_a_renderer() -> None:
-    assert set(MeasureFormat) == set(FORMATS)
 
 
 def test_measure_help_does_not_load_the_engine() -> None:

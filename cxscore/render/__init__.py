@@ -1,21 +1,36 @@
-"""Renderers: each turns the shared result model into one output format.
+"""Renderers: each turns one command's result model into one output format.
 
-Renderer modules are imported only when their format is asked for, so the rating path never pays
-for formats it does not print. ``RENDERERS`` names, per command and format, the function that
-renders that command's result model (``RateReport``, ``Comparison`` or ``Leaderboard``): it returns
-a string, or a rich renderable for the terminal.
+Every command goes through this registry: ``renderer(command, format)`` gives the function that
+renders that command's result (``render_<command>`` in the format's module), typed by the result it
+takes, so mypy checks that a command hands its renderer the right model. A renderer returns a string,
+or a rich renderable for the terminal (``table``), which the command line prints or lays out at 100
+columns for a file.
+
+Renderer modules are imported only when their format is asked for, so the rating path never pays for
+formats it does not print.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, TypeVar, cast, overload
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from cxscore.compare import Comparison
+    from cxscore.data.model import MeasureReport
+    from cxscore.models import Framework
+    from cxscore.rank import Leaderboard
+    from cxscore.report import RateReport
+
+    #: What a renderer returns: finished text, or a rich renderable for the terminal.
+    Rendered: TypeAlias = str | RenderableType
 
 
 class OutputFormat(StrEnum):
-    """Output formats of ``cxscore rate``, ``compare`` and ``rank``."""
+    """Every output format; each command takes the subset in :data:`FORMATS`."""
 
     table = "table"
     json = "json"
@@ -25,6 +40,36 @@ class OutputFormat(StrEnum):
     total = "total"
 
 
+# The choices each command's --format offers (typer needs an Enum per set of choices).
+class FrameworkFormat(StrEnum):
+    """Output formats of ``cxscore frameworks`` and ``frameworks show``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class MeasureFormat(StrEnum):
+    """Output formats of ``cxscore measure``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+Command = Literal["rate", "compare", "rank", "measure", "frameworks", "framework"]
+SCORECARD_FORMATS = tuple(OutputFormat)
+FORMATS: dict[str, tuple[str, ...]] = {
+    "rate": tuple(SCORECARD_FORMATS),
+    "compare": tuple(SCORECARD_FORMATS),
+    "rank": tuple(SCORECARD_FORMATS),
+    "measure": tuple(MeasureFormat),
+    "frameworks": tuple(FrameworkFormat),
+    "framework": tuple(FrameworkFormat),
+}
+COMMANDS = tuple(FORMATS)
+
 _MODULES = {
     OutputFormat.table: "cxscore.render.terminal",
     OutputFormat.json: "cxscore.render.json_report",
@@ -33,18 +78,36 @@ _MODULES = {
     OutputFormat.html: "cxscore.render.html",
     OutputFormat.total: "cxscore.render.total",
 }
-COMMANDS = ("rate", "compare", "rank")
 
-# "module:function" per (command, format); a test checks every pair resolves to a callable.
-RENDERERS: dict[tuple[str, OutputFormat], str] = {
-    (command, output_format): f"{_MODULES[output_format]}:render_{command}"
-    for command in COMMANDS
-    for output_format in OutputFormat
+#: ``module:function`` per (command, format); a test checks every pair resolves, with the right type.
+RENDERERS: dict[tuple[str, str], str] = {
+    (command, output_format): f"{_MODULES[OutputFormat(output_format)]}:render_{command}"
+    for command, formats in FORMATS.items()
+    for output_format in formats
 }
 
+ResultT_contra = TypeVar("ResultT_contra", contravariant=True)
 
-def renderer(command: str, output_format: OutputFormat) -> Callable[[Any], Any]:
+
+class Renderer(Protocol[ResultT_contra]):
+    """A function from one command's result model to its rendering in one format."""
+
+    def __call__(self, result: ResultT_contra, /) -> Rendered: ...
+
+
+@overload
+def renderer(command: Literal["rate"], output_format: str) -> Renderer[RateReport]: ...
+@overload
+def renderer(command: Literal["compare"], output_format: str) -> Renderer[Comparison]: ...
+@overload
+def renderer(command: Literal["rank"], output_format: str) -> Renderer[Leaderboard]: ...
+@overload
+def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
+@overload
+def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
+@overload
+def renderer(command: Literal["framework"], output_format: str) -> Renderer[Framework]: ...
+def renderer(command: Command, output_format: str) -> Renderer[object]:
     """The function rendering ``command``'s result in ``output_format`` (its module imported now)."""
-    module, _, name = RENDERERS[command, output_format].partition(":")
-    function: Callable[[Any], Any] = getattr(importlib.import_module(module), name)
-    return function
+    module, _, name = RENDERERS[command, str(output_format)].partition(":")
+    return cast("Renderer[object]", getattr(importlib.import_module(module), name))

@@ -18,6 +18,7 @@ from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.model import MeasureReport
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
     from cxscore.scoring import MetricScore, ScoreResult
@@ -101,10 +102,11 @@ def csv_value(value: Cell) -> str:
     return str(value)
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+def csv_document(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """The CSV text of a header and rows; numbers unrounded, user text already through ``csv_text``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([csv_text(name) for name in header])
     writer.writerows([csv_value(value) for value in row] for row in rows)
     return buffer.getvalue()
 
@@ -166,7 +168,7 @@ def render_rate(report: RateReport) -> str:
             elif report.change is not None:
                 row += [None] * len(BASELINE_COLUMNS)
             rows.append(row)
-    return _csv(header, rows)
+    return csv_document(header, rows)
 
 
 def render_compare(comparison: Comparison) -> str:
@@ -190,7 +192,7 @@ def render_compare(comparison: Comparison) -> str:
                     line.delta,
                 ]
             )
-    return _csv(COMPARE_COLUMNS, rows)
+    return csv_document(COMPARE_COLUMNS, rows)
 
 
 def render_rank(board: Leaderboard) -> str:
@@ -215,4 +217,28 @@ def render_rank(board: Leaderboard) -> str:
         ]
         for entry in board.shown
     ]
-    return _csv(RANK_COLUMNS, rows)
+    return csv_document(RANK_COLUMNS, rows)
+
+
+def render_measure(report: MeasureReport) -> str:
+    """One row per result; group columns by name; the JSON fields as the other columns.
+
+    Group column names and values are user text: through ``csv_text`` like every other cell.
+    """
+    from cxscore.render.measures import group_text, result_to_dict
+
+    keys = [*report.by, *([report.trend] if report.trend else [])]
+    fields = ["value", "n", "invalid", "ci_low", "ci_high"]
+    if report.has_response_time:
+        fields += ["median", "p90"]
+    if report.trend is not None:
+        fields += ["change", "p_value", "significant"]
+    rows = []
+    for result in report.results:
+        entry = result_to_dict(result, report.trend is not None)
+        group = result.group or {}
+        row: list[Cell] = [entry["measure"], csv_text(result.column)]
+        row += [csv_text(group_text(group[key])) if key in group else None for key in keys]
+        row += [entry.get(name) for name in fields]
+        rows.append(row)
+    return csv_document(["measure", "column", *keys, *fields], rows)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
+    format_before_after,
     format_delta,
     format_interval,
     format_number,
@@ -280,8 +281,9 @@ def _brand_card(result: ScoreResult) -> list[str]:
 def _what_if_card(what_if: WhatIf) -> list[str]:
     scale = what_if.current.scale_max
     rows = "".join(
-        f'<tr><td>{esc(change.name)}</td><td class="num">{change.shown(change.before, scale)}</td>'
-        f'<td class="num">{change.shown(change.after, scale)}</td></tr>'
+        f"<tr><td>{esc(change.name)}</td>"
+        f'<td class="num">{format_before_after(change.before, scale, change.measured)}</td>'
+        f'<td class="num">{format_before_after(change.after, scale, change.measured)}</td></tr>'
         for change in what_if.changes
     )
     now, then = what_if.current, what_if.hypothetical

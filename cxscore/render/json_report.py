@@ -1,4 +1,4 @@
-"""The JSON contract of ``cxscore rate`` (schema_version 1); values are unrounded."""
+"""The JSON reports (rate's contract is schema_version 1); values are unrounded."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from cxscore.scoring import ScoreResult
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.model import MeasureReport
+    from cxscore.models import Framework
     from cxscore.rank import Leaderboard, MetricMark
     from cxscore.report import WhatIf
 
@@ -184,3 +186,24 @@ def render_rank(board: Leaderboard) -> str:
         for entry in board.shown
     ]
     return _dump({"schema_version": SCHEMA_VERSION, "total": len(board.entries), "ranking": ranking})
+
+
+def render_measure(report: MeasureReport) -> str:
+    """``{"measures": [...]}`` with unrounded values, overall results first."""
+    from cxscore.render.measures import result_to_dict as measure_to_dict
+
+    trend = report.trend is not None
+    return _dump({"measures": [measure_to_dict(result, trend) for result in report.results]})
+
+
+def render_frameworks(frameworks: list[Framework]) -> str:
+    """``{"schema_version": 1, "frameworks": [{id, name, metrics_scored, scoring, metrics}]}``."""
+    from cxscore.render.frameworks import framework_summary
+
+    return _dump({"schema_version": SCHEMA_VERSION, "frameworks": [framework_summary(f) for f in frameworks]})
+
+
+def render_framework(framework: Framework) -> str:
+    """The validated framework as JSON: the fields of a framework file, defaults filled in."""
+    document = {"schema_version": SCHEMA_VERSION, **framework.model_dump(mode="json", exclude_none=True)}
+    return _dump(document)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
+    format_before_after,
     format_delta,
     format_interval,
     format_number,
@@ -16,10 +17,12 @@ from cxscore.render.numbers import (
 )
 from cxscore.report import RateReport
 from cxscore.scoring import MetricScore, ScoreResult
-from cxscore.textsafe import markdown_inline
+from cxscore.textsafe import markdown_block, markdown_inline
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.model import MeasureReport
+    from cxscore.models import Framework
     from cxscore.rank import Leaderboard
     from cxscore.report import WhatIf
 
@@ -109,8 +112,8 @@ def _what_if_section(what_if: WhatIf) -> list[str]:
     rows = [
         [
             markdown_inline(change.name),
-            change.shown(change.before, scale),
-            change.shown(change.after, scale),
+            format_before_after(change.before, scale, change.measured),
+            format_before_after(change.after, scale, change.measured),
         ]
         for change in what_if.changes
     ]
@@ -224,3 +227,63 @@ def render_rank(board: Leaderboard) -> str:
     header = ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
     lines += table(header, rows, "rlrlrll")
     return "\n".join(lines) + "\n"
+
+
+def render_measure(report: MeasureReport) -> str:
+    """A GFM table of the results; user text escaped for inline markdown."""
+    from cxscore.render.measures import NUMERIC_COLUMNS, legend, rows
+
+    header, cells = rows(report)
+    align = "".join("r" if name in NUMERIC_COLUMNS else "l" for name in header)
+    escaped = [[markdown_inline(cell) for cell in row] for row in cells]
+    lines = [f"# Measures of {markdown_inline(report.source)}", "", *table(header, escaped, align)]
+    lines += ["", *(markdown_inline(line) for line in legend(report))]
+    return "\n".join(lines) + "\n"
+
+
+def render_frameworks(frameworks: list[Framework]) -> str:
+    """The frameworks as a GFM table: id, name, how metrics are scored, metric count."""
+    from cxscore.render.frameworks import metrics_scored, scoring_text
+
+    rows = [
+        [
+            markdown_inline(framework.id),
+            markdown_inline(framework.name),
+            metrics_scored(framework),
+            scoring_text(framework),
+            str(len(framework.metrics)),
+        ]
+        for framework in frameworks
+    ]
+    header = ["Id", "Name", "Metrics scored", "Scoring", "Metrics"]
+    return "\n".join(["# Frameworks", "", *table(header, rows, "llllr")]) + "\n"
+
+
+def render_framework(framework: Framework) -> str:
+    """One framework in full: description, source, scale, bands, a table of metrics, then each metric."""
+    from cxscore.render.frameworks import metric_scoring, rating_scale
+
+    lines = [f"# {markdown_inline(framework.name)} ({markdown_inline(framework.id)})", ""]
+    lines += [markdown_block(framework.description), ""]
+    if framework.source:
+        lines += [f"**Source:** {markdown_block(framework.source)}", ""]
+    scale = rating_scale(framework)
+    if scale:
+        lines += [f"**Rating scale:** {scale}, scoring: {framework.scoring}", ""]
+    bands = ", ".join(f"{markdown_inline(band.name)} ≥ {band.min:g}%" for band in framework.bands)
+    lines += [f"**Bands:** {bands}", ""]
+    rows = [
+        [
+            markdown_inline(metric.id),
+            markdown_inline(metric.name),
+            format_rating(metric.weight),
+            markdown_inline(metric_scoring(metric, framework)),
+        ]
+        for metric in framework.metrics
+    ]
+    lines += [*table(["Id", "Metric", "Weight", "Scored as"], rows, "llrl"), ""]
+    for metric in framework.metrics:
+        lines += [f"## {markdown_inline(metric.name)}", "", markdown_block(metric.description), ""]
+        if metric.remediation:
+            lines += [f"*To improve:* {markdown_block(metric.remediation)}", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -98,3 +98,12 @@ def lift_change(rating: float | None, value: float | None, scale_max: float) -> 
         return f"{format_value(value)} → top score"
     scale = format_rating(scale_max)
     return f"{format_rating(rating or 0)}/{scale} → {scale}/{scale}"
+
+
+def format_before_after(value: float | None, scale_max: float, measured: bool) -> str:
+    """One side of a what-if change: ``4/5`` for a rating, the bare measured value, or ``not rated``."""
+    if value is None:
+        return "not rated"
+    if measured:
+        return format_value(value)
+    return f"{format_rating(value)}/{format_rating(scale_max)}"

@@ -1,4 +1,4 @@
-"""The rich terminal report of ``cxscore rate``.
+"""The rich terminal reports: the scorecard, comparison and leaderboard, measures and frameworks.
 
 User text only ever enters rich as ``Text`` objects (never markup), after control characters have
 been made visible, so a brand called ``Acme [/]`` or one holding an escape sequence prints as written.
@@ -18,6 +18,7 @@ from rich.text import Text
 from cxscore.render.grid import Cell, Column, Grid
 from cxscore.render.grid import Row as GridRow
 from cxscore.render.numbers import (
+    format_before_after,
     format_delta,
     format_interval,
     format_measured,
@@ -34,6 +35,8 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.model import MeasureReport
+    from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
 
@@ -233,7 +236,8 @@ def _what_if(what_if: WhatIf) -> RenderableType:
     for index, change in enumerate(what_if.changes):
         line.append(", " if index else "")
         line.append(clean_line(change.name), style="bold")
-        line.append(f" {change.shown(change.before, scale)} → {change.shown(change.after, scale)}")
+        before = format_before_after(change.before, scale, change.measured)
+        line.append(f" {before} → {format_before_after(change.after, scale, change.measured)}")
     now, then = what_if.current, what_if.hypothetical
     overall = Text.assemble(
         "  Overall ",
@@ -358,3 +362,102 @@ def render_rank(board: Leaderboard) -> RenderableType:
     return Group(
         Text("CX leaderboard", style="bold"), table, Text(f"{footer} · frameworks: {frameworks}", style="dim")
     )
+
+
+# measure ---------------------------------------------------------------------------------------------
+
+
+def render_measure(report: MeasureReport) -> RenderableType:
+    """One small table per group, narrow enough for 80 columns; user text enters rich as ``Text``.
+
+    The insufficient-n flag is a ``!`` beside n (explained under the tables) rather than a column,
+    which would not fit beside the interval and the change. Linear in the number of results: a new
+    table starts where the group changes from the previous result.
+    """
+    from cxscore.render.measures import NUMERIC_COLUMNS, legend, rows
+
+    header, cells_by_row = rows(report)
+    shown = [name for name in header if name not in ("Group", "Column", "Note")]
+    parts: list[RenderableType] = [Text.assemble(("Measures of ", "bold"), clean_line(report.source))]
+    table = None
+    previous: object = object()  # no group equals it, so the first result opens a table
+    for row, result in zip(cells_by_row, report.results, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        if table is None or result.group != previous:
+            title = Text(clean_line(cells["Group"]), style="bold")
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title, title_justify="left")
+            for name in shown:
+                numeric = name in NUMERIC_COLUMNS
+                table.add_column(name, justify="right" if numeric else "left", no_wrap=numeric)
+            parts.append(table)
+        previous = result.group
+        cells["Measure"] = f"{cells['Measure']} · {cells['Column']}"
+        texts = {name: Text(clean_line(cells[name])) for name in shown}
+        if result.insufficient_n:
+            texts["n"].append(" !", style="yellow")
+        if result.significant:
+            texts["Change"].stylize("bold")
+        table.add_row(*texts.values())
+    parts += [Text(line, style="dim") for line in legend(report)]
+    return Group(*parts)
+
+
+# frameworks ------------------------------------------------------------------------------------------
+
+
+def render_frameworks(frameworks: list[Framework]) -> RenderableType:
+    """A table of frameworks: id, name, how metrics are scored, metric count."""
+    from cxscore.render.frameworks import metrics_scored, scoring_text
+
+    table = Table(box=box.SIMPLE_HEAD, title="Bundled frameworks", title_justify="left")
+    for column in ("Id", "Name", "Metrics scored", "Scoring", "Metrics"):
+        table.add_column(column, justify="right" if column == "Metrics" else "left")
+    for framework in frameworks:
+        table.add_row(
+            Text(clean_line(framework.id), style="bold"),
+            Text(clean_line(framework.name)),
+            metrics_scored(framework),
+            scoring_text(framework),
+            str(len(framework.metrics)),
+        )
+    return Group(table, Text("Show one with: cxscore frameworks show ID_OR_FILE", style="dim"))
+
+
+def render_framework(framework: Framework) -> RenderableType:
+    """One framework in full: description, source, scoring, bands, the metrics and what each means."""
+    from cxscore.render.frameworks import metric_scoring, rating_scale
+
+    parts: list[RenderableType] = [
+        Text.assemble((clean_line(framework.name), "bold"), (f" ({clean_line(framework.id)})", "dim")),
+        Text(clean_block(framework.description)),
+    ]
+    if framework.source:
+        parts.append(Text.assemble(("Source: ", "bold"), clean_block(framework.source)))
+    scale = rating_scale(framework)
+    if scale:
+        parts.append(
+            Text.assemble(("Rating scale: ", "bold"), scale, ("  scoring: ", "bold"), framework.scoring)
+        )
+    bands = ", ".join(f"{clean_line(b.name)} ≥ {b.min:g}%" for b in framework.bands)
+    parts.append(Text.assemble(("Bands: ", "bold"), bands))
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Id", style="bold", no_wrap=True)
+    table.add_column("Metric")
+    table.add_column("Weight", justify="right", no_wrap=True)
+    table.add_column("Scored as")
+    for metric in framework.metrics:
+        table.add_row(
+            clean_line(metric.id),
+            Text(clean_line(metric.name)),
+            format_rating(metric.weight),
+            Text(clean_line(metric_scoring(metric, framework))),
+        )
+    parts.append(table)
+    for metric in framework.metrics:
+        parts.append(Text(clean_line(metric.name), style="bold"))
+        parts.append(Padding(Text(clean_block(metric.description)), (0, 0, 0, 2)))
+        if metric.remediation:
+            parts.append(
+                Padding(Text("To improve: " + clean_block(metric.remediation), style="dim"), (0, 0, 1, 2))
+            )
+    return Group(*parts)
