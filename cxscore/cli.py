@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -47,7 +47,9 @@ def handle_user_errors(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from cxscore.errors import CxScoreError
+        from cxscore.output import forget_inputs
 
+        forget_inputs()  # a report may not replace a file read by this run, not by an earlier one
         try:
             return command(*args, **kwargs)
         except CxScoreError as error:
@@ -85,42 +87,35 @@ Paths = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file (atomically)."),
+    typer.Option("--output", "-o", help="Write the report to this file (atomically; - for stdout)."),
 ]
 
 
-def emit(text: Any, output: Path | None) -> None:
-    """Write a finished report to ``output`` atomically, or to standard output.
+def emit(report: Any, output: Path | None) -> None:
+    """Write a finished report to ``output`` (``-`` or none: standard output), checking every write.
 
-    ``text`` may also be a rich renderable (the table format): it is printed to the terminal, or
-    rendered at width 100 without colour when it goes to a file.
+    ``report`` may also be a rich renderable (the table format): laid out for this terminal, or at
+    width 100 without colour when it goes to a file. Where a report may be written is
+    :func:`cxscore.output.write_report`'s rule.
     """
-    if not isinstance(text, str):
-        console = _terminal_console(output)
-        console.print(text)
-        if output is None:
-            return
-        text = console.file.getvalue()
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from cxscore.output import write_atomic
+    from cxscore.output import is_stdout, write_report
 
-        write_atomic(output, text)
+    if not isinstance(report, str):
+        console = _terminal_console(is_stdout(output))
+        with console.capture() as captured:
+            console.print(report)
+        report = captured.get()
+    write_report(output, report)
 
 
-def _terminal_console(output: Path | None) -> Any:
-    import io
-
+def _terminal_console(terminal: bool) -> Any:
     from rich.console import Console
 
     # Renderers hand rich only Text objects and plain headings, so markup, emoji codes and
     # highlighting have nothing to do; left on, they would cost start-up time on every heading.
-    if output is None:
+    if terminal:
         return Console(markup=False, emoji=False, highlight=False)
-    return Console(
-        file=io.StringIO(), width=100, color_system=None, markup=False, emoji=False, highlight=False
-    )
+    return Console(width=100, color_system=None, markup=False, emoji=False, highlight=False)
 
 
 FormatOption = Annotated[
@@ -351,8 +346,16 @@ def app_for(args: list[str]) -> typer.Typer:
     return app if single is None else single
 
 
+EXIT_BUG = 3
+
+
 def main() -> None:
-    """Entry point of the ``cxscore`` console script: every failure a user can cause is one line."""
+    """Entry point of the ``cxscore`` console script: every failure is one line on stderr.
+
+    Exit codes: 0 success; 1 a gate the user asked for failed (``--fail-under`` and kin); 2 bad
+    input or a usage error (one ``path:line:col: message`` line per problem); 3 anything unexpected,
+    a bug in cxscore (one line; the traceback with ``CXSCORE_DEBUG=1``); 130 interrupted.
+    """
     # Third-party pydantic plugins have no business observing the validation of a user's files, and
     # discovering them scans the metadata of every installed distribution on each run. A user who
     # wants them can still set PYDANTIC_DISABLE_PLUGINS to something else.
@@ -366,7 +369,7 @@ def main() -> None:
         sys.exit(0)
     except OSError as error:
         if error.errno not in _OUTPUT_ERRNOS:
-            raise
+            _report_bug(error)
         sys.stderr.write(f"cxscore: cannot write the output: {error.strerror}\n")
         sys.exit(EXIT_INPUT)
     except Exception as error:
@@ -378,10 +381,37 @@ def main() -> None:
             sys.exit(0)
         usage = _usage_error_line(error)
         if usage is None:
-            raise
+            _report_bug(error)
         sys.stderr.write(_printable(usage) + "\n")
         sys.exit(EXIT_INPUT)
+    except KeyboardInterrupt:
+        sys.stderr.write("cxscore: interrupted\n")
+        sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report_bug(error: BaseException) -> NoReturn:
+    """An unexpected exception: one line naming where it happened, never its message, and exit 3.
+
+    The message of an unexpected exception may carry text from the input files, so the line names only
+    the exception's type and cxscore's innermost frame; ``CXSCORE_DEBUG=1`` prints the traceback.
+    """
+    import traceback
+
+    if os.environ.get("CXSCORE_DEBUG", "") not in ("", "0"):
+        traceback.print_exception(error)
+    frames = traceback.extract_tb(error.__traceback__)
+    package = Path(__file__).resolve().parent
+    inside = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(package)]
+    where = ""
+    if inside:
+        frame = inside[-1]
+        where = f" at {Path(frame.filename).resolve().relative_to(package.parent).as_posix()}:{frame.lineno}"
+    sys.stderr.write(
+        f"cxscore: internal error ({type(error).__name__}{where}); this is a bug in cxscore: please "
+        "report it with the traceback that CXSCORE_DEBUG=1 shows\n"
+    )
+    sys.exit(EXIT_BUG)
 
 
 # Writing the report failed for reasons outside cxscore (a full disk, a closed terminal).

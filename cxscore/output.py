@@ -1,45 +1,171 @@
-"""Writing reports: atomically to a file, or to standard output."""
+"""Writing reports: to a file named with ``-o`` (atomically where that is safe), or to standard output.
+
+What a report may be written over is decided here, once, for every command:
+
+* ``-o -`` is standard output.
+* A new path, or an existing regular file, is replaced atomically: a temporary file in the same
+  directory is written, flushed and fsynced, then renamed over the target, so readers see the old
+  report or the whole new one. A symlink is followed: the file it points to is replaced, not the link.
+* A character device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) is written to as it
+  is: renaming over it would replace the device node with a regular file (as root, which is what
+  CI and containers run as, ``-o /dev/null`` would otherwise destroy ``/dev/null``).
+* A directory, a socket or a block device is refused.
+* Any file this run read (a brand file, its framework, a baseline, a data file) is refused: the
+  readers record each file they open with :func:`note_input`, and a report never replaces one.
+
+Every write is checked: a short write (a full disk, a file-size limit) is an error, never a silently
+truncated report with exit 0.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import stat
+import sys
 from pathlib import Path
 
 from cxscore.errors import Issue, UsageError
 
+STDOUT = "-"
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the whole new one, never a part.
+# (device, inode) of every file read in this run; a report may not be written over any of them.
+_inputs: set[tuple[int, int]] = set()
 
-    A temporary file in the same directory is written, flushed and fsynced, then renamed (``os.replace``)
-    over the target (atomic on POSIX); on any error the temporary file is removed. The file gets the
-    permissions a plain ``open`` would give it (an existing file's, else 0o666 less the umask), not
-    the owner-only mode of a temporary file: reports are made to be shared.
-    """
-    directory = path.parent if str(path.parent) else Path()
-    if not directory.is_dir():
-        raise UsageError(Issue(str(path), "cannot write: the directory does not exist"))
-    if path.is_dir():
-        raise UsageError(Issue(str(path), "cannot write: it is a directory; name a file"))
+
+def note_input(status: os.stat_result) -> None:
+    """Record that this run read the file with this ``os.stat``/``os.fstat`` result."""
+    _inputs.add((status.st_dev, status.st_ino))
+
+
+def forget_inputs() -> None:
+    """Start a new run's record (the command line calls this once per invocation; tests reuse it)."""
+    _inputs.clear()
+
+
+def is_stdout(path: Path | None) -> bool:
+    """Whether ``-o`` names standard output (no option, or ``-``)."""
+    return path is None or str(path) == STDOUT
+
+
+def write_report(path: Path | None, text: str) -> None:
+    """Write a finished report to ``path`` (see the module docstring), or to standard output."""
+    if is_stdout(path):
+        write_stdout(text)
+        return
+    assert path is not None
+    target = _target(path)
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        status = target.stat()
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+    if status is not None:
+        _refuse_unwritable(path, status)
+        if not stat.S_ISREG(status.st_mode):  # a character device or a FIFO: written to in place
+            _write_in_place(path, target, text)
+            return
+    _write_atomic(path, target, text)
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output, checking that every byte was written."""
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        # Not a real file (a test's captured stream): its own write and flush are all there is.
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    _write_all(descriptor, text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+
+
+def _target(path: Path) -> Path:
+    """The file ``-o`` names once symlinks are followed (so a link to a report keeps being a link)."""
+    try:
+        return path.resolve(strict=False) if path.is_symlink() else path
+    except (OSError, RuntimeError):  # a symlink loop: let the write below fail with its own reason
+        return path
+
+
+def _refuse_unwritable(path: Path, status: os.stat_result) -> None:
+    mode = status.st_mode
+    if stat.S_ISDIR(mode):
+        raise UsageError(Issue(str(path), "cannot write: it is a directory; name a file"))
+    if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
+        kind = "a socket" if stat.S_ISSOCK(mode) else "a block device"
+        raise UsageError(Issue(str(path), f"cannot write: it is {kind}, not a file"))
+    if (status.st_dev, status.st_ino) in _inputs:
+        raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
+
+
+def _write_in_place(path: Path, target: Path, text: str) -> None:
+    try:
+        descriptor = os.open(target, os.O_WRONLY | os.O_APPEND if _is_fifo(target) else os.O_WRONLY)
     except OSError as error:
         raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
     try:
-        os.fchmod(descriptor, _mode_for(path))
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(path)
+        _write_all(descriptor, text.encode("utf-8"))
+    except OSError as error:
+        raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+    finally:
+        os.close(descriptor)
+
+
+def _is_fifo(path: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return stat.S_ISFIFO(path.stat().st_mode)
+    return False
+
+
+def _write_atomic(path: Path, target: Path, text: str) -> None:
+    """Write a new or regular file so readers see the old file or the whole new one, never a part.
+
+    The file gets the permissions a plain ``open`` would give it (an existing file's, else 0o666 less
+    the umask), not the owner-only mode of a temporary file: reports are made to be shared.
+    """
+    import tempfile  # only -o needs it: not worth its import on every run
+
+    directory = target.parent if str(target.parent) else Path()
+    if not directory.is_dir():
+        raise UsageError(Issue(str(path), "cannot write: the directory does not exist"))
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+    try:
+        os.fchmod(descriptor, _mode_for(target))
+        _write_all(descriptor, text.encode("utf-8"))
+        os.fsync(descriptor)
+        os.close(descriptor)
+        descriptor = -1
+        Path(temporary).replace(target)
     except BaseException as error:
+        if descriptor >= 0:
+            os.close(descriptor)
         with contextlib.suppress(FileNotFoundError):
             Path(temporary).unlink()
         if isinstance(error, OSError):
             raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
         raise
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """``os.write`` until every byte is out: a short write is retried, and a failed one raises.
+
+    Python's buffered streams can report success after the system wrote only part of the data (a
+    file-size limit or a full disk): a report truncated at 8 KiB with exit 0. Writing the bytes
+    ourselves sees every short count.
+    """
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        if written <= 0:
+            raise OSError(28, os.strerror(28))  # ENOSPC: the system took nothing and said nothing
+        view = view[written:]
 
 
 def _mode_for(path: Path) -> int:
