@@ -46,16 +46,20 @@ def handle_user_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from cxscore.errors import CxScoreError
+        from cxscore.errors import CxScoreError, take_notices
         from cxscore.output import forget_inputs
 
         forget_inputs()  # a report may not replace a file read by this run, not by an earlier one
+        take_notices()
         try:
             return command(*args, **kwargs)
         except CxScoreError as error:
             for issue in error.issues:
                 sys.stderr.write(_printable(issue.format()) + "\n")
             raise typer.Exit(EXIT_INPUT) from None
+        finally:
+            for issue in take_notices():
+                sys.stderr.write(_printable(issue.with_message(f"warning: {issue.message}").format()) + "\n")
 
     return wrapper  # type: ignore[return-value]
 
@@ -118,6 +122,15 @@ def _terminal_console(terminal: bool) -> Any:
     return Console(width=100, color_system=None, markup=False, emoji=False, highlight=False)
 
 
+AllowOutside = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-outside",
+        metavar="DIR",
+        help="Let brand files name frameworks and data under DIR too (repeatable); by default they "
+        "must stay in the brand file's directory tree or the current directory's.",
+    ),
+]
 FormatOption = Annotated[
     OutputFormat,
     typer.Option(
@@ -187,13 +200,16 @@ def rate(
             "--tolerance", metavar="POINTS", help="Points a score may fall under --fail-on-regression (0)."
         ),
     ] = None,
+    allow_outside: AllowOutside = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
     from cxscore.report import build_rate_report
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance)
-    report = build_rate_report(paths, what_if or [], baseline, details, fail_on_regression)
+    report = build_rate_report(
+        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
+    )
     emit(renderer("rate", output_format)(report), output)
     _gate(gates.check(report.results, report.change))
 
@@ -209,6 +225,7 @@ def compare(
     output: OutputOption = None,
     fail_under: FailUnder = None,
     fail_under_metric: FailUnderMetric = None,
+    allow_outside: AllowOutside = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
@@ -216,7 +233,7 @@ def compare(
     from cxscore.scorecard import score_files
 
     gates = Gates(fail_under, fail_under_metric)
-    comparison = compare_results(score_files(paths))
+    comparison = compare_results(score_files(paths, allow_outside or []))
     emit(renderer("compare", output_format)(comparison), output)
     _gate(gates.check(comparison.results))
 
@@ -232,24 +249,25 @@ def rank(
     ] = None,
     fail_under: FailUnder = None,
     fail_under_metric: FailUnderMetric = None,
+    allow_outside: AllowOutside = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
     gates = Gates(fail_under, fail_under_metric)
-    board = rank_files(paths, top)
+    board = rank_files(paths, top, allow_outside or [])
     emit(renderer("rank", output_format)(board), output)
     _gate(gates.check(board.entries))
 
 
 @app.command()
 @handle_user_errors
-def validate(paths: Paths) -> None:
+def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
     """Check brand files (and their frameworks) without scoring: exit 0 when all are valid."""
     from cxscore.scorecard import check_files
 
-    count = check_files(paths)
+    count = check_files(paths, allow_outside or [])
     sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
 
 

@@ -24,6 +24,10 @@ class Issue(NamedTuple):
             return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.col or 1}: {self.message}"
 
+    def with_message(self, message: str) -> Issue:
+        """The same place with another message."""
+        return self._replace(message=message)
+
 
 class CxScoreError(Exception):
     """Root of every error caused by the user's input or request; the message is user-facing."""
@@ -39,6 +43,24 @@ class InputError(CxScoreError):
 
 class UsageError(CxScoreError):
     """A command-line request cannot be carried out as given (bad option value, unknown id)."""
+
+
+# Warnings gathered during one command (a framework id that clashes, say), printed on stderr by the
+# command line after the report; cleared when a command starts.
+_notices: list[Issue] = []
+
+
+def notice(issue: Issue) -> None:
+    """Record a warning for the user: the run goes on, and the command line prints it on stderr."""
+    if issue not in _notices:
+        _notices.append(issue)
+
+
+def take_notices() -> list[Issue]:
+    """The warnings recorded since the last call, oldest first (and forget them)."""
+    taken = list(_notices)
+    _notices.clear()
+    return taken
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

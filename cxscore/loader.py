@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cxscore.errors import CxScoreError, InputError, Issue, did_you_mean
+from cxscore.errors import CxScoreError, InputError, Issue, did_you_mean, notice
 from cxscore.models import (
     MEASURE_RANGES,
     Band,
@@ -77,16 +77,47 @@ def load_bundled_frameworks() -> list[Framework]:
     return [catalog.load_bundled(framework_id) for framework_id in bundled_framework_ids()]
 
 
+# A file counts as a brand or framework file, and may have its values quoted in messages, only when its
+# top level is a mapping with one of these keys. Anything else (a `.env`, /etc/passwd, a CSV named by
+# mistake) gets a message that says what was expected and quotes nothing of what the file holds.
+_SIGNATURE_KEYS = {"brand": ("brand", "ratings"), "framework": ("metrics",)}
+_EXPECTED = {
+    "brand": "a YAML mapping with brand and ratings",
+    "framework": "a YAML mapping with id, name, scale and metrics",
+}
+
+
 def validate_document(document: Document, model: type[ModelT], what: str) -> ModelT:
-    """Validate a parsed document against a model, raising located issues."""
-    if not isinstance(document.data, dict):
-        kind = _describe(document.data)
-        message = f"expected a mapping of {what} fields at the top level, got {kind}"
+    """Validate a parsed document against a model, raising located issues.
+
+    A document that is not recognisably a ``what`` file (see ``_SIGNATURE_KEYS``) is refused with one
+    message that quotes none of its content.
+    """
+    data = document.data
+    signature = _SIGNATURE_KEYS.get(what, ())
+    if not isinstance(data, dict) or (signature and not any(key in data for key in signature)):
+        got = f", got {_kind_of(data)}" if not isinstance(data, dict) else ""
+        message = f"not a cxscore {what} file: expected {_EXPECTED.get(what, 'a YAML mapping')}{got}"
         raise InputError(Issue(document.path, message, document.root.line, document.root.col))
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(list(_issues_from(exc, document))) from None
+
+
+def _kind_of(value: Any) -> str:
+    """What a value is, without quoting it: ``text``, ``a list``, ``a number``."""
+    if value is None:
+        return "nothing (an empty file)"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _issues_from(exc: ValidationError, document: Document) -> Iterator[Issue]:
@@ -163,13 +194,25 @@ def _describe(value: Any) -> str:
 
 
 class FrameworkCatalog:
-    """Resolves framework references (bundled ids or paths) and loads each one only once."""
+    """Resolves framework references (bundled ids or paths) and loads each one only once.
 
-    def __init__(self) -> None:
+    A framework file named in a brand file must be a ``.yaml``/``.yml`` file inside the brand file's
+    directory tree or the current directory's (symlinks resolved first), or under a directory given
+    with ``--allow-outside``: a brand file that arrives in a pull request must not make cxscore read
+    files elsewhere on the machine.
+    """
+
+    def __init__(self, allow_outside: Iterable[Path] = ()) -> None:
         self._by_path: dict[Path, Framework] = {}
         # A portfolio names the same framework thousands of times: remember each reference as
         # written (with the folder it is relative to) so it is resolved and checked only once.
         self._by_reference: dict[tuple[str, Path], Framework] = {}
+        self.allow_outside = tuple(Path(directory).resolve() for directory in allow_outside)
+        self._files_by_id: dict[str, Path] = {}
+
+    def roots_for(self, brand_path: Path) -> tuple[Path, ...]:
+        """The directory trees files named in the brand file at ``brand_path`` must stay inside."""
+        return (brand_path.parent.resolve(), Path.cwd().resolve(), *self.allow_outside)
 
     def load_path(self, path: Path, shown: str | None = None) -> Framework:
         """Load and validate one framework file (cached by resolved path)."""
@@ -179,7 +222,25 @@ class FrameworkCatalog:
             document = load_yaml(path, shown)
             cached = validate_document(document, Framework, "framework")
             self._by_path[key] = cached
+            self._check_id(cached, key, document.path)
         return cached
+
+    def _check_id(self, framework: Framework, key: Path, shown: str) -> None:
+        """Warn when two different framework files of this run share an id (a bundled one included).
+
+        Reports name frameworks by id; two frameworks under one id would read as the same one.
+        """
+        if key.parent == bundled_frameworks_dir().resolve():
+            self._files_by_id.setdefault(framework.id, key)
+            return
+        other = self._files_by_id.setdefault(framework.id, key)
+        if other != key or framework.id in bundled_framework_ids():
+            message = (
+                f"framework id '{framework.id}' is also the id of "
+                f"{'a bundled framework' if other == key else 'another framework file in this run'}: "
+                "reports will show both under one name; give this one an id of its own"
+            )
+            notice(Issue(shown, message))
 
     def load_bundled(self, framework_id: str) -> Framework:
         """Load a bundled framework by id; raise with the available ids when it is unknown."""
@@ -189,7 +250,7 @@ class FrameworkCatalog:
         return self.load_path(path, f"metrics/{framework_id}.yaml")
 
     def load_reference(self, reference: str, base_dir: Path | None = None) -> Framework:
-        """Load a framework named by a bundled id or a file path (relative to ``base_dir``)."""
+        """Load a framework named on the command line: a bundled id or a file path (not confined)."""
         target = self.resolve(reference, base_dir or Path())
         if isinstance(target, str):
             return self.load_bundled(target)
@@ -212,15 +273,44 @@ class FrameworkCatalog:
     def _find(self, reference: str, document: Document, path: Path) -> Framework:
         target = self.resolve(reference, path.parent)
         node = locate(document.root, ("framework",), document.path)
+
+        def refuse(message: str) -> InputError:
+            return InputError(Issue(document.path, message, node.line, node.col))
+
         if isinstance(target, str):
             if target not in bundled_framework_ids():
-                message = unknown_framework_message(target)
-                raise InputError(Issue(document.path, message, node.line, node.col))
+                raise refuse(unknown_framework_message(target))
             return self.load_bundled(target)
+        if not reference.endswith(YAML_SUFFIXES):
+            raise refuse(
+                f"framework '{reference}' is not a YAML file: give a .yaml or .yml file, or a bundled id"
+            )
+        if not is_inside(target, self.roots_for(path)):
+            raise refuse(f"framework file {outside_message(reference)}")
         if not target.is_file():
-            message = f"framework file '{reference}' not found next to this file"
-            raise InputError(Issue(document.path, message, node.line, node.col))
+            raise refuse(f"framework file '{reference}' not found next to this file")
+        if target.resolve() == path.resolve():
+            raise refuse(
+                "framework: a brand file cannot be its own framework; name a framework file or a bundled id"
+            )
         return self.load_path(target)
+
+
+def is_inside(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether ``path``, with symlinks and ``..`` resolved, lies inside one of ``roots`` (resolved)."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: nowhere we could read
+        return False
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def outside_message(reference: str) -> str:
+    """Why a file named in a brand file is refused, and how to allow it."""
+    return (
+        f"'{reference}' is outside the brand file's directory and the current directory; "
+        "allow its directory with --allow-outside DIR"
+    )
 
 
 def unknown_framework_message(reference: str) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 from cxscore.errors import Issue, UsageError
@@ -105,7 +106,9 @@ def _check_top(top: int | None) -> None:
         raise UsageError(Issue("--top", f"expected at least 1, got {top}"))
 
 
-def rank_files(arguments: Iterable[str], top: int | None = None) -> Leaderboard:
+def rank_files(
+    arguments: Iterable[str], top: int | None = None, allow_outside: Sequence[Path] = ()
+) -> Leaderboard:
     """Load, score and rank every brand file named (directories expand to their YAML files)."""
     _check_top(top)  # before reading thousands of files
-    return rank_entries(map_brands(arguments, _summarise_loaded), top)
+    return rank_entries(map_brands(arguments, _summarise_loaded, allow_outside), top)

@@ -130,6 +130,7 @@ def build_rate_report(
     baseline: Path | None = None,
     details: bool = False,
     fail_on_regression: bool = False,
+    allow_outside: Sequence[Path] = (),
 ) -> RateReport:
     """Score the files, and add what-if scenarios and a baseline change when asked for."""
     assignments = parse_what_if(what_if)
@@ -141,13 +142,13 @@ def build_rate_report(
         raise UsageError(Issue(str(baseline), "--baseline needs one brand file, not a directory"))
     what_ifs: tuple[WhatIf, ...] = ()
     if assignments:
-        what_ifs = tuple(apply_what_if(loaded, assignments) for loaded in load_brands(paths))
+        what_ifs = tuple(apply_what_if(loaded, assignments) for loaded in load_brands(paths, allow_outside))
         results = tuple(scenario.current for scenario in what_ifs)
     else:
-        results = tuple(score_files(paths))
+        results = tuple(score_files(paths, allow_outside))
     change = None
     if baseline is not None:
         from cxscore.compare import compare_results  # only a baseline needs it: keep `rate` start-up lean
 
-        change = compare_results((score_files([str(baseline)])[0], results[0]))
+        change = compare_results((score_files([str(baseline)], allow_outside)[0], results[0]))
     return RateReport(results, what_ifs, change, single=is_single_file(paths), details=details)

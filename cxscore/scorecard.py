@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -13,16 +13,19 @@ from cxscore.scoring import ScoreResult, score_brand
 T = TypeVar("T")
 
 
-def map_brands(arguments: Iterable[str], keep: Callable[[LoadedBrand], T]) -> list[T]:
+def map_brands(
+    arguments: Iterable[str], keep: Callable[[LoadedBrand], T], allow_outside: Sequence[Path] = ()
+) -> list[T]:
     """Load every brand file named and keep only ``keep(loaded)`` of each, in the order given.
 
     Directories expand to their YAML files, sorted. All files are read even after one fails, so the
     user sees every problem at once; if any failed, one :class:`InputError` carries all their issues.
     Only what ``keep`` returns stays in memory, so keeping a small summary per brand keeps a
-    10,000-file run flat.
+    10,000-file run flat. Files a brand file names (its framework, its data) must lie in its own
+    directory tree or the current directory's, or under one of ``allow_outside``.
     """
     files, issues = expand_paths(arguments)
-    catalog = FrameworkCatalog()
+    catalog = FrameworkCatalog(allow_outside)
     kept: list[T] = []
     for path in files:
         try:
@@ -37,9 +40,9 @@ def map_brands(arguments: Iterable[str], keep: Callable[[LoadedBrand], T]) -> li
     return kept
 
 
-def load_brands(arguments: Iterable[str]) -> list[LoadedBrand]:
+def load_brands(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> list[LoadedBrand]:
     """Load every brand file named (directories expand to their YAML files, sorted)."""
-    return map_brands(arguments, lambda loaded: loaded)
+    return map_brands(arguments, lambda loaded: loaded, allow_outside)
 
 
 def score_loaded(loaded: LoadedBrand) -> ScoreResult:
@@ -47,9 +50,9 @@ def score_loaded(loaded: LoadedBrand) -> ScoreResult:
     return score_brand(loaded.brand, loaded.framework, loaded.path)
 
 
-def score_files(arguments: Iterable[str]) -> list[ScoreResult]:
+def score_files(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> list[ScoreResult]:
     """Load and score every brand file named, in the order given."""
-    return map_brands(arguments, score_loaded)
+    return map_brands(arguments, score_loaded, allow_outside)
 
 
 def is_single_file(arguments: list[str]) -> bool:
@@ -57,6 +60,6 @@ def is_single_file(arguments: list[str]) -> bool:
     return len(arguments) == 1 and not Path(arguments[0]).is_dir()
 
 
-def check_files(arguments: Iterable[str]) -> int:
+def check_files(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> int:
     """Validate files without scoring; returns how many were checked, raising on any problem."""
-    return len(load_brands(arguments))
+    return len(load_brands(arguments, allow_outside))
