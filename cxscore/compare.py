@@ -56,8 +56,12 @@ class Comparison(NamedTuple):
 
     @property
     def same_framework(self) -> bool:
-        """Whether every brand was scored on the same framework."""
-        return len(self.frameworks) == 1
+        """Whether every brand was scored on the same framework: the same id *and* the same content.
+
+        A custom framework file may reuse a bundled id (``id: cx-six``) with other metrics or another
+        scale; comparing by id alone would then drop metrics without a word.
+        """
+        return len(set(map(framework_signature, self.results))) == 1
 
     @property
     def has_delta(self) -> bool:
@@ -75,8 +79,11 @@ class Comparison(NamedTuple):
         if not self.same_framework:
             count = len(self.rows)
             names = ", ".join(row.name for row in self.rows) or "none"
+            ids = ", ".join(self.frameworks)
+            if len(self.frameworks) == 1:
+                ids = f"two frameworks both called {ids}"
             notes.append(
-                f"Different frameworks ({', '.join(self.frameworks)}): compared on the {count} "
+                f"Different frameworks ({ids}): compared on the {count} "
                 f"metric{'' if count == 1 else 's'} they share ({names}); each overall is on the "
                 "brand's own framework."
             )
@@ -90,6 +97,19 @@ class Comparison(NamedTuple):
             names = ", ".join(row.name for row in self.weights_differ)
             notes.append(f"Weights differ between brands for: {names}.")
         return notes
+
+
+def framework_signature(result: ScoreResult) -> tuple[object, ...]:
+    """What makes two scorecards' frameworks the same one: id, name, scale, scoring and metric ids."""
+    metric_ids = tuple(metric.id for metric in result.metrics)
+    return (
+        result.framework_id,
+        result.framework_name,
+        result.scale_min,
+        result.scale_max,
+        result.scoring,
+        metric_ids,
+    )
 
 
 def compare_results(results: Sequence[ScoreResult]) -> Comparison:

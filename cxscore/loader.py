@@ -234,11 +234,12 @@ class FrameworkCatalog:
             self._files_by_id.setdefault(framework.id, key)
             return
         other = self._files_by_id.setdefault(framework.id, key)
-        if other != key or framework.id in bundled_framework_ids():
+        bundled = framework.id in bundled_framework_ids()
+        if other != key or bundled:
+            clash = "a bundled framework" if bundled else "another framework file in this run"
             message = (
-                f"framework id '{framework.id}' is also the id of "
-                f"{'a bundled framework' if other == key else 'another framework file in this run'}: "
-                "reports will show both under one name; give this one an id of its own"
+                f"framework id '{framework.id}' is also the id of {clash}: reports will show both "
+                "under one name; give this one an id of its own"
             )
             notice(Issue(shown, message))
 
