@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.harness import count_table, counted, machine, measure, table
 
-SUITES = ("benchmarks.startup", "benchmarks.portfolio", "benchmarks.measure")
+SUITES = ("benchmarks.startup", "benchmarks.portfolio", "benchmarks.measure", "benchmarks.groups")
 
 
 def compile_package() -> None:

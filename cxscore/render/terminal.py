@@ -35,7 +35,7 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
-    from cxscore.data.model import MeasureReport
+    from cxscore.data.model import MeasureReport, MeasureResult
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
@@ -367,39 +367,52 @@ def render_rank(board: Leaderboard) -> RenderableType:
 # measure ---------------------------------------------------------------------------------------------
 
 
-def render_measure(report: MeasureReport) -> RenderableType:
-    """One small table per group, narrow enough for 80 columns; user text enters rich as ``Text``.
+#: Up to this many groups, each gets a small table under its own heading; beyond it, one table
+#: with a Group column reads better (and rich lays out one renderable, not hundreds of thousands).
+GROUPED_TABLES = 50
 
-    The insufficient-n flag is a ``!`` beside n (explained under the tables) rather than a column,
-    which would not fit beside the interval and the change. Linear in the number of results: a new
-    table starts where the group changes from the previous result.
+
+def render_measure(report: MeasureReport) -> RenderableType:
+    """The results as hand-laid tables, narrow enough for 80 columns; user text is made printable.
+
+    A few groups get a small table each; many (``--by`` a column with thousands of values) share one
+    table with a Group column. The insufficient-n flag is a ``!`` beside n (explained under the
+    tables) rather than a column, which would not fit beside the interval and the change. Linear in
+    the number of results: a 100,000-group report prints in seconds.
     """
     from cxscore.render.measures import NUMERIC_COLUMNS, legend, rows
 
     header, cells_by_row = rows(report)
-    shown = [name for name in header if name not in ("Group", "Column", "Note")]
+    groups = len({cells[header.index("Group")] for cells in cells_by_row})
+    one_table = groups > GROUPED_TABLES
+    hidden = ("Column", "Note") if one_table else ("Group", "Column", "Note")
+    shown = [name for name in header if name not in hidden]
+    flexible = ("Measure", "Group")
+    columns = [
+        Column(name, right=name in NUMERIC_COLUMNS, flexible=name in flexible, min_width=1) for name in shown
+    ]
     parts: list[RenderableType] = [Text.assemble(("Measures of ", "bold"), clean_line(report.source))]
-    table = None
+    grid_rows: list[GridRow] = []
     previous: object = object()  # no group equals it, so the first result opens a table
     for row, result in zip(cells_by_row, report.results, strict=True):
         cells = dict(zip(header, row, strict=True))
-        if table is None or result.group != previous:
-            title = Text(clean_line(cells["Group"]), style="bold")
-            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title, title_justify="left")
-            for name in shown:
-                numeric = name in NUMERIC_COLUMNS
-                table.add_column(name, justify="right" if numeric else "left", no_wrap=numeric)
-            parts.append(table)
+        if not grid_rows or (not one_table and result.group != previous):
+            if not one_table:
+                parts += [Text(""), Text(clean_line(cells["Group"]), style="bold")]
+            grid_rows = []
+            parts.append(Grid(columns, grid_rows))  # filled in below, while the group lasts
         previous = result.group
         cells["Measure"] = f"{cells['Measure']} · {cells['Column']}"
-        texts = {name: Text(clean_line(cells[name])) for name in shown}
-        if result.insufficient_n:
-            texts["n"].append(" !", style="yellow")
-        if result.significant:
-            texts["Change"].stylize("bold")
-        table.add_row(*texts.values())
+        grid_rows.append(GridRow([_measure_cell(name, cells[name], result) for name in shown]))
+    parts.append(Text(""))
     parts += [Text(line, style="dim") for line in legend(report)]
     return Group(*parts)
+
+
+def _measure_cell(name: str, text: str, result: MeasureResult) -> Cell:
+    if name == "n" and result.insufficient_n:
+        return Cell(clean_line(text), tail="!", tail_style="yellow")
+    return Cell(clean_line(text), "bold" if name == "Change" and result.significant else "")
 
 
 # frameworks ------------------------------------------------------------------------------------------
