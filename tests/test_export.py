@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
+import json
 import os
 import shutil
 import struct
@@ -341,6 +342,17 @@ def test_csv_keeps_text_whole_and_defuses_formulas(cli: Cli, write: Callable[...
     assert rows[0]["brand"] == HOSTILE_BRAND
     empathy = next(row for row in rows if row["metric_id"] == "empathy")
     assert empathy["note"] == "'" + HOSTILE_NOTE  # a spreadsheet shows it, never runs it
+
+
+@pytest.mark.parametrize("lead", ["\t", "\r", "\n", " ", "\n\t "])
+def test_csv_guards_formulas_behind_blanks_and_line_breaks(
+    cli: Cli, write: Callable[..., Path], lead: str
+) -> None:
+    note = lead + '=HYPERLINK("http://evil")'
+    path = write(f"brand: A\nratings:\n  empathy: {{rating: 3, note: {json.dumps(note)}}}\n")
+    rows = read_csv(cli("rate", path, "--format", "csv").stdout)
+    cell = next(row for row in rows if row["metric_id"] == "empathy")["note"]
+    assert cell.startswith("'"), repr(cell)
 
 
 def test_csv_compare_rows(cli: Cli, in_root: None) -> None:

@@ -85,11 +85,15 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_text(value: str | None) -> str:
-    """User text for a cell: controls made visible, formula starts neutralised."""
+    """User text for a cell: controls made visible, formula starts neutralised.
+
+    A spreadsheet skips leading blanks and line breaks before it looks for a formula, so text whose
+    first visible character starts one (``"\n=HYPERLINK(...)"``, ``"  +1"``) is guarded too.
+    """
     if value is None:
         return ""
     text = clean_block(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if text.lstrip().startswith(_FORMULA_STARTS) else text
 
 
 def csv_value(value: Cell) -> str:
