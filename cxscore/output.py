@@ -20,6 +20,7 @@ truncated report with exit 0.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -164,7 +165,7 @@ def _write_all(descriptor: int, data: bytes) -> None:
     while view:
         written = os.write(descriptor, view)
         if written <= 0:
-            raise OSError(28, os.strerror(28))  # ENOSPC: the system took nothing and said nothing
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # the system took nothing and said nothing
         view = view[written:]
 
 
