@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from cxscore import __version__
-from cxscore.render import FrameworkFormat, MeasureFormat, OutputFormat, renderer
+from cxscore.render import FrameworkFormat, MeasureFormat, OutputFormat, format_for, renderer
 
 if TYPE_CHECKING:
     from cxscore.gating import GateFailure
@@ -112,6 +112,10 @@ def emit(report: Any, output: Path | None) -> None:
     write_report(output, report)
 
 
+def _name(output: Path | None) -> str | None:
+    return None if output is None else str(output)
+
+
 def _terminal_console(terminal: bool) -> Any:
     from rich.console import Console
 
@@ -132,9 +136,13 @@ AllowOutside = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    OutputFormat,
+    OutputFormat | None,
     typer.Option(
-        "--format", "-f", metavar="FORMAT", help="Report format: table, json, markdown, csv, html or total."
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Report format: table, json, markdown, csv, html or total (default: from -o's extension, "
+        "else table).",
     ),
 ]
 FailUnder = Annotated[
@@ -169,7 +177,7 @@ def _gate(failures: "list[GateFailure]") -> None:
 @handle_user_errors
 def rate(
     paths: Paths,
-    output_format: FormatOption = OutputFormat.table,
+    output_format: FormatOption = None,
     output: OutputOption = None,
     details: Annotated[
         bool, typer.Option("--details", help="Add each metric's description and note.")
@@ -210,7 +218,7 @@ def rate(
     report = build_rate_report(
         paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
     )
-    emit(renderer("rate", output_format)(report), output)
+    emit(renderer("rate", format_for("rate", output_format, _name(output)))(report), output)
     _gate(gates.check(report.results, report.change))
 
 
@@ -221,7 +229,7 @@ def compare(
         list[str],
         typer.Argument(metavar="PATH...", help="Two or more brand files (or directories), in order."),
     ],
-    output_format: FormatOption = OutputFormat.table,
+    output_format: FormatOption = None,
     output: OutputOption = None,
     fail_under: FailUnder = None,
     fail_under_metric: FailUnderMetric = None,
@@ -234,7 +242,7 @@ def compare(
 
     gates = Gates(fail_under, fail_under_metric)
     comparison = compare_results(score_files(paths, allow_outside or []))
-    emit(renderer("compare", output_format)(comparison), output)
+    emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
     _gate(gates.check(comparison.results))
 
 
@@ -242,7 +250,7 @@ def compare(
 @handle_user_errors
 def rank(
     paths: Paths,
-    output_format: FormatOption = OutputFormat.table,
+    output_format: FormatOption = None,
     output: OutputOption = None,
     top: Annotated[
         int | None, typer.Option("--top", metavar="N", help="List only the first N (gates still check all).")
@@ -257,7 +265,7 @@ def rank(
 
     gates = Gates(fail_under, fail_under_metric)
     board = rank_files(paths, top, allow_outside or [])
-    emit(renderer("rank", output_format)(board), output)
+    emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))
 
 
@@ -281,8 +289,13 @@ def schema(output: OutputOption = None) -> None:
 
 
 FrameworkFormatOption = Annotated[
-    FrameworkFormat,
-    typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json or markdown."),
+    FrameworkFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Output format: table, json or markdown (default: from -o's extension, else table).",
+    ),
 ]
 
 
@@ -290,7 +303,7 @@ FrameworkFormatOption = Annotated[
 @handle_user_errors
 def frameworks_list(
     ctx: typer.Context,
-    output_format: FrameworkFormatOption = FrameworkFormat.table,
+    output_format: FrameworkFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """List the bundled frameworks."""
@@ -298,20 +311,22 @@ def frameworks_list(
         return
     from cxscore.loader import load_bundled_frameworks
 
-    emit(renderer("frameworks", output_format)(load_bundled_frameworks()), output)
+    chosen = format_for("frameworks", output_format, _name(output))
+    emit(renderer("frameworks", chosen)(load_bundled_frameworks()), output)
 
 
 @frameworks_app.command("show")
 @handle_user_errors
 def frameworks_show(
     framework: Annotated[str, typer.Argument(help="A bundled framework id or a framework file.")],
-    output_format: FrameworkFormatOption = FrameworkFormat.table,
+    output_format: FrameworkFormatOption = None,
     output: OutputOption = None,
 ) -> None:
     """Show one framework: scale, scoring, bands and weighted metrics."""
     from cxscore.loader import FrameworkCatalog
 
-    emit(renderer("framework", output_format)(FrameworkCatalog().load_reference(framework)), output)
+    chosen = format_for("framework", output_format, _name(output))
+    emit(renderer("framework", chosen)(FrameworkCatalog().load_reference(framework)), output)
 
 
 Columns = list[str] | None
@@ -347,7 +362,7 @@ def measure(
     report = compute_measures(source, specs, by or [], trend)
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
-    emit(renderer("measure", output_format)(report), output)
+    emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)
 
 
 def app_for(args: list[str]) -> typer.Typer:

@@ -86,6 +86,30 @@ RENDERERS: dict[tuple[str, str], str] = {
     for output_format in formats
 }
 
+#: What ``-o FILE`` without ``--format`` means, by the file's extension; anything else is the table.
+_BY_EXTENSION = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def format_for(command: str, chosen: str | None, output: str | None) -> str:
+    """The format to render: ``--format`` when given, else the one ``-o``'s extension names (if the
+    command has it), else the table."""
+    if chosen is not None:
+        return str(chosen)
+    if output is not None and output != "-":
+        suffix = output[output.rfind(".") :].lower() if "." in output.rpartition("/")[2] else ""
+        inferred = _BY_EXTENSION.get(suffix)
+        if inferred in FORMATS[command]:
+            return inferred
+    return OutputFormat.table.value
+
+
 ResultT_contra = TypeVar("ResultT_contra", contravariant=True)
 
 
