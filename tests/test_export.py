@@ -188,9 +188,13 @@ def test_output_files_get_ordinary_permissions(cli: Cli, tmp_path: Path, in_root
 
 
 def test_total_prints_one_overall_per_brand(cli: Cli, in_root: None) -> None:
-    assert cli("rate", SANTA, GRINCH, NORTH_POLE, "--format", "total").stdout == "68.0\n36.7\n70.8\n"
-    assert cli("compare", GRINCH, SANTA, "--format", "total").stdout == "36.7\n68.0\n"
-    assert cli("rank", SANTA, GRINCH, NORTH_POLE, "--format", "total").stdout == "70.8\n68.0\n36.7\n"
+    rated = cli("rate", SANTA, GRINCH, NORTH_POLE, "--format", "total").stdout
+    assert rated == "68.0\tSanta Claus\n36.7\tGrinch | Deliveries\n70.8\tNorth Pole Logistics\n"
+    compared = cli("compare", GRINCH, SANTA, "--format", "total").stdout
+    assert compared == "36.7\tGrinch | Deliveries\n68.0\tSanta Claus\n"
+    ranked = cli("rank", SANTA, GRINCH, NORTH_POLE, "--format", "total").stdout
+    assert ranked == "70.8\tNorth Pole Logistics\n68.0\tSanta Claus\n36.7\tGrinch | Deliveries\n"
+    assert cli("rate", SANTA, "--format", "total").stdout == "68.0\n"  # one brand: a bare number
 
 
 # Golden files -----------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""``--format total``: only the overall percentage, one line per brand, for scripts and badges.
+"""``--format total``: only the overall percentage, for scripts and badges.
 
-The number is display-rounded like every report (one decimal, never 100.0 or 0.0 unless exact) and
-written without a ``%`` sign so a shell can compare it directly.
+One brand prints a bare number; several print one ``PCT<TAB>BRAND`` line each, so a script can tell
+them apart (``cut -f2``, ``sort -n``). The number is display-rounded like every report (one decimal,
+never 100.0 or 0.0 unless exact) and written without a ``%`` sign so a shell can compare it directly;
+the brand is made printable on one line (a tab in a name becomes a space).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import format_number
+from cxscore.textsafe import clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
@@ -17,20 +20,23 @@ if TYPE_CHECKING:
     from cxscore.report import RateReport
 
 
-def _lines(values: Iterable[float]) -> str:
-    return "".join(f"{format_number(value)}\n" for value in values)
+def _lines(brands: Iterable[tuple[float, str]]) -> str:
+    pairs = list(brands)
+    if len(pairs) == 1:
+        return f"{format_number(pairs[0][0])}\n"
+    return "".join(f"{format_number(value)}\t{clean_line(brand)}\n" for value, brand in pairs)
 
 
 def render_rate(report: RateReport) -> str:
     """Each brand's overall, in the order given."""
-    return _lines(result.overall_percent for result in report.results)
+    return _lines((result.overall_percent, result.brand) for result in report.results)
 
 
 def render_compare(comparison: Comparison) -> str:
     """Each compared brand's overall, in the order given."""
-    return _lines(result.overall_percent for result in comparison.results)
+    return _lines((result.overall_percent, result.brand) for result in comparison.results)
 
 
 def render_rank(board: Leaderboard) -> str:
     """Each ranked brand's overall, best first (the first ``--top`` only)."""
-    return _lines(entry.overall_percent for entry in board.shown)
+    return _lines((entry.overall_percent, entry.brand) for entry in board.shown)
