@@ -153,7 +153,7 @@ def test_compare_directories_expand(cli: Cli, write: Callable[..., Path]) -> Non
     path = write("brand: B\nratings: {empathy: 4}\n", "dir/b.yaml")
     result = cli("compare", path.parent, "--format", "total")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "60.0\n80.0\n"
+    assert result.stdout == "60.0\tA\n80.0\tB\n"
 
 
 def test_compare_invalid_input_reports_every_file(cli: Cli, write: Callable[..., Path]) -> None:

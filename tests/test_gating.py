@@ -49,7 +49,7 @@ def test_fail_under_shows_enough_decimals_to_be_believed(cli: Cli, write: Callab
 def test_fail_under_metric_names_every_metric_below(cli: Cli) -> None:
     result = cli("rate", SANTA, GRINCH, "--fail-under-metric", "50", "--format", "total")
     assert result.exit_code == 1, result.output
-    assert result.stdout == "68.0\n36.7\n"
+    assert result.stdout == "68.0\tSanta Claus\n36.7\tGrinch | Deliveries\n"
     lines = result.stderr.splitlines()
     assert lines == [
         f"{SANTA}: Santa Claus: Feedback capture 40.0% is below 50% [--fail-under-metric]",

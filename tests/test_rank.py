@@ -107,7 +107,7 @@ def test_examples_rank_without_the_invalid_file(cli: Cli) -> None:
     # examples/invalid/broken.yaml sits in a subfolder so the directory ranks cleanly.
     result = cli("rank", SANTA, GRINCH, NORTH_POLE, "--format", "total")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "70.8\n68.0\n36.7\n"
+    assert result.stdout == "70.8\tNorth Pole Logistics\n68.0\tSanta Claus\n36.7\tGrinch | Deliveries\n"
 
 
 def test_invalid_file_fails_the_whole_ranking(cli: Cli, portfolio: Path, write: Callable[..., Path]) -> None:
