@@ -1,11 +1,13 @@
 """Pydantic models of cxscore's input files: frameworks and brand assessments.
 
-Numbers are strict (an int or a float, never a boolean or text) and finite; text fields accept a
-plain integer (``brand: 1999``) but ask for quotes around anything else that YAML would not keep as
-written. Unknown fields are errors, so a typo is reported where it stands.
+Numbers are strict (an int or a float, never a boolean or text), finite and within a float's range
+(a 400-digit integer is "too large", not an OverflowError); text fields accept a plain integer
+(``brand: 1999``) but ask for quotes around anything else that YAML would not keep as written.
+Unknown fields are errors, so a typo is reported where it stands.
 """
 
 import datetime
+import math
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
@@ -15,11 +17,17 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 MAX_WEIGHT = 1_000_000.0
+#: The smallest positive weight: weights are relative, and twelve orders of magnitude is range enough.
+MIN_WEIGHT = 0.000_001
+#: The largest count ``n`` behind a measured value (below 2**53, so it converts to a float exactly).
+MAX_COUNT = 10**15
+_EXACT_INT = 2**53
 
 
 def _as_text(value: Any) -> Any:
@@ -33,13 +41,54 @@ def _as_text(value: Any) -> Any:
     return value
 
 
+def _fits_a_float(value: Any) -> Any:
+    """A whole number beyond float precision as the float it stands for (so errors show ``1e+300``,
+    not 300 digits); one too large for any float (YAML reads a 400-digit number exactly) is refused."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _EXACT_INT:
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"too large: a {_digits(value)}-digit number (at most about 1.8e308)") from None
+    return value
+
+
+def _count_fits(value: Any) -> Any:
+    """Refuse a fraction, and a count above MAX_COUNT before pydantic's bound check prints its digits."""
+    if isinstance(value, float):
+        raise ValueError(f"must be a whole number, got {value!r}")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_COUNT:
+        raise ValueError(f"too large: a {_digits(value)}-digit count (at most {MAX_COUNT:g})")
+    return value
+
+
+def _digits(number: int) -> int:
+    """How many decimal digits ``number`` has, without ``str`` (which refuses past 4,300 digits)."""
+    digits = int(abs(number).bit_length() * math.log10(2)) + 1
+    return digits - 1 if abs(number) < 10 ** (digits - 1) else digits
+
+
+def _weight_fits(value: Any) -> Any:
+    """A weight is 0 (left out) or within MIN_WEIGHT..MAX_WEIGHT: its products and sums stay normal floats.
+
+    (One before-validator for both checks: each validator adds to the models' build at start-up.)
+    """
+    if isinstance(value, float) and 0 < value < MIN_WEIGHT:
+        raise ValueError(f"must be 0 or at least {MIN_WEIGHT:g}, got the number {value!r}")
+    return _fits_a_float(value)
+
+
 Text = Annotated[str, BeforeValidator(_as_text)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), BeforeValidator(_as_text)]
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False), BeforeValidator(_fits_a_float)]
 Weight = Annotated[
     float,
     Field(strict=True, allow_inf_nan=False, ge=0, le=MAX_WEIGHT, description="Relative weight"),
+    BeforeValidator(_weight_fits),
 ]
+Percent = Annotated[
+    float, Field(strict=True, ge=0, le=100, allow_inf_nan=False), BeforeValidator(_fits_a_float)
+]
+Count = Annotated[int, Field(strict=True, gt=0, le=MAX_COUNT), BeforeValidator(_count_fits)]
 MetricId = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
@@ -61,6 +110,11 @@ class Scale(_Input):
     def _ordered(self) -> Self:
         if not self.min < self.max:
             raise ValueError(f"scale min ({self.min:g}) must be below max ({self.max:g})")
+        if not math.isfinite(self.max - self.min):
+            raise ValueError(
+                f"min ({self.min:g}) and max ({self.max:g}) are too far apart: "
+                "max - min must be a finite number"
+            )
         return self
 
 
@@ -68,7 +122,7 @@ class Band(_Input):
     """A named range of the overall percentage, from ``min`` up to the next band."""
 
     name: Name
-    min: Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
+    min: Percent
 
 
 MeasureName = Literal["nps", "csat", "ces", "fcr", "response_time", "share", "mean", "ratio", "difference"]
@@ -160,6 +214,11 @@ class Curve(_Input):
                 raise ValueError("'p10' and 'median' belong to a lognormal curve, not a linear one")
             if self.worst == self.best:
                 raise ValueError(f"worst and best must differ, both are {self.worst:g}")
+            if not math.isfinite(self.best - self.worst):
+                raise ValueError(
+                    f"worst ({self.worst:g}) and best ({self.best:g}) are too far apart: "
+                    "best - worst must be a finite number"
+                )
         else:
             if self.p10 is None or self.median is None:
                 raise ValueError("a lognormal curve needs both 'p10' and 'median'")
@@ -169,6 +228,12 @@ class Curve(_Input):
                 raise ValueError(
                     "a lognormal curve needs 0 < p10 < median, "
                     f"got p10 {self.p10:g} and median {self.median:g}"
+                )
+            # The curve's width is ln(median) − ln(p10): adjacent huge numbers have equal logarithms.
+            if not math.log(self.p10) < math.log(self.median):
+                raise ValueError(
+                    f"p10 ({self.p10!r}) and median ({self.median!r}) are too close: "
+                    "their logarithms are equal, so the curve has no width"
                 )
         return self
 
@@ -199,16 +264,32 @@ class Metric(_Input):
 
 
 class Framework(_Input):
-    """A scorecard framework: a scale, a scoring mode, bands and weighted metrics."""
+    """A scorecard framework: a scale, a scoring mode, bands and weighted metrics.
+
+    Validation admits only what :mod:`cxscore.scoring` maps into 0..100%: points scoring needs
+    ``0 <= min < max``, minmax ``min < max``; a scale's and a linear curve's span is finite; a
+    lognormal curve has ``0 < p10 < median``; weights are 0 or 1e-6..1e6.
+    """
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
     name: Name
     description: Text = ""
     source: Text = ""
-    scale: Scale = Scale()
+    # scoring comes before scale: the scale's check needs it (fields are validated in this order).
     scoring: Literal["points", "minmax"] = "points"
+    scale: Scale = Scale()
     bands: Annotated[list[Band], Field(min_length=1)]
     metrics: Annotated[list[Metric], Field(min_length=1)]
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_fits_scoring(cls, scale: Scale, info: ValidationInfo) -> Scale:
+        if info.data.get("scoring") == "points" and scale.min < 0:
+            raise ValueError(
+                f"points scoring counts a rating as points out of max, so the scale must not go below 0 "
+                f"(min is {scale.min:g}): use scoring: minmax to score the position on the scale"
+            )
+        return scale
 
     @field_validator("metrics")
     @classmethod
@@ -258,7 +339,7 @@ class RatingEntry(_Input):
     value: Number | None = None
     source: Text | None = Field(default=None, alias="from")
     column: Text | None = None
-    n: Annotated[int, Field(strict=True, ge=0)] | None = None
+    n: Count | None = None
     ci_low: Number | None = None
     ci_high: Number | None = None
     note: Text | None = None
@@ -273,8 +354,16 @@ class RatingEntry(_Input):
             raise ValueError("'column' needs a data source: add 'from: <file>'")
         if (self.ci_low is None) != (self.ci_high is None):
             raise ValueError("give both 'ci_low' and 'ci_high', or neither")
-        if self.ci_low is not None and self.ci_high is not None and self.ci_low > self.ci_high:
-            raise ValueError(f"ci_low ({self.ci_low:g}) must not be above ci_high ({self.ci_high:g})")
+        if self.ci_low is not None and self.ci_high is not None:
+            if self.ci_low > self.ci_high:
+                raise ValueError(f"ci_low ({self.ci_low:g}) must not be above ci_high ({self.ci_high:g})")
+            value = self.measured_value
+            if value is not None and not self.ci_low <= value <= self.ci_high:
+                key = "value" if self.value is not None else "rating"
+                raise ValueError(
+                    f"{key} {value:g} lies outside its own interval: "
+                    f"ci_low {self.ci_low:g} to ci_high {self.ci_high:g} must contain it"
+                )
         return self
 
     @property

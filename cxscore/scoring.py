@@ -5,6 +5,9 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
 * A metric's score is its points out of the maximum, ``s = r / max`` (``scoring: points``), or, for
   frameworks that choose ``scoring: minmax``, the position on the scale, ``s = (r - min) / (max - min)``.
   Both are written ``s = (r - lo) / (hi - lo)`` with ``lo = 0`` for points and ``lo = min`` for minmax.
+  Framework validation makes ``0 <= lo < hi`` for points and ``hi - lo`` finite, so ``s`` is in 0..1
+  for every rating on the scale; a rating off the scale (which the loader refuses) counts as the
+  nearer end of it.
 * A *measured* metric (one with ``measure`` and ``curve``) scores ``s = curve(v)`` for its measured
   value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean.
 * The overall percentage is the weighted mean over the *rated* metrics,
@@ -16,7 +19,10 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
   metric to the top of the scale raises the overall by exactly its lost points (the denominator does
   not change), which is why "biggest lift" ranks metrics by weight x headroom.
 
-Nothing is rounded here: rounding is the renderers' job.
+Nothing is rounded here: rounding is the renderers' job. A scale may span up to 1.8e308, so
+``r - lo``, ``hi - r`` and the span are counted in units of ``2**e``, the power of two that puts the
+span ``hi - lo = unit * 2**e`` at ``0.5 <= unit < 1``, before they meet a weight: no product
+overflows, and as a power of two changes no bit of a ratio, every score is what the formulas give.
 """
 
 from __future__ import annotations
@@ -107,10 +113,15 @@ def scale_floor(framework: Framework) -> float:
     return framework.scale.min if framework.scoring == "minmax" else 0.0
 
 
+def on_scale(rating: float, framework: Framework) -> float:
+    """The rating, or the nearer end of the scale for a rating beyond it."""
+    return min(framework.scale.max, max(framework.scale.min, rating))
+
+
 def metric_fraction(rating: float, framework: Framework) -> float:
     """``s = (r - lo) / (hi - lo)``: a rating as a fraction of the scale (see module docstring)."""
     low = scale_floor(framework)
-    return (rating - low) / (framework.scale.max - low)
+    return (on_scale(rating, framework) - low) / (framework.scale.max - low)
 
 
 def normal_cdf(z: float) -> float:
@@ -171,15 +182,17 @@ class _Given(NamedTuple):
     metric: Metric
     entry: RatingEntry | None
     weight: float
-    rating: float | None  # on the scale, for a rated metric
+    rating: float | None  # as given, for a rated metric
     value: float | None  # the measured value, for a measured metric
     fraction: float | None  # s in 0..1; None when the metric is unrated
+    above: float | None  # r - lo for a rated metric, in units of 2**e (module docstring)
+    below: float | None  # hi - r, in the same units
 
 
-def _given(metric: Metric, brand: BrandFile, framework: Framework) -> _Given:
+def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int) -> _Given:
     entry = brand.ratings.get(metric.id)
     weight = brand.weights.get(metric.id, metric.weight)
-    rating = value = fraction = None
+    rating = value = fraction = above = below = None
     if entry is not None:
         if metric.measure is not None:
             value = entry.measured_value
@@ -188,17 +201,23 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework) -> _Given:
         elif entry.rating is not None:
             rating = entry.rating
             fraction = metric_fraction(rating, framework)
-    return _Given(metric, entry, weight, rating, value, fraction)
+            placed = on_scale(rating, framework)
+            above = math.ldexp(placed - scale_floor(framework), -exponent)
+            below = math.ldexp(framework.scale.max - placed, -exponent)
+    return _Given(metric, entry, weight, rating, value, fraction, above, below)
 
 
-def _metric_score(given: _Given, low: float, high: float, rated_weight: float) -> MetricScore:
-    """One metric's record: its score and the points it keeps the overall from 100."""
-    metric, entry, weight, rating, value, fraction = given
-    span = high - low
+def _metric_score(given: _Given, unit: float, rated_weight: float) -> MetricScore:
+    """One metric's record: its score and the points it keeps the overall from 100.
+
+    ``score = 100 * (r - lo) / (hi - lo)`` and ``lost = 100 * w * (hi - r) / ((hi - lo) * sum(w))``,
+    with ``r - lo``, ``hi - r`` and the span ``hi - lo = unit * 2**e`` all in units of ``2**e``.
+    """
+    metric, entry, weight, rating, value, fraction, above, below = given
     score = lost = None
-    if rating is not None:
-        score = _clamp(100.0 * (rating - low) / span)
-        lost = _clamp(100.0 * weight * (high - rating) / (span * rated_weight))
+    if above is not None and below is not None:
+        score = _clamp(100.0 * above / unit)
+        lost = _clamp(100.0 * weight * below / (unit * rated_weight))
     elif fraction is not None:
         score = _clamp(100.0 * fraction)
         lost = _clamp(100.0 * weight * (1.0 - fraction) / rated_weight)
@@ -232,25 +251,23 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
     ``w_i * s_i * (hi - lo)`` to the same numerator, which is ``w_i * s_i`` once divided by the span.
     A measured metric's data source must have been computed into its ``value`` by the loader.
     """
-    low, high = scale_floor(framework), framework.scale.max
-    span = high - low
-    given = [_given(metric, brand, framework) for metric in framework.metrics]
+    unit, exponent = math.frexp(framework.scale.max - scale_floor(framework))
+    given = [_given(metric, brand, framework, exponent) for metric in framework.metrics]
     rated = [entry for entry in given if entry.fraction is not None]
     rated_weight = math.fsum(entry.weight for entry in rated)
     total_weight = math.fsum(entry.weight for entry in given)
     if rated_weight <= 0:
         raise ValueError("no rated metric has a positive weight; the loader rejects such files")
     # A rating's share of the numerator is kept as w·(r − lo), not w·s·(hi − lo): integer ratings
-    # and weights then sum exactly and Santa's overall is 68.0 to the last bit.
+    # and weights then sum exactly and Santa's overall is 68.0 to the last bit. It and the span are in
+    # units of 2**e (module docstring), which changes no bit of their ratio.
     earned = math.fsum(
-        entry.weight * (entry.rating - low)
-        if entry.rating is not None
-        else entry.weight * entry.fraction * span
+        entry.weight * entry.above if entry.above is not None else entry.weight * entry.fraction * unit
         for entry in rated
         if entry.fraction is not None
     )
-    overall = _clamp(100.0 * earned / (span * rated_weight))
-    metrics = [_metric_score(entry, low, high, rated_weight) for entry in given]
+    overall = _clamp(100.0 * earned / (unit * rated_weight))
+    metrics = [_metric_score(entry, unit, rated_weight) for entry in given]
     return ScoreResult(
         path=path,
         brand=brand.brand,
