@@ -30,9 +30,19 @@ _APP_SETTINGS: dict[str, Any] = {
     "pretty_exceptions_show_locals": False,
     "context_settings": {"help_option_names": ["-h", "--help"]},
 }
+EXIT_CODES = "Exit codes: 0 ok, 1 a gate failed, 2 bad input, 3 unexpected (a bug)."
+
+
+def _epilog(*examples: str) -> str:
+    """The end of a command's --help: a few real examples, then the exit codes."""
+    lines = "\n\n".join(f"  {example}" for example in examples)
+    return f"Examples:\n\n{lines}\n\n{EXIT_CODES}"
+
+
 app = typer.Typer(**_APP_SETTINGS)
 frameworks_app = typer.Typer(
     help="List the bundled frameworks, or show one.",
+    epilog=_epilog("cxscore frameworks", "cxscore frameworks -f markdown -o frameworks.md"),
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -173,7 +183,13 @@ def _gate(failures: "list[GateFailure]") -> None:
     raise typer.Exit(EXIT_GATE)
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        "cxscore rate examples/santa.yaml",
+        "cxscore rate examples/ --format html -o portfolio.html",
+        "cxscore rate brand.yaml --baseline last-quarter.yaml --fail-on-regression",
+    )
+)
 @handle_user_errors
 def rate(
     paths: Paths,
@@ -222,7 +238,12 @@ def rate(
     _gate(gates.check(report.results, report.change))
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        "cxscore compare examples/santa.yaml examples/grinch.yaml",
+        "cxscore compare a.yaml b.yaml c.yaml -o comparison.md",
+    )
+)
 @handle_user_errors
 def compare(
     paths: Annotated[
@@ -246,7 +267,7 @@ def compare(
     _gate(gates.check(comparison.results))
 
 
-@app.command()
+@app.command(epilog=_epilog("cxscore rank examples/", "cxscore rank brands/ --top 10 --fail-under 50"))
 @handle_user_errors
 def rank(
     paths: Paths,
@@ -269,7 +290,7 @@ def rank(
     _gate(gates.check(board.entries))
 
 
-@app.command()
+@app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))
 @handle_user_errors
 def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
     """Check brand files (and their frameworks) without scoring: exit 0 when all are valid."""
@@ -279,7 +300,7 @@ def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
     sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
 
 
-@app.command()
+@app.command(epilog=_epilog("cxscore schema -o cxscore.schema.json"))
 @handle_user_errors
 def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of the brand file (for editor completion)."""
@@ -315,7 +336,10 @@ def frameworks_list(
     emit(renderer("frameworks", chosen)(load_bundled_frameworks()), output)
 
 
-@frameworks_app.command("show")
+@frameworks_app.command(
+    "show",
+    epilog=_epilog("cxscore frameworks show cx-kpis", "cxscore frameworks show my-framework.yaml -f json"),
+)
 @handle_user_errors
 def frameworks_show(
     framework: Annotated[str, typer.Argument(help="A bundled framework id or a framework file.")],
@@ -332,7 +356,13 @@ def frameworks_show(
 Columns = list[str] | None
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        "cxscore measure survey.csv --nps likelihood_to_recommend",
+        "cxscore measure survey.csv --nps ltr --csat csat --by region --trend quarter",
+        "cxscore measure 'exports/*.csv' --fcr resolved -o fcr.json",
+    )
+)
 @handle_user_errors
 def measure(
     data: Annotated[
