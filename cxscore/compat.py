@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import typer
 
 
@@ -68,3 +70,77 @@ def _command_name(info: Any) -> str:
     """A registered command's name as typed: its own, or its function's with dashes for underscores."""
     name: str = info.name or info.callback.__name__.replace("_", "-")
     return name
+
+
+# --- Ibis --------------------------------------------------------------------------------------------
+# The data layer's Ibis calls that are not in Ibis's documented API. Each takes and returns Ibis or
+# driver objects as Any: Ibis ships no type information.
+
+
+def ibis_duckdb_temp_view(backend: Any, name: str, columns: list[str], engine_types: list[str]) -> Any:
+    """An Ibis table over the DuckDB temporary view ``temp.main.<name>``, whose columns are known.
+
+    Private: Ibis's public ``backend.table(name)`` asks DuckDB for the schema as an Arrow table
+    (importing pyarrow, 0.15-0.3 s); the operation ``ops.DatabaseTable`` with an ``ops.Namespace``,
+    and ``backend.compiler.type_mapper.from_string`` (DuckDB type text to an Ibis type), build the
+    same expression from the names and types the reader relation already holds.
+    """
+    import ibis
+    import ibis.expr.operations as ops
+
+    types = backend.compiler.type_mapper
+    schema = ibis.schema(
+        {column: types.from_string(kind) for column, kind in zip(columns, engine_types, strict=True)}
+    )
+    namespace = ops.Namespace(catalog="temp", database="main")
+    return ops.DatabaseTable(name, schema=schema, source=backend, namespace=namespace).to_expr()
+
+
+def ibis_cursor_rows(backend: Any, expression: Any) -> list[dict[str, Any]]:
+    """The rows of ``expression`` as dicts, through the driver's own DB-API cursor.
+
+    Undocumented: ``backend.raw_sql(backend.compile(expression))`` returns the driver's cursor on
+    DuckDB and SQLite (DuckDB's connection, a ``sqlite3.Cursor``). For a few aggregated rows this
+    skips Ibis's Arrow and pandas result conversion, which costs more start-up time than the query.
+    The SQL text is Ibis's own compilation of the expression; no name or value is formatted into it.
+    """
+    cursor = backend.raw_sql(backend.compile(expression))
+    try:
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        if backend.name != "duckdb":  # DuckDB's "cursor" is the connection itself
+            cursor.close()
+
+
+def ibis_driver_connection(backend: Any) -> Any:
+    """The DB-API connection under an Ibis backend (a ``duckdb.DuckDBPyConnection`` for DuckDB).
+
+    Undocumented: Ibis keeps it in the attribute ``con`` of its SQL backends.
+    """
+    return backend.con
+
+
+def ibis_sqlite_read_only(path: Path) -> Any:
+    """An Ibis SQLite backend on the existing database file ``path``, opened read-only.
+
+    Experimental in Ibis: ``ibis.sqlite.from_connection``. ``ibis.sqlite.connect`` opens files
+    read-write and creates a missing one; a ``mode=ro`` URI connection does neither.
+    """
+    import sqlite3
+
+    import ibis
+
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    return ibis.sqlite.from_connection(connection)
+
+
+def ibis_supports(backend: Any, operation: str) -> bool:
+    """Whether ``backend`` can compile the Ibis operation named ``operation`` (``TryCast``, ``Quantile``).
+
+    Internal: the operation classes live in ``ibis.expr.operations``; ``has_operation`` is public.
+    """
+    import ibis.expr.operations as ops
+
+    supported: bool = backend.has_operation(getattr(ops, operation))
+    return supported

@@ -7,7 +7,8 @@ ratings never pays for the engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from cxscore.data.model import (
     NO_MEASURE,
@@ -19,8 +20,10 @@ from cxscore.data.model import (
     MeasureSpec,
     MetricMeasure,
 )
+from cxscore.data.session import DataSession
 
 __all__ = [
+    "DataSession",
     "DataSource",
     "MeasuredValue",
     "MeasureKind",
@@ -40,8 +43,12 @@ def compute_measures(
     specs: Sequence[MeasureSpec],
     by: Sequence[str] = (),
     trend: str | None = None,
+    session: DataSession | None = None,
 ) -> MeasureReport:
-    """Open ``source`` and compute ``specs`` overall, per ``by`` segment and per ``trend`` period."""
+    """Open ``source`` and compute ``specs`` overall, per ``by`` segment and per ``trend`` period.
+
+    Without a ``session``, the engine opened for this call is closed before it returns.
+    """
     from cxscore.errors import Issue, UsageError
 
     if not specs:
@@ -51,15 +58,33 @@ def compute_measures(
     from cxscore.data.compute import measure_dataset
     from cxscore.data.sources import open_source
 
-    return measure_dataset(open_source(source), specs, by, trend)
+    with _within(session) as active:
+        return measure_dataset(open_source(source, active), specs, by, trend)
 
 
-def compute_metric_value(measure: MetricMeasure, source: DataSource) -> MeasuredValue:
-    """A framework's measured metric (a CX measure or share, mean, ratio, difference) from ``source``."""
+def compute_metric_value(
+    measure: MetricMeasure, source: DataSource, session: DataSession | None = None
+) -> MeasuredValue:
+    """A framework's measured metric (a CX measure or share, mean, ratio, difference) from ``source``.
+
+    Give every call of one run the same ``session``, so a file several metrics share is opened and
+    read once; without one, the engine opened for this call is closed before it returns.
+    """
     _require_engine(source)
     from cxscore.data.generic import compute_metric_value as compute
 
-    return compute(measure, source)
+    with _within(session) as active:
+        return compute(measure, source, active)
+
+
+@contextmanager
+def _within(session: DataSession | None) -> Iterator[DataSession]:
+    """``session`` as it is, or a session of its own for one call, closed at its end."""
+    if session is not None:
+        yield session
+        return
+    with DataSession() as own:
+        yield own
 
 
 def _require_engine(source: DataSource) -> None:

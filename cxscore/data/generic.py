@@ -20,23 +20,28 @@ measure (NPS, CSAT, CES, FCR, response time) can also take a ``where`` to measur
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import replace
 from typing import Any
 
+import ibis
 import ibis.expr.datatypes as dt
 
 from cxscore.data.compute import NUMBER_PATTERN, check_columns, fetch, measure_dataset, text_to_number, yes_no
 from cxscore.data.model import DataSource, MeasuredValue, MeasureKind, MeasureSpec, MetricMeasure
+from cxscore.data.session import DataSession
 from cxscore.data.sources import Dataset, open_source
 from cxscore.errors import InputError
 
 GENERIC = ("share", "mean", "ratio", "difference")
-_CONDITION = re.compile(r"^\s*([^\s=!]+)\s*(!=|=)\s*(.*?)\s*$")
+# The value is everything after the operator, stripped in Python: a lazy "(.*?)\s*$" backtracked
+# quadratically on a long run of spaces inside the value.
+_CONDITION = re.compile(r"^\s*([^\s=!]+)\s*(!=|=)(.*)$")
 
 
-def compute_metric_value(measure: MetricMeasure, source: DataSource) -> MeasuredValue:
-    """Open ``source`` and compute ``measure`` over its rows (see the module docstring)."""
-    return _compute(measure, open_source(source))
+def compute_metric_value(measure: MetricMeasure, source: DataSource, session: DataSession) -> MeasuredValue:
+    """Open ``source`` (once per ``session``) and compute ``measure`` over its rows (see above)."""
+    return _compute(measure, open_source(source, session))
 
 
 def _compute(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
@@ -92,11 +97,20 @@ def _filtered(dataset: Dataset, condition: str) -> Dataset:
 
 
 def _number(dataset: Dataset, column: str) -> Any:
+    """The column as float64, NULL where a cell is not a finite number.
+
+    "nan" and "inf" cast to floats (TRY_CAST accepts them) but are no numbers to average or sum: a
+    single one would make the mean NaN. The bounds test drops them on every engine (NaN sorts above
+    every number on DuckDB and Postgres; SQLite has no NaN).
+    """
     value = dataset.table[column]
     kind = value.type()
     if kind.is_numeric():
-        return value.cast(dt.float64)
-    return text_to_number(dataset.backend, value.cast(dt.string))
+        number = value.cast(dt.float64)
+    else:
+        number = text_to_number(dataset.backend, value.cast(dt.string))
+    finite = (number >= -sys.float_info.max) & (number <= sys.float_info.max)
+    return ibis.ifelse(finite, number, ibis.null(dt.float64))
 
 
 def _condition(dataset: Dataset, condition: str) -> Any:
@@ -105,7 +119,7 @@ def _condition(dataset: Dataset, condition: str) -> Any:
     if parsed is None:
         message = f"condition '{condition}' is not COLUMN = VALUE or COLUMN != VALUE"
         raise InputError(dataset.issue(message))
-    column, operator, wanted = parsed.group(1), parsed.group(2), parsed.group(3).strip("'\"")
+    column, operator, wanted = parsed.group(1), parsed.group(2), parsed.group(3).strip().strip("'\"")
     check_columns(dataset, [column])
     value = dataset.table[column]
     word = wanted.lower()

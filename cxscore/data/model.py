@@ -60,6 +60,9 @@ class DataSource:
 
     ``engine`` is an Ibis connection URL (``duckdb://``, ``sqlite:///survey.db``, ``postgres://...``);
     ``None`` means an in-memory DuckDB. ``base`` resolves relative file paths (a brand file's folder).
+    ``root`` confines them: every path and glob match must resolve (links followed) inside that
+    folder, and globs are walked only inside it. The brand-file side sets it to the brand file's
+    folder; ``None`` (paths the user typed on the command line) confines nothing.
     Plain dataclasses, not pydantic: the command line builds them from parsed options, and pydantic's
     import would be paid on every ``measure`` run.
     """
@@ -68,6 +71,7 @@ class DataSource:
     table: str | None = None
     engine: str | None = None
     base: str | None = None
+    root: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,28 +1,44 @@
 """Opening a data source as an Ibis table: files read by the engine's own readers, or an engine table.
 
-Nothing here reads rows into Python: files are handed to the backend (``read_csv``, ``read_parquet``,
-``read_json``), which scans them where they are. The only bytes Python reads itself are a header line,
-to point an error at the column it is about.
+Nothing here reads rows into Python: files are handed to the backend (DuckDB's ``read_csv``,
+``read_parquet``, ``read_json``), which scans them where they are. The only bytes Python reads itself
+are first lines, to point an error at the column it is about.
+
+No SQL text is ever built here from a name, path or value: DuckDB's reader relations are registered
+as views through its Python API and described to Ibis from their column list, and every query is an
+Ibis expression, whose compiler quotes identifiers and literals.
+
+Messages quote a data file only when it parsed as what was expected, and then only what identifies
+the problem (see :meth:`Dataset.column_names` and :meth:`Dataset.example`): a path pointing at a
+password file or a text file must not have its lines printed as "columns" or "examples".
 """
 
 from __future__ import annotations
 
 import csv
-import glob
+import itertools
+import os
 import re
 import sqlite3
+import stat
+import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.common.exceptions as ibis_errors
-import ibis.expr.operations as ops
 from ibis.backends import BaseBackend
 from ibis.expr.types import Table
 
+from cxscore import compat
 from cxscore.data.model import DataSource
-from cxscore.errors import InputError, Issue, UsageError
+from cxscore.data.paths import MISSING, DataFile, os_reason, resolve_files
+from cxscore.data.session import DataSession
+from cxscore.data.urls import EngineUrl, parse_engine
+from cxscore.errors import InputError, Issue, UsageError, did_you_mean
+from cxscore.textsafe import clean_line
 
 FORMATS = {
     ".csv": "csv",
@@ -34,79 +50,282 @@ FORMATS = {
     ".jsonl": "json",
     ".ndjson": "json",
 }
+#: How each format is named in messages: what the file was expected to be.
+KINDS = {"csv": "CSV", "parquet": "Parquet", "json": "newline-delimited JSON"}
 _COMPRESSED = (".gz", ".zst")
-_GLOB_CHARS = re.compile(r"[*?\[]")
-# user:password@ in a connection URL (a regex rather than urlsplit, which refuses some URLs).
-_PASSWORD = re.compile(r"(?<=://)([^/@:]*):([^/@]*)@")
 _HEADER_BYTES = 65_536
+# Quoting bounds: a column name or value longer than this is described, not quoted; a listing of
+# column names stops after so many; header checks read the first line of at most so many files.
+_LONGEST_NAME = 64
+_LONGEST_VALUE = 24
+_NAMES_LISTED = 30
+_HEADER_FILES = 100
+_LONGEST_ENGINE_TEXT = 200
+_views = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A connected backend and the URL it came from (None for the default in-memory DuckDB)."""
+
+    backend: BaseBackend
+    url: EngineUrl | None = None
+
+    def close(self) -> None:
+        """Disconnect; the data read through it is in the results already."""
+        self.backend.disconnect()
+
+    def describe(self, error: BaseException) -> str:
+        """A driver's error as one short printable line, with no secret of the URL in it."""
+        return describe(error, self.url)
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """An opened source: the Ibis table, its backend, and how to name and locate it in messages."""
+    """An opened source: the Ibis table, its engine, and how to name and locate it in messages."""
 
     table: Table
-    backend: BaseBackend
+    engine: Engine
     label: str
-    first_file: Path | None = None
+    files: tuple[DataFile, ...] = ()
     file_format: str | None = None
+
+    @property
+    def backend(self) -> BaseBackend:
+        """The Ibis backend the table lives on."""
+        return self.engine.backend
+
+    @property
+    def kind(self) -> str:
+        """What the source was expected to be, for messages ("CSV", "Parquet", "table")."""
+        return KINDS[self.file_format] if self.file_format else "table"
 
     def issue(self, message: str, column: str | None = None) -> Issue:
         """An :class:`Issue` about this source, at the column's header cell when the file shows one."""
         position = None
-        if column is not None and self.first_file is not None and self.file_format is not None:
-            position = header_position(self.first_file, column, self.file_format)
-        if position is None or self.first_file is None:
+        first = self.files[0] if self.files else None
+        if column is not None and first is not None and self.file_format is not None:
+            position = header_position(first.real, column, self.file_format)
+        if position is None or first is None:
             return Issue(self.label, message)
         # A position is in one file: name that file, even when the source is several.
-        return Issue(str(self.first_file), message, *position)
+        return Issue(str(first.shown), message, *position)
+
+    @cached_property
+    def column_names(self) -> list[str] | None:
+        """The column names a message may quote, or None when the source does not look like a table.
+
+        A CSV reader takes any text file for a table of one column named after its first line (or,
+        skipping lines, after a later one). Names are quoted only when there are at least two, each
+        short and printable and none holding an ``=`` (a ``KEY=value`` line is a setting, not a
+        header), each found in the first line of a file that has more lines: then the file is a
+        table with a header, and its header names are not secrets.
+        """
+        names = [str(name) for name in self.table.columns]
+        if not all(0 < len(name) <= _LONGEST_NAME and name.isprintable() for name in names):
+            return None
+        if self.file_format != "csv":
+            return names
+        if len(names) < 2 or len(self.files) > _HEADER_FILES or any("=" in name for name in names):
+            return None
+        header: set[str] = set()
+        for file in self.files:
+            header |= first_line_fields(file.real)
+        generated = re.compile(r"column\d+")  # DuckDB's names for blank header cells
+        for name in names:
+            base = re.sub(r"_\d+$", "", name)  # ... and for repeated ones (a, a_1)
+            if name not in header and base not in header and not generated.fullmatch(name):
+                return None
+        return names
+
+    def listing(self, column: str) -> str:
+        """The tail of a "no column" message: a hint and the columns, when the source may show them."""
+        names = self.column_names
+        if names is None and self.file_format == "csv":
+            return (
+                ": expected a CSV file whose first line names its columns (this one does not look like a "
+                "table, so its content is not shown)"
+            )
+        if names is None:
+            return " (the column names are not shown: some are too long or not printable)"
+        listed = ", ".join(names[:_NAMES_LISTED])
+        more = f", and {len(names) - _NAMES_LISTED} more" if len(names) > _NAMES_LISTED else ""
+        return f"{did_you_mean(column, names)} (columns: {listed}{more})"
+
+    def example(self, value: Any) -> str | None:
+        """An invalid answer quoted as an example: short and printable, and only from a table.
+
+        Only what identifies the problem ('n/a', '11', '7.5'); a longer value (which could be a note,
+        an address or a password in a column measured by mistake) is described by its length.
+        """
+        if value is None or self.column_names is None:
+            return None
+        text = clean_line(str(value).strip())
+        if not text:
+            return None
+        if len(text) > _LONGEST_VALUE:
+            return f"a text of {len(text)} characters"
+        return f"'{text}'"
+
+    def engine_issue(self, error: BaseException) -> Issue:
+        """An engine's error while reading or aggregating this source, as one line."""
+        if self.file_format is None:
+            return Issue(self.label, self.engine.describe(error))
+        return read_issue(self.engine, self.files, self.file_format, self.label, error)
 
 
-def open_source(source: DataSource) -> Dataset:
-    """Connect to the engine and open the files or table of ``source`` as an Ibis table."""
+def read_issue(
+    engine: Engine,
+    files: tuple[DataFile, ...],
+    file_format: str,
+    label: str,
+    error: BaseException,
+    reading: bool = False,
+) -> Issue:
+    """An engine's error about data files (``reading``: while opening them), as one line.
+
+    The driver's text about a file is not shown: it may quote a line of a file that is not what was
+    expected ("Original Line: ...", "Failed to cast value: ..."). A known problem is said in our
+    words, at the line DuckDB names when it names one; any other refusal while opening the files
+    is the file's, unnamed. An error of a later query is shown unless it may quote a value.
+    """
+    text = str(error)
+    where = next((file for file in files if str(file.real) in text), None)
+    if where is None and len(files) == 1:
+        where = files[0]
+    shown = str(where.shown) if where is not None else label
+    reason = file_problem(text)
+    if reason is None and reading:
+        reason = "the engine cannot read it"
+    if reason is None:
+        if _QUOTES_DATA.search(text):
+            return Issue(shown, "the engine could not convert one of its values (the value is not shown)")
+        return Issue(shown, engine.describe(error))
+    line = _CSV_LINE.search(text) if file_format == "csv" and where is not None else None
+    message = f"not a readable {KINDS[file_format]} file: {reason}"
+    return Issue(shown, message, int(line.group(1)), 1) if line else Issue(shown, message)
+
+
+def open_source(source: DataSource, session: DataSession) -> Dataset:
+    """Connect to the engine and open the files or table of ``source``, once per ``session``."""
     if source.paths and source.table:
         raise UsageError(Issue("--table", "give data files or --table, not both"))
     if not source.paths and not source.table:
         raise UsageError(Issue("measure", "no data: give data files (or a glob) or --table NAME"))
-    backend = connect(source.engine)
+    engine = session.remember(("engine", source.engine), lambda: connect(source.engine), Engine.close)
     if source.table:
-        return _open_table(backend, source.table)
-    files = resolve_files(source.paths, source.base)
+        name = source.table
+        table = session.remember(("table", source.engine, name), lambda: _open_table(engine, name))
+        return Dataset(table, engine, name)
+    files = resolve_files(source.paths, source.base, source.root)
     file_format = _format_of(files)
     if len(files) == 1:
-        label = str(files[0])
+        label = str(files[0].shown)
     elif len(source.paths) == 1:
         label = source.paths[0]  # the glob pattern as the user wrote it
     else:
-        label = f"{files[0]} and {len(files) - 1} more files"
-    table = _read_files(backend, files, file_format, label)
-    return Dataset(table, backend, label, files[0], file_format)
+        label = f"{files[0].shown} and {len(files) - 1} more files"
+    key = ("files", source.engine, tuple(file.real for file in files))
+    opened = session.remember(key, lambda: _read_files(engine, files, file_format, label))
+    return Dataset(opened, engine, label, tuple(files), file_format)
 
 
-def connect(engine: str | None) -> BaseBackend:
-    """An Ibis backend for the connection URL ``engine``, or an in-memory DuckDB when it is ``None``."""
-    backend = ibis.duckdb.connect() if engine is None else _connect_url(engine)
-    if backend.name == "duckdb":
+# Engines ----------------------------------------------------------------------------------------------
+
+
+def connect(engine: str | None) -> Engine:
+    """The engine for the connection URL ``engine``, or an in-memory DuckDB when it is ``None``.
+
+    A URL naming a DuckDB or SQLite file opens that file read-only, and only if it exists: a typo
+    must not leave a new, empty database behind.
+    """
+    if engine is None:
+        opened = Engine(ibis.duckdb.connect())
+    else:
+        url = parse_engine(engine)
+        opened = Engine(_connect_file(url) if url.database is not None else _connect_url(url), url)
+    if opened.backend.name == "duckdb":
         # DuckDB draws a progress bar on long scans, which would land in the middle of a report.
-        backend.raw_sql("SET enable_progress_bar = false")
-    return backend
+        opened.backend.raw_sql("SET enable_progress_bar = false")
+    return opened
 
 
-def _connect_url(engine: str) -> BaseBackend:
+def _connect_url(url: EngineUrl) -> BaseBackend:
     try:
-        return ibis.connect(engine)
+        backend: BaseBackend = ibis.connect(url.text)
     # The URL chooses the driver, and each driver fails in its own way (unknown scheme, driver not
     # installed, server unreachable, bad credentials): all of them are the user's request failing.
     except Exception as error:
-        match = _PASSWORD.search(engine)
-        password = match.group(2) if match else None
-        reason = first_line(error).replace(password, "***") if password else first_line(error)
-        raise UsageError(Issue("--engine", f"cannot connect to {redact(engine)}: {reason}")) from None
+        reason = describe(error, url)
+        raise UsageError(Issue("--engine", f"cannot connect to {url.shown}: {reason}")) from None
+    return backend
 
 
-def redact(url: str) -> str:
-    """The URL with any password replaced by ``***``, so it can be shown in a message."""
-    return _PASSWORD.sub(r"\1:***@", url)
+def _connect_file(url: EngineUrl) -> BaseBackend:
+    """A DuckDB or SQLite database file, opened read-only; a missing file is the user's error."""
+    path = url.database
+    assert path is not None
+    if url.file_engine is None:
+        message = (
+            f"{url.shown} is not a connection URL: give one such as duckdb:///path/to.duckdb, "
+            "sqlite:///path/to.db or postgres://user@host/db (data files go before the options)"
+        )
+        raise UsageError(Issue("--engine", message))
+    try:
+        status = path.stat()
+    except OSError as error:
+        if error.errno not in MISSING:
+            raise UsageError(Issue("--engine", f"cannot open {path}: {os_reason(error)}")) from None
+        status = None
+    if status is None:
+        hint = ""
+        if url.absolute_by_slashes:
+            relative = str(path).lstrip("/")
+            local = f"{url.scheme}://{relative}"
+            hint = f" (three slashes make the path absolute; {local} is in the current folder)"
+        raise UsageError(Issue("--engine", f"no database file {path}{hint}"))
+    if not stat.S_ISREG(status.st_mode):
+        raise UsageError(Issue("--engine", f"{path} is not a database file"))
+    try:
+        if url.file_engine == "duckdb":
+            options = {name: value for name, value in url.parameters if name != "read_only"}
+            backend: BaseBackend = ibis.duckdb.connect(database=str(path), read_only=True, **options)
+            return backend
+        if url.parameters:
+            raise UsageError(Issue("--engine", f"a sqlite URL takes no parameters: {url.shown}"))
+        return compat.ibis_sqlite_read_only(path)
+    except (UsageError, InputError):
+        raise
+    except Exception as error:  # as in _connect_url: the driver's own refusal
+        reason = describe(error, url)
+        raise UsageError(Issue("--engine", f"cannot open {url.shown}: {reason}")) from None
+
+
+def engine_errors(backend: BaseBackend) -> tuple[type[BaseException], ...]:
+    """The driver exceptions that mean "the data or query was refused", for the backend's driver.
+
+    DuckDB and SQLite by name; any other driver by the DB-API ``Error`` class of its module.
+    """
+    errors: list[type[BaseException]] = [sqlite3.Error]
+    if backend.name == "duckdb":
+        import duckdb
+
+        errors.append(duckdb.Error)
+    else:
+        driver = sys.modules.get(type(compat.ibis_driver_connection(backend)).__module__.split(".")[0])
+        error = getattr(driver, "Error", None)
+        if isinstance(error, type) and issubclass(error, Exception):
+            errors.append(error)
+    return tuple(errors)
+
+
+def describe(error: BaseException, url: EngineUrl | None) -> str:
+    """A driver's error as one short printable line, with no secret of the URL in it."""
+    text = first_line(error)
+    scrubbed = url.scrub(text) if url is not None else text
+    if scrubbed is None:
+        return "the engine's message is not shown because it quotes a secret of the --engine URL"
+    return shorten(clean_line(scrubbed), _LONGEST_ENGINE_TEXT)
 
 
 def first_line(error: BaseException) -> str:
@@ -117,62 +336,72 @@ def first_line(error: BaseException) -> str:
     return type(error).__name__
 
 
-def resolve_files(patterns: tuple[str, ...], base: str | None = None) -> list[Path]:
-    """Expand paths and glob patterns into existing, non-empty files, in a stable order."""
-    files: list[Path] = []
-    root = Path(base) if base else None
-    for pattern in patterns:
-        full = str(root / pattern) if root is not None and not Path(pattern).is_absolute() else pattern
-        if _GLOB_CHARS.search(full) and not Path(full).is_file():
-            # glob.glob, not Path.glob: the pattern may be absolute and have wildcards in any part.
-            matches = sorted(Path(match) for match in glob.glob(full, recursive=True))  # noqa: PTH207
-            matches = [match for match in matches if match.is_file()]
-            if not matches:
-                raise InputError(Issue(pattern, "no file matches this pattern"))
-            files.extend(matches)
-            continue
-        path = Path(full)
-        if path.is_dir():
-            raise InputError(Issue(pattern, "is a directory: give files, or a glob such as DIR/*.csv"))
-        if not path.is_file():
-            raise InputError(Issue(pattern, "no such file"))
-        files.append(path)
-    for path in files:
-        if path.stat().st_size == 0:
-            raise InputError(Issue(str(path), "the file is empty"))
-    return list(dict.fromkeys(files))
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _format_of(files: list[Path]) -> str:
+# Tables -----------------------------------------------------------------------------------------------
+
+
+def _open_table(engine: Engine, name: str) -> Table:
+    backend = engine.backend
+    try:
+        table: Table = backend.table(name)
+    except ibis_errors.TableNotFound:
+        raise InputError(Issue(name, f"no such table on the engine; tables: {_tables(engine)}")) from None
+    # IbisError: a table Ibis cannot describe (a column type it has no mapping for, say).
+    except (*engine_errors(backend), ibis_errors.IbisError) as error:
+        raise InputError(Issue(name, engine.describe(error))) from None
+    return table
+
+
+def _tables(engine: Engine) -> str:
+    try:
+        tables = [clean_line(str(name)) for name in engine.backend.list_tables()]
+    except engine_errors(engine.backend):
+        return "cannot be listed"
+    listed = ", ".join(tables[:_NAMES_LISTED]) or "none"
+    return listed + (f", and {len(tables) - _NAMES_LISTED} more" if len(tables) > _NAMES_LISTED else "")
+
+
+# Files ------------------------------------------------------------------------------------------------
+
+
+def _format_of(files: list[DataFile]) -> str:
     formats = set()
-    for path in files:
-        name = path.name.lower()
+    for file in files:
+        name = file.real.name.lower()
         for suffix in _COMPRESSED:
             name = name.removesuffix(suffix)
         file_format = FORMATS.get(Path(name).suffix)
         if file_format is None:
             known = ", ".join(sorted(FORMATS))
-            raise UsageError(Issue(str(path), f"unknown data format: expected a file ending in {known}"))
+            message = f"unknown data format: expected a file ending in {known}"
+            raise UsageError(Issue(str(file.shown), message))
         formats.add(file_format)
     if len(formats) > 1:
-        raise UsageError(Issue(str(files[0]), "the files mix formats: give files of one format at a time"))
+        message = "the files mix formats: give files of one format at a time"
+        raise UsageError(Issue(str(files[0].shown), message))
     return formats.pop()
 
 
-def _read_files(backend: BaseBackend, files: list[Path], file_format: str, label: str) -> Table:
-    names = [str(path) for path in files]
+def _read_files(engine: Engine, files: list[DataFile], file_format: str, label: str) -> Table:
+    backend = engine.backend
+    names = [str(file.real) for file in files]
     try:
         if backend.name == "duckdb":
             return _duckdb_view(backend, names, file_format)
         reader = getattr(backend, f"read_{file_format}", None)
         if reader is None:
-            raise UsageError(
-                Issue("--engine", f"the {backend.name} engine cannot read files: load them, then use --table")
-            )
+            raise NotImplementedError(file_format)
         table: Table = reader(names)
         return table
+    except NotImplementedError:
+        message = f"the {backend.name} engine cannot read files: load them into it, then use --table"
+        raise UsageError(Issue("--engine", message)) from None
     except engine_errors(backend) as error:
-        raise InputError(located_engine_error(label, error)) from None
+        raise InputError(read_issue(engine, tuple(files), file_format, label, error, reading=True)) from None
 
 
 def _duckdb_view(backend: BaseBackend, names: list[str], file_format: str) -> Table:
@@ -180,6 +409,11 @@ def _duckdb_view(backend: BaseBackend, names: list[str], file_format: str) -> Ta
 
     Ibis's ``read_csv`` builds the same view, but fetches its schema as an Arrow table, which
     imports pyarrow and numpy: 0.15-0.3 s, a tenth of the 10M-row benchmark, for a list of names.
+    The reader relation is registered as a view through DuckDB's Python API, which binds the
+    relation itself: the column names it sniffed never pass through SQL text (the relation's
+    ``sql_query()`` does not escape them, and a CSV header could otherwise run any statement).
+    The registered view keeps the dialect DuckDB sniffed, so the scan does not sniff again; it is
+    temporary, so with ``--engine duckdb:///file.db`` nothing is written into the user's database.
     """
     options: dict[str, Any] = {}
     if file_format == "csv":
@@ -190,65 +424,84 @@ def _duckdb_view(backend: BaseBackend, names: list[str], file_format: str) -> Ta
             options["union_by_name"] = True
     elif file_format == "json":
         options["format"] = "newline_delimited"
-    relation = getattr(backend.con, f"read_{file_format}")(names, **options)
-    view = ibis.util.gen_name(f"cxscore_{file_format}")
-    # The relation's SQL carries the dialect DuckDB sniffed, so the scan does not sniff again. The
-    # view is TEMPORARY: with --engine duckdb:///file.db nothing is written into the user's database.
-    backend.con.execute(f'CREATE TEMPORARY VIEW "{view}" AS {relation.sql_query()}')
-    types = backend.compiler.type_mapper
-    schema = ibis.schema(
-        {
-            column: types.from_string(str(kind))
-            for column, kind in zip(relation.columns, relation.types, strict=True)
-        }
-    )
-    return ops.DatabaseTable(view, schema=schema, source=backend, namespace=ops.Namespace()).to_expr()
-
-
-def _open_table(backend: BaseBackend, name: str) -> Dataset:
-    try:
-        table = backend.table(name)
-    except ibis_errors.TableNotFound:
-        tables = backend.list_tables()
-        listing = ", ".join(tables) if tables else "none"
-        raise InputError(Issue(name, f"no such table on the engine; tables: {listing}")) from None
-    except engine_errors(backend) as error:
-        raise InputError(Issue(name, first_line(error))) from None
-    return Dataset(table, backend, name)
-
-
-def engine_errors(backend: BaseBackend) -> tuple[type[BaseException], ...]:
-    """The driver exceptions that mean "the data or query was refused", for the backends we know."""
-    errors: list[type[BaseException]] = [sqlite3.Error]
-    if backend.name == "duckdb":
-        import duckdb
-
-        errors.append(duckdb.Error)
-    return tuple(errors)
+    connection = compat.ibis_driver_connection(backend)
+    relation = getattr(connection, f"read_{file_format}")(names, **options)
+    view = f"cxscore_{file_format}_{next(_views)}_{os.urandom(4).hex()}"
+    connection.register(view, relation)
+    types = [str(kind) for kind in relation.types]
+    return compat.ibis_duckdb_temp_view(backend, view, relation.columns, types)
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+# What went wrong reading a file, told without quoting it. DuckDB's texts can hold "Original Line: ..."
+# or a value ("Failed to cast value to numerical: ..."), so only the kind of problem is taken.
+_FILE_PROBLEMS = (
+    (re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)"), "expected {0} columns, found {1}"),
+    (re.compile(r"Invalid unicode|not utf-8 encoded", re.IGNORECASE), "the text is not UTF-8"),
+    (re.compile(r"unterminated quote", re.IGNORECASE), "a quoted value is not closed"),
+    (re.compile(r"Maximum line size of (\d+) bytes exceeded"), "a line is longer than {0} bytes"),
+    (re.compile(r"Malformed JSON"), "a line is not a JSON object"),
+    (
+        re.compile(r"JSON transform error"),
+        "a field holds values of another type than in the lines sampled before it",
+    ),
+    (re.compile(r"magic bytes", re.IGNORECASE), "it does not end with Parquet's footer"),
+    (re.compile(r"Permission denied", re.IGNORECASE), "permission denied"),
+    (re.compile(r"^INTERNAL Error", re.IGNORECASE), "the engine failed on its content (an internal error)"),
+)
+# Engine texts that may quote a value from the data (a failed conversion names the value).
+_QUOTES_DATA = re.compile(r"Original Line|convert|cast", re.IGNORECASE)
 
 
-def located_engine_error(label: str, error: BaseException) -> Issue:
-    """An engine's error as one line, at the file line DuckDB names in CSV errors."""
-    text = str(error)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    match = _CSV_LINE.search(text)
-    if match is None:
-        return Issue(label, lines[0] if lines else type(error).__name__)
-    details = [line for line in lines[1:] if not line.startswith(("Original Line", "Possible fix"))]
-    message = details[0] if details else lines[0]
-    return Issue(label, f"cannot parse: {message}", int(match.group(1)), 1)
+def file_problem(text: str) -> str | None:
+    """The problem a DuckDB error text reports about a data file, in our words; None if none."""
+    for pattern, reason in _FILE_PROBLEMS:
+        found = pattern.search(text)
+        if found is not None:
+            return reason.format(*found.groups())
+    return None
+
+
+def _first_lines(path: Path) -> tuple[str, str] | None:
+    """The first line of a text file without its BOM, and what follows it in the first 64 KiB.
+
+    None for a compressed or unreadable file.
+    """
+    if path.name.lower().endswith(_COMPRESSED):
+        return None
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEADER_BYTES)
+    except OSError:
+        return None
+    first, _, rest = head.partition(b"\n")
+    line = first.decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r")
+    return line, rest.decode("utf-8", "replace")
+
+
+def first_line_fields(path: Path) -> set[str]:
+    """Every field of a CSV file's header line, split at each delimiter DuckDB may have sniffed.
+
+    Empty when the file has no line after it: a header names the columns of rows.
+    """
+    lines = _first_lines(path)
+    if lines is None or not lines[1].strip():
+        return set()
+    line = lines[0]
+    fields: set[str] = set()
+    for delimiter in (",", ";", "\t", "|"):
+        fields.update(next(csv.reader([line], delimiter=delimiter), []))
+    return fields
 
 
 def header_position(path: Path, column: str, file_format: str) -> tuple[int, int] | None:
     """Line 1 and the 1-based column where ``column`` is named in the file's first line, if it is."""
-    if file_format == "parquet" or path.name.lower().endswith(_COMPRESSED):
+    if file_format == "parquet":
         return None
-    with path.open("rb") as handle:
-        head = handle.read(_HEADER_BYTES)
-    line = head.split(b"\n", 1)[0].decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r")
+    lines = _first_lines(path)
+    if lines is None:
+        return None
+    line = lines[0]
     if file_format == "json":
         index = line.find(f'"{column}"')
         return (1, index + 1) if index >= 0 else None
@@ -260,8 +513,9 @@ def header_position(path: Path, column: str, file_format: str) -> tuple[int, int
     if column not in best:
         return (1, 1)
     position = 0
-    for field in best[: best.index(column) + 1]:
-        position = line.find(field, position)
+    found = 0
+    for cell in best[: best.index(column) + 1]:
+        position = line.find(cell, position)
         found = position
-        position += len(field)
+        position += len(cell)
     return 1, found + 1
