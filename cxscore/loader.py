@@ -10,21 +10,17 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from cxscore.errors import CxScoreError, InputError, Issue, did_you_mean, notice
 from cxscore.models import (
     MEASURE_RANGES,
-    Band,
     BrandFile,
-    Curve,
     Framework,
     Measure,
-    Metric,
     RatingEntry,
-    Scale,
 )
 from cxscore.yamlsafe import Document, load_yaml, locate
 
@@ -34,15 +30,6 @@ YAML_SUFFIXES = (".yaml", ".yml")
 COMPUTED_MEASURES = ("nps", "csat", "ces", "fcr", "response_time")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-_KNOWN_FIELDS = sorted(
-    {
-        name
-        for model in (BrandFile, Framework, Metric, Band, Scale, RatingEntry, Measure, Curve)
-        for name in model.model_fields
-    }
-    | {"from"}
-)
 
 
 class LoadedBrand(NamedTuple):
@@ -102,7 +89,7 @@ def validate_document(document: Document, model: type[ModelT], what: str) -> Mod
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(list(_issues_from(exc, document))) from None
+        raise InputError(list(_issues_from(exc, document, model))) from None
 
 
 def _kind_of(value: Any) -> str:
@@ -120,12 +107,35 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _issues_from(exc: ValidationError, document: Document) -> Iterator[Issue]:
+def _issues_from(exc: ValidationError, document: Document, model: type[BaseModel]) -> Iterator[Issue]:
     for error in exc.errors(include_url=False):
         loc = tuple(step for step in error["loc"] if step != "[key]")
         at_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
         node = locate(document.root, loc, document.path, at_key=at_key)
-        yield Issue(document.path, _message(error, _as_written(loc, document.data)), node.line, node.col)
+        message = _message(error, _as_written(loc, document.data), _fields_at(model, loc))
+        yield Issue(document.path, message, node.line, node.col)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The fields (by the names written in files) of the model holding the last step of ``loc``.
+
+    A "did you mean" suggests only what may stand where the unknown key stands: a ``framework:``
+    line in a framework file is unknown there, not a misspelling of the brand file's field.
+    """
+    current: Any = model
+    for step in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(step) if isinstance(step, str) else None
+            current = None if field is None else field.annotation
+        else:
+            args = get_args(current)
+            current = args[-1] if args else None  # list[X] and dict[str, X]: X
+        members = [arg for arg in get_args(current) if arg is not type(None)]
+        if type(None) in get_args(current) and len(members) == 1:
+            current = members[0]  # X | None: X
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [field.alias or name for name, field in current.model_fields.items()]
+    return []
 
 
 def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
@@ -138,14 +148,14 @@ def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     return loc
 
 
-def _message(error: Any, loc: tuple[Any, ...]) -> str:
+def _message(error: Any, loc: tuple[Any, ...], fields: list[str]) -> str:
     kind, value = error["type"], error.get("input")
     field = ".".join(str(step) for step in loc) or "document"
     last = str(loc[-1]) if loc else field
     if kind == "missing":
         return f"missing required field '{last}'"
     if kind == "extra_forbidden":
-        return f"unknown field '{last}'{did_you_mean(last, _KNOWN_FIELDS)}"
+        return f"unknown field '{last}'{did_you_mean(last, fields)}"
     if kind in {"float_type", "int_type", "float_parsing", "int_parsing", "int_from_float"}:
         return f"{field}: expected a number, got {_describe(value)}"
     if kind == "finite_number":

@@ -116,3 +116,10 @@ def test_a_framework_reusing_a_bundled_id_warns_and_compares_as_different(cli: C
         "custom.yaml: warning: framework id 'cx-six' is also the id of a bundled framework" in result.stderr
     )
     assert "two frameworks both called cx-six" in result.stdout
+
+
+def test_a_field_of_another_kind_of_file_gets_no_false_hint(cli: Cli, tree: Path) -> None:
+    brands = tree / "repo" / "brands"
+    (brands / "fw.yaml").write_text(FRAMEWORK + "framework: other.yaml\n")
+    line = one_error(cli("validate", brand(tree, "fw.yaml")))
+    assert line.endswith("unknown field 'framework'"), line  # not "did you mean 'framework'?"
