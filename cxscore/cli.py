@@ -169,6 +169,15 @@ FailUnderMetric = Annotated[
         help="Exit 1 after the report if any rated metric scores below PCT.",
     ),
 ]
+MinCoverage = Annotated[
+    float | None,
+    typer.Option(
+        "--min-coverage",
+        metavar="PCT",
+        help="Exit 1 after the report if any brand's rated metrics carry less than PCT of the framework's "
+        "weight.",
+    ),
+]
 EXIT_GATE = 1
 
 
@@ -224,13 +233,14 @@ def rate(
             "--tolerance", metavar="POINTS", help="Points a score may fall under --fail-on-regression (0)."
         ),
     ] = None,
+    min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
     from cxscore.report import build_rate_report
 
-    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance)
+    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
     report = build_rate_report(
         paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
     )
@@ -254,6 +264,7 @@ def compare(
     output: OutputOption = None,
     fail_under: FailUnder = None,
     fail_under_metric: FailUnderMetric = None,
+    min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
@@ -261,7 +272,7 @@ def compare(
     from cxscore.gating import Gates
     from cxscore.scorecard import score_files
 
-    gates = Gates(fail_under, fail_under_metric)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
     comparison = compare_results(score_files(paths, allow_outside or []))
     emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
     _gate(gates.check(comparison.results))
@@ -278,13 +289,14 @@ def rank(
     ] = None,
     fail_under: FailUnder = None,
     fail_under_metric: FailUnderMetric = None,
+    min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
-    gates = Gates(fail_under, fail_under_metric)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
     board = rank_files(paths, top, allow_outside or [])
     emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))

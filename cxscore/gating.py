@@ -29,6 +29,8 @@ class Gated(Protocol):
     @property
     def overall_percent(self) -> float: ...
     @property
+    def coverage_percent(self) -> float: ...
+    @property
     def metric_scores(self) -> tuple[tuple[str, float], ...]: ...
 
 
@@ -38,6 +40,7 @@ class GateSubject(NamedTuple):
     path: str
     brand: str
     overall_percent: float
+    coverage_percent: float
     metric_scores: tuple[tuple[str, float], ...]
 
     @classmethod
@@ -48,7 +51,7 @@ class GateSubject(NamedTuple):
             for metric in result.metrics
             if metric.score_percent is not None
         )
-        return cls(result.path, result.brand, result.overall_percent, scores)
+        return cls(result.path, result.brand, result.overall_percent, result.coverage_percent, scores)
 
 
 def _percent_option(option: str, value: float | None) -> float | None:
@@ -77,7 +80,7 @@ class GateFailure(NamedTuple):
 class Gates:
     """The gate options of a command, validated on creation (so a bad value fails before output)."""
 
-    __slots__ = ("fail_under", "fail_under_metric", "fail_on_regression", "tolerance")
+    __slots__ = ("fail_under", "fail_under_metric", "min_coverage", "fail_on_regression", "tolerance")
 
     def __init__(
         self,
@@ -85,9 +88,11 @@ class Gates:
         fail_under_metric: float | None = None,
         fail_on_regression: bool = False,
         tolerance: float | None = None,
+        min_coverage: float | None = None,
     ) -> None:
         self.fail_under = _percent_option("--fail-under", fail_under)
         self.fail_under_metric = _percent_option("--fail-under-metric", fail_under_metric)
+        self.min_coverage = _percent_option("--min-coverage", min_coverage)
         self.fail_on_regression = fail_on_regression
         if tolerance is not None:
             if not fail_on_regression:
@@ -107,6 +112,10 @@ class Gates:
             if self.fail_under is not None and subject.overall_percent < self.fail_under:
                 failures.append(
                     _below(subject, "overall", subject.overall_percent, "--fail-under", self.fail_under)
+                )
+            if self.min_coverage is not None and subject.coverage_percent < self.min_coverage:
+                failures.append(
+                    _below(subject, "coverage", subject.coverage_percent, "--min-coverage", self.min_coverage)
                 )
             if self.fail_under_metric is not None:
                 failures.extend(

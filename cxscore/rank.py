@@ -16,7 +16,7 @@ from typing import NamedTuple
 from cxscore.errors import Issue, UsageError
 from cxscore.loader import LoadedBrand
 from cxscore.scorecard import map_brands, score_loaded
-from cxscore.scoring import ScoreResult
+from cxscore.scoring import LOW_COVERAGE_PERCENT, ScoreResult
 
 
 class MetricMark(NamedTuple):
@@ -46,6 +46,11 @@ class RankEntry(NamedTuple):
     weakest: MetricMark
     metric_scores: tuple[tuple[str, float], ...]
     rank: int = 0
+
+    @property
+    def low_coverage(self) -> bool:
+        """Whether the overall rests on less than half of the framework's weight."""
+        return self.coverage_percent < LOW_COVERAGE_PERCENT
 
 
 class Leaderboard(NamedTuple):

@@ -35,6 +35,10 @@ from cxscore.models import Band, BrandFile, Curve, Framework, Metric, RatingEntr
 
 LIFTS_SHOWN = 2
 
+#: Below this coverage (share of the framework's weight rated) an overall rests on less than half of
+#: what the framework measures: every report says so next to the score.
+LOW_COVERAGE_PERCENT = 50.0
+
 #: Φ⁻¹(0.9), the standard normal 90% quantile: a lognormal curve puts its p10 value at a 0.90 score.
 NORMAL_QUANTILE_90 = 1.2815515655446004
 
@@ -96,6 +100,11 @@ class ScoreResult(NamedTuple):
     assessed: datetime.date | None = None
     assessor: str | None = None
     notes: str | None = None
+
+    @property
+    def low_coverage(self) -> bool:
+        """Whether the overall rests on less than half of the framework's weight."""
+        return self.coverage_percent < LOW_COVERAGE_PERCENT
 
     @property
     def rated(self) -> tuple[MetricScore, ...]:

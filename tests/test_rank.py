@@ -66,6 +66,7 @@ def test_top_limits_the_report_not_the_ranking(cli: Cli, portfolio: Path) -> Non
         "overall_percent": 80.0,
         "band": "Excellent",
         "coverage_percent": 50.0,
+        "low_coverage": False,  # half the weight is not less than half
         "rated_metrics": 3,
         "metrics": 6,
         "strongest": {"id": "empathy", "name": "Empathy", "score_percent": 100.0},
@@ -87,7 +88,9 @@ def test_rank_table(cli: Cli, portfolio: Path) -> None:
     assert lines[0] == "CX leaderboard"
     assert lines[1].split() == ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
     assert lines[3].split()[:5] == ["1", "Alpha", "80.0%", "Excellent", "50.0%"]
-    assert lines[-1] == "4 brands ranked, top 3 shown · frameworks: cx-six (4)"
+    assert lines[-2] == "4 brands ranked, top 3 shown · frameworks: cx-six (4)"
+    assert lines[-1] == "! low coverage: the overall rests on less than half of the framework's weight."
+    assert any(line.split()[4] == "33.3%" and line.split()[5] == "!" for line in lines[3:6])
     assert all(len(line) <= 80 for line in lines)
 
 

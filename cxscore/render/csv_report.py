@@ -31,6 +31,7 @@ RATE_COLUMNS = (
     "overall_percent",
     "band",
     "coverage_percent",
+    "low_coverage",
     "metric_id",
     "metric_name",
     "rated",
@@ -70,6 +71,7 @@ RANK_COLUMNS = (
     "overall_percent",
     "band",
     "coverage_percent",
+    "low_coverage",
     "rated_metrics",
     "metrics",
     "strongest_metric_id",
@@ -125,6 +127,7 @@ def _brand_cells(result: ScoreResult) -> list[Cell]:
         result.overall_percent,
         csv_text(result.band),
         result.coverage_percent,
+        result.low_coverage,
     ]
 
 
@@ -210,6 +213,7 @@ def render_rank(board: Leaderboard) -> str:
             entry.overall_percent,
             csv_text(entry.band),
             entry.coverage_percent,
+            entry.low_coverage,
             entry.rated_count,
             entry.metric_count,
             entry.strongest.id,

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
+    LOW_COVERAGE_LEGEND,
+    coverage_warning,
     format_before_after,
     format_delta,
     format_interval,
@@ -235,6 +237,8 @@ def _brand_card(result: ScoreResult) -> list[str]:
         _score_block(result.overall_percent, result.band),
         "</div>",
     ]
+    if result.low_coverage:
+        parts.append(f'<p class="warn">⚠ {esc(coverage_warning(result.coverage_percent))}</p>')
     if result.notes:
         parts.append(f'<p class="notes">{esc(result.notes)}</p>')
     groups = [(metric.name, [metric.score_percent]) for metric in result.metrics]
@@ -297,6 +301,10 @@ def _what_if_card(what_if: WhatIf) -> list[str]:
         f"{format_percent(then.overall_percent)} ({esc(then.band)})</strong>, "
         f"{format_delta(what_if.overall_delta)} points.</p>",
     ]
+
+
+def _low_mark(low_coverage: bool) -> str:
+    return " ⚠" if low_coverage else ""
 
 
 def _warnings(notes: list[str]) -> list[str]:
@@ -405,11 +413,14 @@ def render_rank(board: Leaderboard) -> str:
             f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
             f'<td><div class="meter {tier}"><span style="width:{width}%"></span></div></td>'
             f'<td class="{tier}">{esc(entry.band)}</td>'
-            f'<td class="num">{format_percent(entry.coverage_percent)}</td>'
+            f'<td class="num">{format_percent(entry.coverage_percent)}{_low_mark(entry.low_coverage)}</td>'
             f"<td>{esc(entry.strongest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.strongest.score_percent)}</span></td>'
             f"<td>{esc(entry.weakest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.weakest.score_percent)}</span></td></tr>'
         )
-    body += ["</tbody></table>", "</section>"]
+    body += ["</tbody></table>"]
+    if any(entry.low_coverage for entry in shown):
+        body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
+    body += ["</section>"]
     return _page("CX leaderboard", "CX leaderboard", body)

@@ -30,6 +30,7 @@ def result_to_dict(result: ScoreResult) -> dict[str, Any]:
         "overall_percent": result.overall_percent,
         "band": result.band,
         "coverage_percent": result.coverage_percent,
+        "low_coverage": result.low_coverage,
         "scale": {"min": result.scale_min, "max": result.scale_max, "scoring": result.scoring},
         "metrics": [
             {
@@ -178,6 +179,7 @@ def render_rank(board: Leaderboard) -> str:
             "overall_percent": entry.overall_percent,
             "band": entry.band,
             "coverage_percent": entry.coverage_percent,
+            "low_coverage": entry.low_coverage,
             "rated_metrics": entry.rated_count,
             "metrics": entry.metric_count,
             "strongest": _mark_dict(entry.strongest),

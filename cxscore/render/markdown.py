@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
+    LOW_COVERAGE_LEGEND,
+    coverage_warning,
     format_before_after,
     format_delta,
     format_interval,
@@ -59,6 +61,8 @@ def _brand_section(result: ScoreResult) -> list[str]:
         f"({len(result.rated)} of {len(result.metrics)} metrics rated)",
         "",
     ]
+    if result.low_coverage:
+        lines += [f"> **⚠ {coverage_warning(result.coverage_percent)}**", ""]
     if result.notes:
         lines += [markdown_inline(result.notes), ""]
     rows = []
@@ -218,7 +222,7 @@ def render_rank(board: Leaderboard) -> str:
             markdown_inline(entry.brand),
             format_percent(entry.overall_percent),
             markdown_inline(entry.band),
-            format_percent(entry.coverage_percent),
+            format_percent(entry.coverage_percent) + (" ⚠" if entry.low_coverage else ""),
             f"{markdown_inline(entry.strongest.name)} ({format_percent(entry.strongest.score_percent)})",
             f"{markdown_inline(entry.weakest.name)} ({format_percent(entry.weakest.score_percent)})",
         ]
@@ -226,6 +230,8 @@ def render_rank(board: Leaderboard) -> str:
     ]
     header = ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
     lines += table(header, rows, "rlrlrll")
+    if any(entry.low_coverage for entry in shown):
+        lines += ["", "⚠ " + markdown_inline(LOW_COVERAGE_LEGEND.removeprefix("! "))]
     return "\n".join(lines) + "\n"
 
 

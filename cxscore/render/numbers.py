@@ -107,3 +107,14 @@ def format_before_after(value: float | None, scale_max: float, measured: bool) -
     if measured:
         return format_value(value)
     return f"{format_rating(value)}/{format_rating(scale_max)}"
+
+
+LOW_COVERAGE_LEGEND = "! low coverage: the overall rests on less than half of the framework's weight."
+
+
+def coverage_warning(coverage_percent: float) -> str:
+    """What every report says next to an overall that rests on less than half of the framework."""
+    return (
+        f"Low coverage: this overall rests on {format_percent(coverage_percent)} of the framework's "
+        "weight (less than half); rate more metrics before comparing it."
+    )

@@ -18,6 +18,8 @@ from rich.text import Text
 from cxscore.render.grid import Cell, Column, Grid
 from cxscore.render.grid import Row as GridRow
 from cxscore.render.numbers import (
+    LOW_COVERAGE_LEGEND,
+    coverage_warning,
     format_before_after,
     format_delta,
     format_interval,
@@ -89,6 +91,8 @@ def _header(result: ScoreResult) -> RenderableType:
         (f" of weight · {rated} of {total} metrics rated", "dim"),
     )
     lines: list[RenderableType] = [subtitle, overall]
+    if result.low_coverage:
+        lines.append(Text("⚠ " + coverage_warning(result.coverage_percent), style="yellow"))
     if result.notes:
         lines.append(Text(clean_block(result.notes), style="italic"))
     title = Text(clean_line(result.brand), style="bold")
@@ -344,7 +348,11 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
             Cell(clean_line(entry.brand), "bold"),
             Cell(format_percent(entry.overall_percent), style),
             Cell(clean_line(entry.band), style),
-            Cell(format_percent(entry.coverage_percent)),
+            Cell(
+                format_percent(entry.coverage_percent),
+                tail="!" if entry.low_coverage else "",
+                tail_style="yellow",
+            ),
             Cell(clean_line(entry.strongest.name), tail=format_percent(entry.strongest.score_percent)),
             Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
         )
@@ -359,9 +367,11 @@ def render_rank(board: Leaderboard) -> RenderableType:
     footer = f"{total} brand{'' if total == 1 else 's'} ranked"
     footer += f", top {shown} shown" if shown < total else ""
     table = _leaderboard(board.shown)
-    return Group(
-        Text("CX leaderboard", style="bold"), table, Text(f"{footer} · frameworks: {frameworks}", style="dim")
-    )
+    lines: list[RenderableType] = [Text("CX leaderboard", style="bold"), table]
+    lines.append(Text(f"{footer} · frameworks: {frameworks}", style="dim"))
+    if any(entry.low_coverage for entry in board.shown):
+        lines.append(Text(LOW_COVERAGE_LEGEND, style="yellow"))
+    return Group(*lines)
 
 
 # measure ---------------------------------------------------------------------------------------------
