@@ -219,6 +219,21 @@ class FrameworkCatalog:
         self._by_reference: dict[tuple[str, Path], Framework] = {}
         self.allow_outside = tuple(Path(directory).resolve() for directory in allow_outside)
         self._files_by_id: dict[str, Path] = {}
+        self._data_session: Any = None  # a cxscore.data.DataSession, made when data is first read
+
+    def data_session(self) -> Any:
+        """The run's data session: each engine and data file opened once, however often it is named."""
+        if self._data_session is None:
+            from cxscore.data import DataSession  # only data-sourced metrics need it
+
+            self._data_session = DataSession()
+        return self._data_session
+
+    def close(self) -> None:
+        """Close what the run opened (engines of the data session)."""
+        if self._data_session is not None:
+            self._data_session.close()
+            self._data_session = None
 
     def roots_for(self, brand_path: Path) -> tuple[Path, ...]:
         """The directory trees files named in the brand file at ``brand_path`` must stay inside."""
@@ -346,16 +361,21 @@ def load_brand(path: Path, catalog: FrameworkCatalog, shown: str | None = None) 
     if issues:
         raise InputError(issues)
     if any(entry.source is not None for entry in brand.ratings.values()):
-        brand = compute_data_sources(brand, framework, document, path.parent)
+        brand = compute_data_sources(brand, framework, document, path.parent, catalog)
     return LoadedBrand(shown, brand, framework)
 
 
-def compute_data_sources(brand: BrandFile, framework: Framework, document: Document, base: Path) -> BrandFile:
+def compute_data_sources(
+    brand: BrandFile, framework: Framework, document: Document, base: Path, catalog: FrameworkCatalog
+) -> BrandFile:
     """Replace each ``{from: file, column: ...}`` entry by the value, interval and n computed from it.
 
     Files are resolved against ``base`` (the brand file's folder) and measured with
     :func:`cxscore.data.compute_metric_value` (the CX measures and the generic share, mean, ratio and
-    difference), imported here so that rating-only files never load the engine.
+    difference), imported here so that rating-only files never load the engine. Every file must lie
+    inside the brand file's directory tree, the current directory's or an ``--allow-outside``
+    directory (the data layer checks each path and glob match against the root chosen here), and
+    one data session per run opens each file once however many metrics and brands read it.
     """
     from cxscore.data import DataSource, MetricMeasure, compute_metric_value
 
@@ -376,7 +396,9 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
             unit=measure.unit,
         )
         try:
-            result = compute_metric_value(wanted, DataSource(paths=(entry.source,), base=str(base)))
+            root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
+            source = DataSource(paths=(entry.source,), base=str(base), root=root)
+            result = compute_metric_value(wanted, source, catalog.data_session())
         except CxScoreError as exc:
             # Positions come from the node tree, composed only now that an error needs one.
             node = locate(document.root, ("ratings", metric_id, "from"), document.path)
@@ -385,6 +407,21 @@ def compute_data_sources(brand: BrandFile, framework: Framework, document: Docum
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
         ratings[metric_id] = entry.model_copy(update=update)
     return brand.model_copy(update={"ratings": ratings})
+
+
+def _data_root(pattern: str, base: Path, roots: tuple[Path, ...]) -> str:
+    """The allowed root that holds the fixed folders of ``pattern`` (the part before any wildcard).
+
+    The data layer confines every path and glob match to one root; of the brand file's roots, it
+    gets the one the pattern starts in (the brand file's own when none does, which then refuses it).
+    """
+    fixed: list[str] = []
+    for part in Path(pattern).parts:
+        if any(wildcard in part for wildcard in "*?["):
+            break
+        fixed.append(part)
+    start = base.joinpath(*fixed)
+    return str(next((root for root in roots if is_inside(start, (root,))), roots[0]))
 
 
 def _framework_issues_in_invalid(

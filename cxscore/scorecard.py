@@ -27,14 +27,17 @@ def map_brands(
     files, issues = expand_paths(arguments)
     catalog = FrameworkCatalog(allow_outside)
     kept: list[T] = []
-    for path in files:
-        try:
-            loaded = load_brand(path, catalog)
-        except CxScoreError as error:
-            issues.extend(error.issues)
-            continue
-        if not issues:  # once anything failed only the errors are reported: skip the work
-            kept.append(keep(loaded))
+    try:
+        for path in files:
+            try:
+                loaded = load_brand(path, catalog)
+            except CxScoreError as error:
+                issues.extend(error.issues)
+                continue
+            if not issues:  # once anything failed only the errors are reported: skip the work
+                kept.append(keep(loaded))
+    finally:
+        catalog.close()
     if issues:
         raise InputError(issues)
     return kept

@@ -123,3 +123,50 @@ def test_a_field_of_another_kind_of_file_gets_no_false_hint(cli: Cli, tree: Path
     (brands / "fw.yaml").write_text(FRAMEWORK + "framework: other.yaml\n")
     line = one_error(cli("validate", brand(tree, "fw.yaml")))
     assert line.endswith("unknown field 'framework'"), line  # not "did you mean 'framework'?"
+
+
+DATA_BRAND = "brand: Acme\nframework: cx-kpis\nratings:\n  nps: {{from: {source}, column: ltr}}\n"
+
+
+@pytest.mark.parametrize("source", ["../../elsewhere/survey.csv", "../../elsewhere/*.csv", "/etc/passwd"])
+def test_data_sources_outside_the_tree_are_refused(cli: Cli, tree: Path, source: str) -> None:
+    (tree / "elsewhere" / "survey.csv").write_text("ltr\n9\n10\n3\n")
+    path = tree / "repo" / "brands" / "acme.yaml"
+    path.write_text(DATA_BRAND.format(source=source))
+    result = cli("validate", path)
+    assert result.exit_code == 2, result.output
+    assert f"{path}:4:15: ratings.nps: cannot compute NPS from '{source}'" in result.stderr
+    assert "outside" in result.stderr
+    assert "--allow-outside" in result.stderr
+    assert "root:" not in result.stderr
+
+
+def test_allow_outside_lets_a_data_source_in(cli: Cli, tree: Path) -> None:
+    (tree / "elsewhere" / "survey.csv").write_text("ltr\n9\n10\n3\n")
+    path = tree / "repo" / "brands" / "acme.yaml"
+    path.write_text(DATA_BRAND.format(source="../../elsewhere/survey.csv"))
+    result = cli("rate", path, "--format", "json", "--allow-outside", tree / "elsewhere")
+    assert result.exit_code == 0, result.output
+    assert '"value": 33.33333333333333' in result.stdout  # (2 promoters - 1 detractor) / 3
+
+
+def test_a_run_opens_each_data_file_once(cli: Cli, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten data-sourced metrics over two brand files read one CSV: one DuckDB connection in all."""
+    import duckdb
+
+    opened: list[object] = []
+    real = duckdb.connect
+
+    def counting(*args: object, **kwargs: object) -> object:
+        opened.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(duckdb, "connect", counting)
+    examples = Path(__file__).resolve().parent.parent / "examples" / "data"
+    brands = tree / "repo" / "brands"
+    (brands / "survey.csv").write_bytes((examples / "survey.csv").read_bytes())
+    for name in ("acme.yaml", "acme-again.yaml"):
+        (brands / name).write_bytes((examples / "acme-survey.yaml").read_bytes())
+    result = cli("rank", brands, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(opened) == 1
