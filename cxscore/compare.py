@@ -15,10 +15,10 @@ each row's ``delta`` is then the change since the baseline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cxscore.errors import Issue, UsageError
-from cxscore.scoring import MetricScore, ScoreResult
+from cxscore.scoring import SCHEMA_VERSION, MetricScore, ScoreResult
 
 OVERALL_ID = "overall"
 
@@ -32,6 +32,16 @@ class Row(NamedTuple):
     ratings: tuple[float | None, ...]
     best: tuple[int, ...]
     delta: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON: id, name, every brand's score, the best brands' indices, the delta."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "scores": list(self.scores),
+            "best": list(self.best),
+            "delta": self.delta,
+        }
 
     @property
     def rated_by_all(self) -> bool:
@@ -49,6 +59,47 @@ class Comparison(NamedTuple):
     uneven: tuple[Row, ...]
     weights_differ: tuple[Row, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"schema_version", "brands": [as rate], "comparison": {...}}`` (``compare --format json``);
+        ``best`` holds brand indices."""
+        section = {
+            "frameworks": list(self.frameworks),
+            "same_framework": self.same_framework,
+            "shared_metrics": [row.id for row in self.rows],
+            "metrics": [row.to_dict() for row in self.rows],
+            "overall": self.overall.to_dict(),
+            "delta": "brands[1] - brands[0], in points" if self.has_delta else None,
+            "rated_sets_differ": self.rated_sets_differ,
+            "unevenly_rated": [row.id for row in self.uneven],
+            "weights_differ": [row.id for row in self.weights_differ],
+            "not_compared": [[metric.id for metric in metrics] for metrics in self.excluded],
+            "notes": self.notes(),
+        }
+        brands = [result.to_dict() for result in self.results]
+        return {"schema_version": SCHEMA_VERSION, "brands": brands, "comparison": section}
+
+    def baseline_dict(self) -> dict[str, Any]:
+        """This comparison as a change since a baseline (``rate --baseline``'s ``baseline`` object)."""
+        baseline = self.results[0]
+        return {
+            "brand": baseline.brand,
+            "path": baseline.path,
+            "assessed": baseline.assessed.isoformat() if baseline.assessed else None,
+            "overall_percent": baseline.overall_percent,
+            "overall_change": self.overall.delta,
+            "metrics": [
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "score_percent_before": row.scores[0],
+                    "score_percent": row.scores[1],
+                    "change": row.delta,
+                }
+                for row in self.rows
+            ],
+            "notes": self.notes(),
+        }
+
     @property
     def frameworks(self) -> tuple[str, ...]:
         """The distinct framework ids, in the order brands were given."""
@@ -62,6 +113,22 @@ class Comparison(NamedTuple):
         scale; comparing by id alone would then drop metrics without a word.
         """
         return len(set(map(framework_signature, self.results))) == 1
+
+    @property
+    def same_brand(self) -> bool:
+        """Whether every result assesses the same brand (by name): the columns are then dates."""
+        return len({result.brand for result in self.results}) == 1
+
+    def labels(self) -> tuple[str, ...]:
+        """What heads each result's column: the brand; for assessments of one brand, the date each was
+        assessed (its file where the date is missing or another column has it too)."""
+        if not self.same_brand:
+            return tuple(result.brand for result in self.results)
+        dates = [result.assessed.isoformat() if result.assessed else "" for result in self.results]
+        return tuple(
+            date if date and dates.count(date) == 1 else result.path
+            for date, result in zip(dates, self.results, strict=True)
+        )
 
     @property
     def has_delta(self) -> bool:

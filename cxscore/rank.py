@@ -11,12 +11,12 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cxscore.errors import Issue, UsageError
 from cxscore.loader import LoadedBrand
 from cxscore.scorecard import map_brands, score_loaded
-from cxscore.scoring import LOW_COVERAGE_PERCENT, ScoreResult
+from cxscore.scoring import LOW_COVERAGE_PERCENT, SCHEMA_VERSION, ScoreResult
 
 
 class MetricMark(NamedTuple):
@@ -63,6 +63,28 @@ class Leaderboard(NamedTuple):
     def shown(self) -> tuple[RankEntry, ...]:
         """The entries the report lists (the first ``top``, or all)."""
         return self.entries if self.top is None else self.entries[: self.top]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"schema_version", "total", "ranking": [...]}`` (``rank --format json``), best first, the
+        first ``top`` only."""
+        ranking = [
+            {
+                "rank": entry.rank,
+                "brand": entry.brand,
+                "path": entry.path,
+                "framework": entry.framework_id,
+                "overall_percent": entry.overall_percent,
+                "band": entry.band,
+                "coverage_percent": entry.coverage_percent,
+                "low_coverage": entry.low_coverage,
+                "rated_metrics": entry.rated_count,
+                "metrics": entry.metric_count,
+                "strongest": entry.strongest._asdict(),
+                "weakest": entry.weakest._asdict(),
+            }
+            for entry in self.shown
+        ]
+        return {"schema_version": SCHEMA_VERSION, "total": len(self.entries), "ranking": ranking}
 
     @property
     def frameworks(self) -> dict[str, int]:

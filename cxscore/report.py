@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cxscore.errors import Issue, UsageError, did_you_mean
 from cxscore.loader import LoadedBrand
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
 from cxscore.scorecard import is_single_file, load_brands, score_files
-from cxscore.scoring import ScoreResult, score_brand
+from cxscore.scoring import SCHEMA_VERSION, ScoreResult, score_brand
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
@@ -43,6 +43,20 @@ class WhatIf(NamedTuple):
         """Hypothetical minus current overall, in percentage points."""
         return self.hypothetical.overall_percent - self.current.overall_percent
 
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as JSON: the changed ratings and the overall they would give."""
+        hypothetical = self.hypothetical
+        return {
+            "changes": [
+                {"id": change.id, "rating_before": change.before, "rating": change.after}
+                for change in self.changes
+            ],
+            "overall_percent": hypothetical.overall_percent,
+            "band": hypothetical.band,
+            "coverage_percent": hypothetical.coverage_percent,
+            "overall_change": self.overall_delta,
+        }
+
 
 class RateReport(NamedTuple):
     """Everything one ``rate`` run shows; ``what_ifs`` has one entry per result when given."""
@@ -52,6 +66,21 @@ class RateReport(NamedTuple):
     change: Comparison | None = None
     single: bool = False
     details: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``rate --format json`` prints: one brand's object for a single file, else
+        ``{"brands": [...]}``; with ``what_if`` per brand and ``baseline`` when they were asked for."""
+        brands = []
+        for result, what_if, change in self.sections():
+            brand = result.to_dict()
+            if what_if is not None:
+                brand["what_if"] = what_if.to_dict()
+            if change is not None:
+                brand["baseline"] = change.baseline_dict()
+            brands.append(brand)
+        if self.single:
+            return {"schema_version": SCHEMA_VERSION, **brands[0]}
+        return {"schema_version": SCHEMA_VERSION, "brands": brands}
 
     def what_if(self, index: int) -> WhatIf | None:
         """The what-if scenario of the result at ``index``, if one was asked for."""

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cxscore.models import Band, BrandFile, Curve, Framework, Metric, RatingEntry
 
 LIFTS_SHOWN = 2
+
+#: The version of the JSON contract every ``to_dict`` (and so every ``--format json``) follows.
+SCHEMA_VERSION = 1
 
 #: Below this coverage (share of the framework's weight rated) an overall rests on less than half of
 #: what the framework measures: every report says so next to the score.
@@ -100,6 +103,43 @@ class ScoreResult(NamedTuple):
     assessed: datetime.date | None = None
     assessor: str | None = None
     notes: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """This brand as the JSON contract's object (what ``rate --format json`` prints for it)."""
+        return {
+            "brand": self.brand,
+            "framework": self.framework_id,
+            "framework_name": self.framework_name,
+            "path": self.path,
+            "assessed": self.assessed.isoformat() if self.assessed else None,
+            "assessor": self.assessor,
+            "overall_percent": self.overall_percent,
+            "band": self.band,
+            "coverage_percent": self.coverage_percent,
+            "low_coverage": self.low_coverage,
+            "scale": {"min": self.scale_min, "max": self.scale_max, "scoring": self.scoring},
+            "metrics": [
+                {
+                    "id": metric.id,
+                    "name": metric.name,
+                    "rating": metric.rating,
+                    "weight": metric.weight,
+                    "score_percent": metric.score_percent,
+                    "points_lost": metric.points_lost,
+                    "rated": metric.rated,
+                    "note": metric.note,
+                    "value": metric.value,
+                    "ci_low": metric.ci_low,
+                    "ci_high": metric.ci_high,
+                    "n": metric.n,
+                }
+                for metric in self.metrics
+            ],
+            "biggest_lift": [
+                {"id": lift.metric.id, "points": lift.points, "remediation": lift.metric.remediation}
+                for lift in self.lifts
+            ],
+        }
 
     @property
     def low_coverage(self) -> bool:

@@ -6,6 +6,7 @@ call :func:`cxscore.data.compute_measure` without knowing anything about Ibis.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -74,6 +75,15 @@ class DataSource:
     root: str | None = None
 
 
+def plain_value(value: Any) -> Any:
+    """A group value as JSON can hold it: dates as ISO text, other non-JSON types as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class MeasureResult:
     """One measure over one group of rows (``group`` is ``None`` for all rows).
@@ -99,6 +109,27 @@ class MeasureResult:
     p_value: float | None = None
     significant: bool | None = None
 
+    def to_dict(self, trend: bool = False) -> dict[str, Any]:
+        """One result as the JSON contract's object; the change fields only for a trend."""
+        entry: dict[str, Any] = {
+            "measure": self.kind.value,
+            "column": self.column,
+            "group": None if self.group is None else {k: plain_value(v) for k, v in self.group.items()},
+            "value": self.value,
+            "n": self.n,
+            "invalid": self.invalid,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+        }
+        if self.kind is MeasureKind.response_time:
+            entry["median"] = self.median
+            entry["p90"] = self.p90
+        if trend:
+            entry["change"] = self.change
+            entry["p_value"] = self.p_value
+            entry["significant"] = self.significant
+        return entry
+
     @property
     def insufficient_n(self) -> bool:
         """Whether fewer than 100 valid answers back this value."""
@@ -119,6 +150,11 @@ class MeasureReport:
     def has_response_time(self) -> bool:
         """Whether any result carries a median and p90."""
         return any(r.kind is MeasureKind.response_time for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"measures": [...]}`` (``measure --format json``), unrounded, overall results first."""
+        trend = self.trend is not None
+        return {"measures": [result.to_dict(trend) for result in self.results]}
 
 
 @dataclass(frozen=True, slots=True)

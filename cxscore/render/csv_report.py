@@ -19,6 +19,7 @@ from cxscore.textsafe import clean_block
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
+    from cxscore.history import HistoryReport
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
     from cxscore.scoring import MetricScore, ScoreResult
@@ -80,6 +81,17 @@ RANK_COLUMNS = (
     "weakest_metric_id",
     "weakest_metric",
     "weakest_score_percent",
+)
+HISTORY_COLUMNS = (
+    "brand",
+    "assessed",
+    "path",
+    "framework",
+    "metric_id",
+    "metric_name",
+    "rated",
+    "score_percent",
+    "change",
 )
 
 Cell = str | float | int | bool | None
@@ -233,7 +245,7 @@ def render_measure(report: MeasureReport) -> str:
 
     Group column names and values are user text: through ``csv_text`` like every other cell.
     """
-    from cxscore.render.measures import group_text, result_to_dict
+    from cxscore.render.measures import group_text
 
     keys = [*report.by, *([report.trend] if report.trend else [])]
     fields = ["value", "n", "invalid", "ci_low", "ci_high"]
@@ -243,10 +255,36 @@ def render_measure(report: MeasureReport) -> str:
         fields += ["change", "p_value", "significant"]
     rows = []
     for result in report.results:
-        entry = result_to_dict(result, report.trend is not None)
+        entry = result.to_dict(report.trend is not None)
         group = result.group or {}
         row: list[Cell] = [entry["measure"], csv_text(result.column)]
         row += [csv_text(group_text(group[key])) if key in group else None for key in keys]
         row += [entry.get(name) for name in fields]
         rows.append(row)
     return csv_document(["measure", "column", *keys, *fields], rows)
+
+
+def render_history(report: HistoryReport) -> str:
+    """One row per brand x period x followed line (the shared metrics, then ``overall``), by brand and
+    date; ``change`` is the unrounded difference in points from the period before (empty for the
+    first period and across a gap)."""
+    rows: list[list[Cell]] = []
+    for history in report.histories:
+        for index, period in enumerate(history.periods):
+            result = period.result
+            for line in (*history.lines, history.overall):
+                point = line.points[index]
+                rows.append(
+                    [
+                        csv_text(history.brand),
+                        period.assessed.isoformat(),
+                        csv_text(result.path),
+                        csv_text(result.framework_id),
+                        line.id,
+                        csv_text(line.name),
+                        point.score_percent is not None,
+                        point.score_percent,
+                        point.change,
+                    ]
+                )
+    return csv_document(HISTORY_COLUMNS, rows)
