@@ -1,0 +1,123 @@
+"""cxscore from Python: the commands' core, returning the records the command line renders.
+
+For notebooks and scripts::
+
+    import cxscore
+
+    santa = cxscore.score("examples/santa.yaml")[0]
+    santa.overall_percent                 # 68.0
+    santa.to_dict()                       # what `cxscore rate --format json` prints for it
+    board = cxscore.rank("examples/")     # a Leaderboard; board.to_dict() is `rank --format json`
+
+Every function takes files or directories (of ``*.yaml``/``*.yml``) as ``str`` or ``Path``, reads
+them with the same bounds and confinement as the command line, and raises
+:class:`cxscore.errors.CxScoreError` for a problem in the input: its ``issues`` are the located
+``path:line:col: message`` records the command line prints. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison
+    from cxscore.data.model import MeasureReport
+    from cxscore.history import HistoryReport
+    from cxscore.models import Framework
+    from cxscore.rank import Leaderboard
+    from cxscore.report import RateReport
+    from cxscore.scoring import ScoreResult
+
+PathArg = str | PathLike[str]
+
+
+def _names(paths: Iterable[PathArg]) -> list[str]:
+    return [str(path) for path in paths]
+
+
+def _dirs(allow_outside: Iterable[PathArg]) -> list[Path]:
+    return [Path(directory) for directory in allow_outside]
+
+
+def score(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> list[ScoreResult]:
+    """Load and score brand files (directories: every YAML file inside, sorted), in the order given."""
+    from cxscore.scorecard import score_files
+
+    return score_files(_names(paths), _dirs(allow_outside))
+
+
+def rate(
+    *paths: PathArg,
+    what_if: Mapping[str, float] | Sequence[str] = (),
+    baseline: PathArg | None = None,
+    allow_outside: Iterable[PathArg] = (),
+) -> RateReport:
+    """What ``cxscore rate`` shows: scorecards, what-if scenarios (``{"empathy": 5}`` or
+    ``["empathy=5"]``) and the change since a baseline file (or the latest in a directory)."""
+    from cxscore.report import build_rate_report
+
+    assignments = (
+        [f"{key}={value!r}" for key, value in what_if.items()] if isinstance(what_if, Mapping) else what_if
+    )
+    return build_rate_report(
+        _names(paths),
+        list(assignments),
+        None if baseline is None else Path(baseline),
+        allow_outside=_dirs(allow_outside),
+    )
+
+
+def compare(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> Comparison:
+    """Brands side by side on the metrics their frameworks share (two or more)."""
+    from cxscore.compare import compare_results
+    from cxscore.scorecard import score_files
+
+    return compare_results(score_files(_names(paths), _dirs(allow_outside)))
+
+
+def rank(*paths: PathArg, top: int | None = None, allow_outside: Iterable[PathArg] = ()) -> Leaderboard:
+    """A leaderboard of the brands, best first (``top`` limits what it shows, not what it ranks)."""
+    from cxscore.rank import rank_files
+
+    return rank_files(_names(paths), top, _dirs(allow_outside))
+
+
+def history(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> HistoryReport:
+    """Each brand's assessments over time, ordered by their ``assessed`` dates."""
+    from cxscore.history import build_history
+
+    return build_history(_names(paths), _dirs(allow_outside))
+
+
+def measure(
+    *data: PathArg,
+    nps: Sequence[str] = (),
+    csat: Sequence[str] = (),
+    ces: Sequence[str] = (),
+    fcr: Sequence[str] = (),
+    response_time: Sequence[str] = (),
+    unit: str | None = None,
+    by: Sequence[str] = (),
+    trend: str | None = None,
+    table: str | None = None,
+    engine: str | None = None,
+) -> MeasureReport:
+    """What ``cxscore measure`` computes: CX measures with 95% intervals from exports or a table.
+
+    Each measure names its columns (``nps=["likelihood_to_recommend"]``); needs the ``data`` extra.
+    """
+    from cxscore.data import DataSource, compute_measures, specs_from_options
+
+    specs = specs_from_options(list(nps), list(csat), list(ces), list(fcr), list(response_time), unit)
+    source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
+    return compute_measures(source, specs, list(by), trend)
+
+
+def frameworks() -> list[Framework]:
+    """The bundled frameworks, validated, in id order."""
+    from cxscore.loader import load_bundled_frameworks
+
+    return load_bundled_frameworks()

@@ -1,0 +1,77 @@
+"""The Python API returns the records the command line renders; each to_dict() is its JSON output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+import cxscore
+from cxscore.errors import CxScoreError
+
+ROOT = Path(__file__).resolve().parent.parent
+SANTA, GRINCH = ROOT / "examples" / "santa.yaml", ROOT / "examples" / "grinch.yaml"
+SURVEY = ROOT / "examples" / "data" / "survey-by-region.csv"
+
+Cli = Callable[..., Result]
+
+
+def cli_json(cli: Cli, *args: str | Path) -> object:
+    result = cli(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_score_reproduces_santa() -> None:
+    (santa,) = cxscore.score(SANTA)
+    assert santa.overall_percent == 68.0
+    assert santa.band == "Good"
+
+
+def test_rate_to_dict_is_the_json_report(cli: Cli) -> None:
+    report = cxscore.rate(SANTA, what_if={"empathy": 5})
+    assert report.to_dict() == cli_json(cli, "rate", SANTA, "--what-if", "empathy=5")
+    several = cxscore.rate(SANTA, GRINCH)
+    assert several.to_dict() == cli_json(cli, "rate", SANTA, GRINCH)
+
+
+def test_compare_and_rank_to_dict_are_the_json_reports(cli: Cli) -> None:
+    assert cxscore.compare(SANTA, GRINCH).to_dict() == cli_json(cli, "compare", SANTA, GRINCH)
+    assert cxscore.rank(ROOT / "examples", top=2).to_dict() == cli_json(
+        cli, "rank", ROOT / "examples", "--top", "2"
+    )
+
+
+def test_measure_to_dict_is_the_json_report(cli: Cli) -> None:
+    report = cxscore.measure(SURVEY, nps=["likelihood_to_recommend"], by=["region"], trend="quarter")
+    expected = cli_json(
+        cli, "measure", SURVEY, "--nps", "likelihood_to_recommend", "--by", "region", "--trend", "quarter"
+    )
+    assert report.to_dict() == expected
+
+
+def test_frameworks_are_the_bundled_ones() -> None:
+    assert [framework.id for framework in cxscore.frameworks()] == [
+        "cx-kpis",
+        "cx-six",
+        "loyalty-program",
+        "six-pillars",
+    ]
+
+
+def test_bad_input_raises_with_located_issues(tmp_path: Path) -> None:
+    path = tmp_path / "brand.yaml"
+    path.write_text("brand: A\nratings: {empathy: 9}\n")
+    with pytest.raises(CxScoreError) as caught:
+        cxscore.score(path)
+    assert [issue.format() for issue in caught.value.issues] == [
+        f"{path}:2:20: ratings.empathy: 9 is outside the cx-six scale 1–5"
+    ]
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError):
+        cxscore.nothing_here  # noqa: B018
