@@ -1,6 +1,6 @@
 """cxscore: customer-experience scorecards from YAML.
 
-The functions of :mod:`cxscore.api` are importable from here (``cxscore.score``, ``cxscore.rank``,
+The functions of :mod:`cxscore.api` are importable from here (``cxscore.score``, ``cxscore.rank_brands``,
 ...); they load on first use, so ``import cxscore`` stays as light as the command line needs.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["compare", "frameworks", "history", "measure", "rank", "rate", "score"]
+__all__ = ["brand_history", "compare_brands", "frameworks", "measure", "rank_brands", "rate", "score"]
 
 
 def __getattr__(name: str) -> Any:

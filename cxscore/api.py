@@ -7,12 +7,14 @@ For notebooks and scripts::
     santa = cxscore.score("examples/santa.yaml")[0]
     santa.overall_percent                 # 68.0
     santa.to_dict()                       # what `cxscore rate --format json` prints for it
-    board = cxscore.rank("examples/")     # a Leaderboard; board.to_dict() is `rank --format json`
+    board = cxscore.rank_brands("examples/")  # a Leaderboard; to_dict() is `rank --format json`
 
-Every function takes files or directories (of ``*.yaml``/``*.yml``) as ``str`` or ``Path``, reads
-them with the same bounds and confinement as the command line, and raises
-:class:`cxscore.errors.CxScoreError` for a problem in the input: its ``issues`` are the located
-``path:line:col: message`` records the command line prints. Nothing here prints or exits.
+(``compare_brands``, ``rank_brands`` and ``brand_history`` are so named because ``cxscore.compare``,
+``cxscore.rank`` and ``cxscore.history`` are the modules behind them.) Every function takes files or
+directories (of ``*.yaml``/``*.yml``) as ``str`` or ``Path``, reads them with the same bounds and
+confinement as the command line, and raises :class:`cxscore.errors.CxScoreError` for a problem in
+the input: its ``issues`` are the located ``path:line:col: message`` records the command line
+prints. Nothing here prints or exits.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def rate(
     )
 
 
-def compare(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> Comparison:
+def compare_brands(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> Comparison:
     """Brands side by side on the metrics their frameworks share (two or more)."""
     from cxscore.compare import compare_results
     from cxscore.scorecard import score_files
@@ -78,14 +80,16 @@ def compare(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> Compariso
     return compare_results(score_files(_names(paths), _dirs(allow_outside)))
 
 
-def rank(*paths: PathArg, top: int | None = None, allow_outside: Iterable[PathArg] = ()) -> Leaderboard:
+def rank_brands(
+    *paths: PathArg, top: int | None = None, allow_outside: Iterable[PathArg] = ()
+) -> Leaderboard:
     """A leaderboard of the brands, best first (``top`` limits what it shows, not what it ranks)."""
     from cxscore.rank import rank_files
 
     return rank_files(_names(paths), top, _dirs(allow_outside))
 
 
-def history(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> HistoryReport:
+def brand_history(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> HistoryReport:
     """Each brand's assessments over time, ordered by their ``assessed`` dates."""
     from cxscore.history import build_history
 

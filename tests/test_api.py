@@ -39,8 +39,8 @@ def test_rate_to_dict_is_the_json_report(cli: Cli) -> None:
 
 
 def test_compare_and_rank_to_dict_are_the_json_reports(cli: Cli) -> None:
-    assert cxscore.compare(SANTA, GRINCH).to_dict() == cli_json(cli, "compare", SANTA, GRINCH)
-    assert cxscore.rank(ROOT / "examples", top=2).to_dict() == cli_json(
+    assert cxscore.compare_brands(SANTA, GRINCH).to_dict() == cli_json(cli, "compare", SANTA, GRINCH)
+    assert cxscore.rank_brands(ROOT / "examples", top=2).to_dict() == cli_json(
         cli, "rank", ROOT / "examples", "--top", "2"
     )
 
@@ -70,6 +70,15 @@ def test_bad_input_raises_with_located_issues(tmp_path: Path) -> None:
     assert [issue.format() for issue in caught.value.issues] == [
         f"{path}:2:20: ratings.empathy: 9 is outside the cx-six scale 1–5"
     ]
+
+
+def test_the_api_survives_its_modules_being_imported() -> None:
+    import cxscore.compare
+    import cxscore.rank  # noqa: F401 - a submodule import sets an attribute on the package
+
+    assert callable(cxscore.compare_brands)
+    assert callable(cxscore.rank_brands)
+    assert callable(cxscore.brand_history)
 
 
 def test_unknown_names_are_attribute_errors() -> None:
