@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+#: Units up to this many characters are shown as written beside a value; longer ones by a short form.
+SHORT_UNIT = 6
+
 # Beyond this, half-up decimal rounding is meaningless (and Decimal.quantize would overflow):
 # such values are shown in scientific notation.
 HUGE = 1e15
@@ -69,11 +72,33 @@ def format_value(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+def format_bound(value: float) -> str:
+    """An interval's bound: like :func:`format_value` but with its decimals kept (``35.0``, not ``35``),
+    so both bounds of an interval always read the same way."""
+    if not abs(value) < HUGE:
+        return f"{value:,.6g}"
+    step = Decimal("0.01") if abs(value) < 1 else Decimal("0.1")
+    shown = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
+    text = f"{shown:,f}"
+    return text.removeprefix("-") if shown == 0 else text
+
+
+def short_unit(unit: str | None) -> str | None:
+    """A unit short enough to sit beside a number in a table: ``%`` for ``% of active customers``,
+    ``pp`` for percentage points, ``pts`` for points of anything; None when it has no short form."""
+    if not unit:
+        return None
+    for long, short in (("%", "%"), ("percentage point", "pp"), ("point", "pts")):
+        if unit.startswith(long):
+            return short if len(unit) > SHORT_UNIT else unit
+    return unit if len(unit) <= SHORT_UNIT else None
+
+
 def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) -> str:
     """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string."""
     parts = []
     if ci_low is not None and ci_high is not None:
-        parts.append(f"[{format_value(ci_low)}, {format_value(ci_high)}]")
+        parts.append(f"[{format_bound(ci_low)}, {format_bound(ci_high)}]")
     if n is not None:
         parts.append(f"n={n:,}")
     return " ".join(parts)
