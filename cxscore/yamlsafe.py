@@ -6,23 +6,27 @@ expand into billions of nodes once something walks it, duplicate keys are silent
 YAML 1.1 typing turns ``NO`` into ``False`` and ``1:30`` into ``90``.
 
 So cxscore takes only libyaml's *parser* (an iterative state machine, fast, in C when available) and
-composes the node graph itself from the event stream, which lets it:
+walks its event stream itself, once per thing it builds: plain data on every load, and the node
+tree that locates it only when an error needs a position. The one walk:
 
-* bound nesting depth while reading, before anything recurses;
-* bound the size a document expands to through aliases (counted once per node, memoised);
-* reject any tag but the core ``!!str/int/float/bool/null/map/seq`` (so ``!!python/...`` never runs);
-* resolve plain scalars with a strict YAML 1.2 core-like schema: only ``true``/``false`` are booleans,
-  only ``null``/``~``/empty are null, numbers are decimal; everything else (``NO``, ``on``, ``1:30``,
-  ``0755``, ``2024-12-17``) stays text for the models to interpret;
-* report duplicate keys with both lines, and keep ``<<`` merge keys working.
+* bounds nesting depth while reading, before anything recurses;
+* bounds the nodes a document repeats through aliases (the "billion laughs" defence), and,
+  separately, the nodes it has at all;
+* rejects any tag but the core ``!!str/int/float/bool/null/map/seq`` (so ``!!python/...`` never runs);
+* resolves plain scalars with a strict YAML 1.2 core-like schema: only ``true``/``false`` are
+  booleans, only ``null``/``~``/empty are null, numbers are decimal; everything else (``NO``, ``on``,
+  ``1:30``, ``0755``, ``2024-12-17``) stays text for the models to interpret;
+* reports duplicate keys with both lines, and applies ``<<`` merge keys.
+
+A byte-order mark is allowed at the start of the file and, as YAML allows, inside quoted text;
+anywhere else it is refused with its position.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 import yaml
 
@@ -30,15 +34,22 @@ from cxscore.errors import InputError, Issue
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
-MAX_EXPANDED_NODES = 20_000
+#: Nodes a document may repeat through aliases. A few hundred bytes of nested aliases expand to
+#: billions of nodes for whatever walks the data next (pydantic took seconds); scorecards reuse a
+#: block or two at most.
+MAX_ALIASED_NODES = 20_000
+#: Nodes a document may have, aliases aside. A scorecard or framework spends more than four bytes a
+#: node (a key or item, its punctuation and a line break), so any such file under MAX_BYTES fits,
+#: 10,000 metrics and more; only data packed denser (``[0,0,0,...]``) reaches it, or text over
+#: MAX_BYTES handed to parse_yaml directly.
+MAX_NODES = MAX_BYTES // 4
 
 # libyaml's parser when PyYAML was built with it (CBaseLoader is that parser plus unused base
 # classes); the pure-Python loader otherwise. Only their event streams are used.
 _Parser: Any = getattr(yaml, "CBaseLoader", None) or yaml.SafeLoader
 
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-# A float needs a point or an exponent, so `0755` (an octal in YAML 1.1) stays text.
-_FLOAT = re.compile(r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)\Z")
+_SIGNS = ("+", "-")
+_FLOAT_CHARACTERS = frozenset("0123456789+-.eE")
 _SPECIAL_FLOATS = {
     ".inf": float("inf"),
     "+.inf": float("inf"),
@@ -51,36 +62,53 @@ _FALSE = frozenset({"false", "False", "FALSE"})
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 _ALLOWED_TAGS |= {"!"}  # the non-specific tag on a quoted scalar written as `! "x"`
+_BOM = "\ufeff"
+_QUOTED_STYLES = ("'", '"')
 
 
-class Scalar:
-    """A scalar node: its source text, how it was written and where."""
+class _Located:
+    """A node's position: the parser's 0-based mark, shown 1-based."""
 
-    __slots__ = ("value", "plain", "tag", "line", "col", "size")
+    __slots__ = ("mark",)
 
-    def __init__(self, value: str, plain: bool, tag: str | None, line: int, col: int) -> None:
-        self.value, self.plain, self.tag = value, plain, tag
-        self.line, self.col, self.size = line, col, 1
+    mark: Any
+
+    @property
+    def line(self) -> int:
+        """1-based line of the node's first character."""
+        return int(self.mark.line) + 1
+
+    @property
+    def col(self) -> int:
+        """1-based column of the node's first character."""
+        return int(self.mark.column) + 1
 
 
-class Sequence:
+class Scalar(_Located):
+    """A scalar node: its source text, whether it was written plain, its tag and where."""
+
+    __slots__ = ("value", "plain", "tag")
+
+    def __init__(self, value: str, plain: bool, tag: str | None, mark: Any) -> None:
+        self.value, self.plain, self.tag, self.mark = value, plain, tag, mark
+
+
+class Sequence(_Located):
     """A sequence node with its items."""
 
-    __slots__ = ("items", "line", "col", "size")
+    __slots__ = ("items",)
 
-    def __init__(self, line: int, col: int) -> None:
-        self.items: list[Node] = []
-        self.line, self.col, self.size = line, col, 1
+    def __init__(self, items: list[Node], mark: Any) -> None:
+        self.items, self.mark = items, mark
 
 
-class Mapping:
-    """A mapping node with its (key, value) pairs in source order, merge keys not yet applied."""
+class Mapping(_Located):
+    """A mapping node: each key's text to its (key node, value node), ``<<`` merges applied."""
 
-    __slots__ = ("pairs", "line", "col", "size")
+    __slots__ = ("entries",)
 
-    def __init__(self, line: int, col: int) -> None:
-        self.pairs: list[tuple[Node, Node]] = []
-        self.line, self.col, self.size = line, col, 1
+    def __init__(self, entries: dict[str, tuple[Scalar, Node]], mark: Any) -> None:
+        self.entries, self.mark = entries, mark
 
 
 Node = Scalar | Sequence | Mapping
@@ -90,7 +118,8 @@ class Document:
     """A parsed YAML file: its plain Python data, and a node tree that locates it.
 
     The node tree is composed only when something asks where a value stands (an error message):
-    the happy path builds the data straight from the parser's events.
+    the happy path builds the data straight from the parser's events, and the tree comes from the
+    same walk over them later.
     """
 
     __slots__ = ("path", "data", "_text", "_root")
@@ -103,7 +132,7 @@ class Document:
     def root(self) -> Node:
         """The node tree of the document (composed on first use)."""
         if self._root is None:
-            self._root = _compose(self._text)
+            self._root = _read(self._text, self.path, _NODES)
         return self._root
 
 
@@ -120,19 +149,16 @@ def read_text(path: Path, shown: str) -> str:
         raise InputError(Issue(shown, f"cannot read: {exc.strerror or exc}")) from None
     if len(raw) > MAX_BYTES:
         raise InputError(Issue(shown, f"file is larger than {MAX_BYTES // 1024} KiB", 1, 1))
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _position(raw[: exc.start].decode("utf-8", "replace"))
+        line, col = _position(raw[: exc.start].decode("utf-8", "replace").removeprefix(_BOM))
         message = f"not UTF-8 at byte {exc.start}: save the file as UTF-8"
         raise InputError(Issue(shown, message, line, col)) from None
-    for bad, what in (("\x00", "a NUL byte"), ("\ufeff", "a byte-order mark inside the file")):
-        at = text.find(bad)
-        if at >= 0:
-            line, col = _position(text[:at])
-            raise InputError(Issue(shown, f"contains {what}; remove it", line, col))
+    at = text.find("\x00")
+    if at >= 0:
+        line, col = _position(text[:at].removeprefix(_BOM))
+        raise InputError(Issue(shown, "contains a NUL byte; remove it", line, col))
     return text
 
 
@@ -162,16 +188,24 @@ def load_yaml(path: Path, shown: str | None = None) -> Document:
 
 def parse_yaml(text: str, shown: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError` with a located issue."""
+    # A byte-order mark opening the text only says how it is encoded; editors show no column for it.
+    text = text.removeprefix(_BOM)
+    if _BOM in text:
+        _refuse_stray_byte_order_mark(text, shown)
+    return Document(shown, _read(text, shown, _DATA), text)
+
+
+def _read(text: str, shown: str, sink: _Sink) -> Any:
+    """What ``sink`` builds from the text's events, with parser errors located."""
     parser = _Parser(text)
     try:
-        data = _load_events(parser, shown)
+        return _walk(parser, shown, sink)
     except yaml.MarkedYAMLError as exc:
         raise InputError(_syntax_issue(exc, shown, text)) from None
     except yaml.YAMLError as exc:
         raise InputError(Issue(shown, f"YAML error: {exc}", 1, 1)) from None
     finally:
         parser.dispose()
-    return Document(shown, data, text)
 
 
 def _syntax_issue(exc: yaml.MarkedYAMLError, shown: str, text: str) -> Issue:
@@ -195,41 +229,155 @@ def _fail(shown: str, mark: Any, message: str) -> InputError:
     return InputError(Issue(shown, message, mark.line + 1, mark.column + 1))
 
 
+def _refuse_stray_byte_order_mark(text: str, shown: str) -> None:
+    """Refuse a U+FEFF anywhere but inside a quoted scalar, where YAML allows it (for JSON's sake).
+
+    Elsewhere it is invisible and not YAML: libyaml skips one at the start of a line (misreading the
+    indentation) and keeps one inside plain text (``r\\ufeffatings`` is then an unknown field). Only
+    text that has one pays for this second pass over the parser's events.
+    """
+    at = _first_stray_byte_order_mark(text)
+    if at is not None:
+        line, col = _position(text[:at])
+        message = "contains a byte-order mark (U+FEFF) outside quoted text; remove it"
+        raise InputError(Issue(shown, message, line, col))
+
+
+def _first_stray_byte_order_mark(text: str) -> int | None:
+    """The index of the first U+FEFF that no quoted scalar holds, or None."""
+    pending = []
+    at = text.find(_BOM)
+    while at >= 0:
+        pending.append(at)
+        at = text.find(_BOM, at + 1)
+    parser = _Parser(text)
+    try:
+        while pending:
+            event = parser.get_event()
+            kind = type(event)
+            # Events come in source order: once one starts past a mark, no quoted scalar holds it.
+            if kind is yaml.StreamEndEvent or event.start_mark.index > pending[0]:
+                return pending[0]
+            if kind is yaml.ScalarEvent and event.style in _QUOTED_STYLES:
+                start, end = event.start_mark.index, event.end_mark.index
+                pending = [at for at in pending if not start < at < end]
+    except yaml.MarkedYAMLError as exc:
+        # libyaml skips a mark at the start of a line and then misreads the indentation: one there,
+        # before the syntax error, is its likelier cause. Any other may sit in a quoted scalar the
+        # error cut short, so the syntax error speaks first.
+        mark = exc.problem_mark or exc.context_mark
+        at = pending[0]
+        if mark is not None and at <= mark.index and text[at - 1 : at] in ("", "\n"):
+            return at
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+    return None
+
+
+# The two sinks' common shape, for the type checker only: a Protocol class costs start-up time.
+if TYPE_CHECKING:
+
+    class _Sink(Protocol):
+        """What the walk builds from each node: plain data, or the node tree that locates it."""
+
+        #: Whether a mapping's entries keep their key nodes (for locating keys) or only the values.
+        keeps_keys: bool
+
+        def scalar(self, value: str, plain: bool, tag: str | None, mark: Any) -> Any:
+            """A scalar (not a mapping key); raise ValueError when its tag does not fit its text."""
+
+        def sequence(self, items: list[Any], mark: Any) -> Any:
+            """A finished sequence."""
+
+        def mapping(self, entries: dict[str, Any], mark: Any) -> Any:
+            """A finished mapping, from its entries with merges applied."""
+
+        def entries_of(self, item: Any) -> dict[str, Any] | None:
+            """The entries of a mapping this sink built, or None when ``item`` is not one."""
+
+        def items_of(self, item: Any) -> list[Any] | None:
+            """The items of a sequence this sink built, or None when ``item`` is not one."""
+
+
+class _DataSink:
+    """Builds plain data (dicts with text keys, lists, scalars): what every load returns."""
+
+    keeps_keys = False
+
+    def scalar(self, value: str, plain: bool, tag: str | None, mark: Any) -> Any:
+        return resolve_scalar(value, plain, tag)
+
+    def sequence(self, items: list[Any], mark: Any) -> Any:
+        return items
+
+    def mapping(self, entries: dict[str, Any], mark: Any) -> Any:
+        return entries
+
+    def entries_of(self, item: Any) -> dict[str, Any] | None:
+        return item if type(item) is dict else None
+
+    def items_of(self, item: Any) -> list[Any] | None:
+        return item if type(item) is list else None
+
+
+class _NodeSink:
+    """Builds the node tree, which keeps every node's position for error messages."""
+
+    keeps_keys = True
+
+    def scalar(self, value: str, plain: bool, tag: str | None, mark: Any) -> Any:
+        return Scalar(value, plain, tag, mark)
+
+    def sequence(self, items: list[Any], mark: Any) -> Any:
+        return Sequence(items, mark)
+
+    def mapping(self, entries: dict[str, Any], mark: Any) -> Any:
+        return Mapping(entries, mark)
+
+    def entries_of(self, item: Any) -> dict[str, Any] | None:
+        return item.entries if type(item) is Mapping else None
+
+    def items_of(self, item: Any) -> list[Any] | None:
+        return item.items if type(item) is Sequence else None
+
+
+_DATA = _DataSink()
+_NODES = _NodeSink()
+
+
 class _Frame:
-    """A collection being built from events: its items, expanded size and where it started."""
+    """A collection being read: its items so far (keys and values alternate in a mapping)."""
 
-    __slots__ = ("is_mapping", "anchor", "items", "size", "mark")
+    __slots__ = ("is_mapping", "anchor", "mark", "items", "counted_before")
 
-    def __init__(self, is_mapping: bool, anchor: str | None, mark: Any) -> None:
+    def __init__(self, is_mapping: bool, anchor: str | None, mark: Any, counted_before: int) -> None:
         self.is_mapping, self.anchor, self.mark = is_mapping, anchor, mark
         self.items: list[Any] = []
-        self.size = 1
+        # Nodes and alias repeats counted before it opened: what is counted by the time it closes
+        # is its expanded size, which an alias to it repeats.
+        self.counted_before = counted_before
 
 
-class _Key:
-    """A mapping key as written: its text, whether it was plain, and where."""
+def _walk(parser: Any, shown: str, sink: _Sink) -> Any:
+    """Build what ``sink`` makes of the parser's one document, with every bound checked here.
 
-    __slots__ = ("text", "plain", "mark")
-
-    def __init__(self, text: str, plain: bool, mark: Any) -> None:
-        self.text, self.plain, self.mark = text, plain, mark
-
-
-def _load_events(parser: Any, shown: str) -> Any:
-    """Build plain data (dicts with text keys, lists, scalars) from parser events, with every bound.
-
-    Depth is checked as collections open, so nothing deeper than ``MAX_DEPTH`` is ever built;
-    each alias adds the expanded size of what it refers to, so an alias bomb stops at
-    ``MAX_EXPANDED_NODES`` however small the file is. This loop runs once per event of every file
-    of a portfolio, so it keeps the open collection in a local rather than looking it up each time.
+    Depth is checked as collections open, so nothing deeper than ``MAX_DEPTH`` is ever built.
+    Every node counts once towards ``MAX_NODES``; each alias also counts the expanded size of what
+    it refers to towards ``MAX_ALIASED_NODES``, so an alias bomb stops however small the file is.
+    Mapping keys are always :class:`Scalar` nodes, whatever the sink: their text and position are
+    what duplicate and merge checks need. This loop runs once per event of every file of a
+    portfolio, so it keeps the open collection in a local rather than looking it up each time.
     """
-    anchors: dict[str, tuple[Any, int]] = {}
+    anchors: dict[str, tuple[Any, int]] = {}  # what each anchor names, and its expanded size
     stack: list[_Frame] = []
     frame: _Frame | None = None  # the innermost open collection, stack[-1]
     open_anchors: set[str] = set()
     root: Any = None
     has_root = False
-    documents = expanded = 0
+    documents = nodes = repeated = 0
+    make_scalar = sink.scalar
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
@@ -242,17 +390,16 @@ def _load_events(parser: Any, shown: str) -> Any:
                 raise _fail(shown, event.start_mark, _tag_message(tag))
             plain = tag is None and event.implicit[0]
             if frame is not None and frame.is_mapping and not len(frame.items) % 2:
-                item: Any = _Key(event.value, plain, event.start_mark)
-            elif not plain and tag is None:
-                item = event.value
+                item: Any = Scalar(event.value, plain, tag, event.start_mark)
             else:
                 try:
-                    item = resolve_scalar(event.value, plain, tag)
+                    item = make_scalar(event.value, plain, tag, event.start_mark)
                 except ValueError as exc:
                     raise _fail(shown, event.start_mark, str(exc)) from None
             if event.anchor is not None:
-                anchors[event.anchor] = (item.text if isinstance(item, _Key) else item, 1)
-            size = new = 1
+                # As written, so that an alias can stand for it as a key or as a value.
+                written = item if type(item) is Scalar else Scalar(event.value, plain, tag, event.start_mark)
+                anchors[event.anchor] = (written, 1)
         elif kind is mapping_start or kind is sequence_start:
             if event.tag is not None and event.tag not in _ALLOWED_TAGS:
                 raise _fail(shown, event.start_mark, _tag_message(event.tag))
@@ -262,18 +409,19 @@ def _load_events(parser: Any, shown: str) -> Any:
                 raise _fail(shown, event.start_mark, "a mapping key must be plain text")
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
-            frame = _Frame(kind is mapping_start, event.anchor, event.start_mark)
+            frame = _Frame(kind is mapping_start, event.anchor, event.start_mark, nodes + repeated)
             stack.append(frame)
             continue
         elif kind is mapping_end or kind is sequence_end:
             done = stack.pop()
             frame = stack[-1] if stack else None
-            item = _build_mapping(done, shown) if done.is_mapping else done.items
-            size = done.size
-            new = 1  # its items were counted as they came; only the collection itself is new
+            if done.is_mapping:
+                item = sink.mapping(_entries(done.items, sink, shown), done.mark)
+            else:
+                item = sink.sequence(done.items, done.mark)
             if done.anchor is not None:
                 open_anchors.discard(done.anchor)
-                anchors[done.anchor] = (item, size)
+                anchors[done.anchor] = (item, nodes + repeated - done.counted_before + 1)
         elif kind is alias_event:
             if event.anchor in open_anchors:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} refers to itself")
@@ -281,11 +429,20 @@ def _load_events(parser: Any, shown: str) -> Any:
             if target is None:
                 raise _fail(shown, event.start_mark, f"alias *{event.anchor} has no anchor before it")
             item, size = target
-            new = size  # an alias repeats everything it refers to
             if frame is not None and frame.is_mapping and not len(frame.items) % 2:
-                if not isinstance(item, str):
+                if type(item) is not Scalar:
                     raise _fail(shown, event.start_mark, "a mapping key must be plain text")
-                item = _Key(item, False, event.start_mark)
+                # A key written as an alias is never a merge key, however its anchor was written.
+                item = Scalar(item.value, False, item.tag, event.start_mark)
+            elif type(item) is Scalar:
+                try:
+                    item = make_scalar(item.value, item.plain, item.tag, item.mark)
+                except ValueError as exc:  # an anchored key's tag, checked only now it is a value
+                    raise _fail(shown, item.mark, str(exc)) from None
+            repeated += size
+            if repeated > MAX_ALIASED_NODES:
+                message = f"aliases repeat more than {MAX_ALIASED_NODES} nodes: refusing to read it"
+                raise _fail(shown, event.start_mark, message)
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
@@ -299,97 +456,68 @@ def _load_events(parser: Any, shown: str) -> Any:
             break
         else:
             continue
-        # One finished item (a scalar, an alias or a closed collection) joins its parent.
+        # One finished node (a scalar, an alias or a closed collection) joins its parent.
         if frame is not None:
-            frame.size += size
             frame.items.append(item)
         elif not has_root:
             root, has_root = item, True
-        expanded += new
-        if expanded > MAX_EXPANDED_NODES:
-            _raise_expansion(shown, event)
+        nodes += 1
+        if nodes > MAX_NODES:
+            message = f"document has more than {MAX_NODES} nodes (keys, values and collections)"
+            raise _fail(shown, event.start_mark, f"{message}: refusing to read it")
     if not has_root:
         raise InputError(Issue(shown, "the file is empty: expected a YAML mapping", 1, 1))
     return root
 
 
-def _raise_expansion(shown: str, event: Any) -> None:
-    raise _fail(
-        shown,
-        event.start_mark,
-        f"document expands to more than {MAX_EXPANDED_NODES} nodes (through aliases?): refusing to read it",
-    )
+def _entries(items: list[Any], sink: _Sink, shown: str) -> dict[str, Any]:
+    """A closed mapping's entries by key text, its ``<<`` merge applied (the one implementation).
 
-
-def _build_mapping(frame: _Frame, shown: str) -> dict[str, Any]:
-    """A finished mapping as a dict: duplicate keys are errors, ``<<`` merges fill in the rest."""
-    result: dict[str, Any] = {}
-    lines: dict[str, int] = {}
-    merges: list[Any] = []
-    items = frame.items
+    Duplicate keys are errors naming both lines, a second ``<<`` included (several mappings merge
+    through one ``<<`` with a list). The merge fills in only keys the mapping does not set itself,
+    and earlier mappings in its list win over later ones, as YAML's merge key specifies.
+    """
+    entries: dict[str, Any] = {}
+    merge: tuple[Scalar, Any] | None = None
+    keeps_keys = sink.keeps_keys
     for index in range(0, len(items), 2):
         key, value = items[index], items[index + 1]
-        name = key.text
-        if key.plain and name == "<<":
-            merges.append((key, value))
-            continue
-        if name in result:
-            message = f"duplicate key '{name}' (first defined at line {lines[name]})"
-            raise _fail(shown, key.mark, message)
-        result[name] = value
-        lines[name] = key.mark.line + 1
-    for key, value in merges:
-        for source in value if isinstance(value, list) else [value]:
-            if not isinstance(source, dict):
-                raise _fail(shown, key.mark, "a '<<' merge needs a mapping or a list of mappings")
-            for name, merged in source.items():
-                result.setdefault(name, merged)
-    return result
-
-
-def _compose(text: str) -> Node:
-    """The node tree of text that :func:`parse_yaml` has already accepted (so no bounds to check)."""
-    parser = _Parser(text)
-    try:
-        return _compose_events(parser)
-    finally:
-        parser.dispose()
-
-
-def _compose_events(parser: Any) -> Node:
-    anchors: dict[str, Node] = {}
-    stack: list[tuple[Sequence | Mapping, str | None, list[Node]]] = []
-    while True:
-        event = parser.get_event()
-        kind = type(event)
-        mark = event.start_mark
-        node: Node
-        if kind is yaml.ScalarEvent:
-            plain = event.tag is None and bool(event.implicit[0])
-            node = Scalar(event.value, plain, event.tag, mark.line + 1, mark.column + 1)
-            if event.anchor is not None:
-                anchors[event.anchor] = node
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            collection = (Mapping if kind is yaml.MappingStartEvent else Sequence)(
-                mark.line + 1, mark.column + 1
-            )
-            stack.append((collection, event.anchor, []))
-            continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            node, anchor, children = stack.pop()
-            if isinstance(node, Mapping):
-                node.pairs = list(zip(children[0::2], children[1::2], strict=True))
-            else:
-                node.items = children
-            if anchor is not None:
-                anchors[anchor] = node
-        elif kind is yaml.AliasEvent:
-            node = anchors[event.anchor]
+        name = key.value
+        if _is_merge_key(key):
+            if merge is not None:
+                raise _duplicate(shown, key, merge[0], ": merge several mappings with one '<<: [*a, *b]'")
+            merge = (key, value)
+        elif name in entries:
+            first = next(k for k in items[0:index:2] if k.value == name and not _is_merge_key(k))
+            raise _duplicate(shown, key, first)
         else:
-            continue
-        if not stack:
-            return node
-        stack[-1][2].append(node)
+            entries[name] = (key, value) if keeps_keys else value
+    if merge is not None:
+        for source in _merge_sources(merge, sink, shown):
+            for name, entry in source.items():
+                entries.setdefault(name, entry)
+    return entries
+
+
+def _is_merge_key(key: Scalar) -> bool:
+    # Only a plain `<<` merges: a quoted '<<' is an ordinary key, as in PyYAML.
+    return key.plain and key.value == "<<"
+
+
+def _duplicate(shown: str, key: Scalar, first: Scalar, hint: str = "") -> InputError:
+    message = f"duplicate key '{key.value}' (first defined at line {first.line}){hint}"
+    return _fail(shown, key.mark, message)
+
+
+def _merge_sources(merge: tuple[Scalar, Any], sink: _Sink, shown: str) -> list[dict[str, Any]]:
+    """The entries of each mapping a ``<<`` names: one mapping, or a list of them."""
+    key, value = merge
+    items = sink.items_of(value)
+    sources = [sink.entries_of(item) for item in ([value] if items is None else items)]
+    mappings = [entries for entries in sources if entries is not None]
+    if len(mappings) < len(sources):
+        raise _fail(shown, key.mark, "a '<<' merge needs a mapping or a list of mappings")
+    return mappings
 
 
 def _tag_message(tag: str) -> str:
@@ -408,10 +536,9 @@ def resolve_scalar(value: str, plain: bool, tag: str | None) -> Any:
             return True
         if value in _FALSE:
             return False
-        if _INT.match(value):
-            return int(value)
-        if _FLOAT.match(value):
-            return float(value)
+        number = _decimal_number(value)
+        if number is not None:
+            return number
         special = _SPECIAL_FLOATS.get(value.lower())
         return value if special is None else special
     name = tag[len(_CORE) :]
@@ -429,46 +556,39 @@ def resolve_scalar(value: str, plain: bool, tag: str | None) -> Any:
     raise ValueError(f"{value!r} is not a valid !!{name}")
 
 
-def mapping_items(node: Mapping, shown: str) -> list[tuple[Scalar, Node]]:
-    """The mapping's (key, value) pairs with ``<<`` merges applied; explicit keys win."""
-    explicit: list[tuple[Scalar, Node]] = []
-    merged: list[tuple[Scalar, Node]] = []
-    for key, value in node.pairs:
-        if not isinstance(key, Scalar):
-            raise InputError(Issue(shown, "a mapping key must be plain text", key.line, key.col))
-        if key.plain and key.value == "<<":
-            sources = value.items if isinstance(value, Sequence) else [value]
-            for source in sources:
-                if not isinstance(source, Mapping):
-                    message = "a '<<' merge needs a mapping or a list of mappings"
-                    raise InputError(Issue(shown, message, source.line, source.col))
-                merged.extend(mapping_items(source, shown))
-        else:
-            explicit.append((key, value))
-    if not merged:
-        return explicit
-    seen = {key.value for key, _ in explicit}
-    extra: dict[str, tuple[Scalar, Node]] = {}
-    for key, value in merged:
-        if key.value not in seen and key.value not in extra:
-            extra[key.value] = (key, value)
-    return explicit + list(extra.values())
+def _decimal_number(text: str) -> int | float | None:
+    """The number ``text`` writes in decimal, or None.
+
+    An integer has no leading zero, so ``0755`` (an octal in YAML 1.1) stays text; a float needs a
+    point or an exponent (``1.5``, ``.5``, ``2e3``). Checked without a regular expression: compiling
+    one costs more at start-up than resolving every scalar of a file.
+    """
+    digits = text[1:] if text[:1] in _SIGNS else text
+    if digits.isascii() and digits.isdigit():
+        return int(text) if digits[0] != "0" or digits == "0" else None
+    if ("." in text or "e" in text or "E" in text) and _FLOAT_CHARACTERS.issuperset(text):
+        try:
+            return float(text)  # the characters leave only decimal forms: no inf, nan or `_`
+        except ValueError:
+            return None
+    return None
 
 
 def locate(root: Node, loc: tuple[str | int, ...], shown: str, at_key: bool = False) -> Node:
     """Follow a validation error's ``loc`` down the node tree; stop at the deepest node found.
 
-    With ``at_key`` the last step returns the mapping *key* node (for "unknown field" errors).
+    With ``at_key`` the last step returns the mapping *key* node (for "unknown field" errors); a key
+    that came in through a ``<<`` merge is found where the merged mapping sets it.
     """
     node = root
     for depth, step in enumerate(loc):
         if isinstance(node, Mapping) and isinstance(step, str):
-            pair = next(((k, v) for k, v in mapping_items(node, shown) if k.value == step), None)
-            if pair is None:
+            entry = node.entries.get(step)
+            if entry is None:
                 return node
             if at_key and depth == len(loc) - 1:
-                return pair[0]
-            node = pair[1]
+                return entry[0]
+            node = entry[1]
         elif isinstance(node, Sequence) and isinstance(step, int) and 0 <= step < len(node.items):
             node = node.items[step]
         else:

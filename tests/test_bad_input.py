@@ -158,7 +158,7 @@ CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "BOM inside",
         "brand: A\nr\ufeffatings:\n  empathy: 3\n",
-        ["brand.yaml:2:2: contains a byte-order mark inside the file; remove it"],
+        ["brand.yaml:2:2: contains a byte-order mark (U+FEFF) outside quoted text; remove it"],
     ),
     (
         "python tag",
@@ -176,10 +176,7 @@ CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "alias bomb",
         BILLION_LAUGHS,
-        [
-            "brand.yaml:7:12: document expands to more than 20000 nodes (through aliases?): "
-            "refusing to read it"
-        ],
+        ["brand.yaml:7:12: aliases repeat more than 20000 nodes: refusing to read it"],
     ),
     (
         "recursive alias",
