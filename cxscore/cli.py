@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from cxscore import __version__
-from cxscore.render import FrameworkFormat, MeasureFormat, OutputFormat, format_for, renderer
+from cxscore.render import FrameworkFormat, HistoryFormat, MeasureFormat, OutputFormat, format_for, renderer
 
 if TYPE_CHECKING:
     from cxscore.gating import GateFailure
@@ -216,7 +216,10 @@ def rate(
     baseline: Annotated[
         Path | None,
         typer.Option(
-            "--baseline", metavar="LAST.yaml", help="Show the change of every score since this assessment."
+            "--baseline",
+            metavar="LAST.yaml|DIR",
+            help="Show the change of every score since this assessment; for a directory, since the "
+            "latest assessment of the same brand dated before this one.",
         ),
     ] = None,
     fail_under: FailUnder = None,
@@ -300,6 +303,35 @@ def rank(
     board = rank_files(paths, top, allow_outside or [])
     emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore history examples/history/",
+        "cxscore history q1.yaml q2.yaml q3.yaml q4.yaml -o history.html",
+    )
+)
+@handle_user_errors
+def history(
+    paths: Paths,
+    output_format: Annotated[
+        HistoryFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Report format: table, json, markdown, csv or html (default: from -o's extension, else "
+            "table).",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    allow_outside: AllowOutside = None,
+) -> None:
+    """Follow brands through their assessments, by date: every score with its change since the one before."""
+    from cxscore.history import build_history
+
+    report = build_history(paths, allow_outside or [])
+    emit(renderer("history", format_for("history", output_format, _name(output)))(report), output)
 
 
 @app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))

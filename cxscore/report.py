@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cxscore.errors import Issue, UsageError, did_you_mean
+from cxscore.errors import InputError, Issue, UsageError, did_you_mean, notice
 from cxscore.loader import LoadedBrand
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
 from cxscore.scorecard import is_single_file, load_brands, score_files
@@ -167,8 +167,6 @@ def build_rate_report(
         raise UsageError(Issue("--fail-on-regression", "needs --baseline LAST.yaml to compare against"))
     if baseline is not None and not (len(paths) == 1 and is_single_file(paths)):
         raise UsageError(Issue("--baseline", "compares one brand file with its baseline; give exactly one"))
-    if baseline is not None and baseline.is_dir():
-        raise UsageError(Issue(str(baseline), "--baseline needs one brand file, not a directory"))
     what_ifs: tuple[WhatIf, ...] = ()
     if assignments:
         what_ifs = tuple(apply_what_if(loaded, assignments) for loaded in load_brands(paths, allow_outside))
@@ -179,5 +177,41 @@ def build_rate_report(
     if baseline is not None:
         from cxscore.compare import compare_results  # only a baseline needs it: keep `rate` start-up lean
 
-        change = compare_results((score_files([str(baseline)], allow_outside)[0], results[0]))
+        change = compare_results((baseline_for(results[0], baseline, allow_outside), results[0]))
     return RateReport(results, what_ifs, change, single=is_single_file(paths), details=details)
+
+
+def baseline_for(current: ScoreResult, baseline: Path, allow_outside: Sequence[Path] = ()) -> ScoreResult:
+    """The earlier assessment to compare ``current`` with: the file given, or the latest assessment of
+    the same brand dated before ``current`` in a directory of them.
+
+    A baseline file of another brand is allowed, with a warning. In a directory, files of other brands
+    are passed over; those of the brand need dates of their own, as ``cxscore history`` asks.
+    """
+    from cxscore.history import date_problems, latest_before, located
+
+    if not baseline.is_dir():
+        before = score_files([str(baseline)], allow_outside)[0]
+        if before.brand != current.brand:
+            message = (
+                f"the baseline assesses {before.brand}, not {current.brand} ({current.path}): "
+                "the changes compare two brands"
+            )
+            notice(located(before.path, "brand", message))
+        return before
+    if current.assessed is None:
+        message = (
+            f"{current.brand} has no 'assessed' date: --baseline {baseline} picks the latest assessment "
+            "dated before this one"
+        )
+        raise InputError(located(current.path, "assessed", message))
+    mine = [result for result in score_files([str(baseline)], allow_outside) if result.brand == current.brand]
+    problems = date_problems(mine)
+    if problems:
+        raise InputError([located(p.result.path, "assessed", p.message) for p in problems])
+    latest = latest_before(current, mine)
+    if latest is None:
+        date = current.assessed.isoformat()
+        message = f"--baseline: no assessment of {current.brand} here is dated before {date} ({current.path})"
+        raise UsageError(Issue(str(baseline), message))
+    return latest

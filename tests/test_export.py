@@ -73,6 +73,7 @@ RESULT_TYPES = {
     "rate": "RateReport",
     "compare": "Comparison",
     "rank": "Leaderboard",
+    "history": "HistoryReport",
     "measure": "MeasureReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
@@ -86,6 +87,10 @@ def results_for(command: str) -> object:
         return build_rate_report(paths, what_if=["empathy=5"], baseline=None)
     if command == "compare":
         return compare_results(score_files(paths))
+    if command == "history":
+        from cxscore.history import build_history
+
+        return build_history([str(ROOT / "examples/history"), str(ROOT / SANTA)])
     if command == "measure":
         from cxscore.data import DataSource, compute_measures, specs_from_options
 

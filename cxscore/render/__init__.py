@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
+    from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
@@ -58,12 +59,23 @@ class MeasureFormat(StrEnum):
     markdown = "markdown"
 
 
-Command = Literal["rate", "compare", "rank", "measure", "frameworks", "framework"]
+class HistoryFormat(StrEnum):
+    """Output formats of ``cxscore history``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+
+
+Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework"]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
     "compare": tuple(SCORECARD_FORMATS),
     "rank": tuple(SCORECARD_FORMATS),
+    "history": tuple(HistoryFormat),
     "measure": tuple(MeasureFormat),
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
@@ -125,6 +137,8 @@ def renderer(command: Literal["rate"], output_format: str) -> Renderer[RateRepor
 def renderer(command: Literal["compare"], output_format: str) -> Renderer[Comparison]: ...
 @overload
 def renderer(command: Literal["rank"], output_format: str) -> Renderer[Leaderboard]: ...
+@overload
+def renderer(command: Literal["history"], output_format: str) -> Renderer[HistoryReport]: ...
 @overload
 def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
 @overload

@@ -30,6 +30,7 @@ from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.history import History, HistoryReport, Line
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport, WhatIf
     from cxscore.scoring import MetricScore, ScoreResult
@@ -362,13 +363,14 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
 
 def render_compare(comparison: Comparison) -> str:
     """Brands side by side: score cards, a grouped bar chart and the table, caveats on top."""
-    results = comparison.results
+    results, labels = comparison.results, comparison.labels()
     cards = []
-    for index, result in enumerate(results):
+    for index, (result, label) in enumerate(zip(results, labels, strict=True)):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        brand = f"{esc(result.brand)} · " if comparison.same_brand else ""
         cards.append(
-            f'<div><h2><span class="swatch" style="background:{colour}"></span>{esc(result.brand)}</h2>'
-            f'<p class="meta">{esc(result.framework_name)} ({esc(result.framework_id)}) · coverage '
+            f'<div><h2><span class="swatch" style="background:{colour}"></span>{esc(label)}</h2>'
+            f'<p class="meta">{brand}{esc(result.framework_name)} ({esc(result.framework_id)}) · coverage '
             f"{format_percent(result.coverage_percent)}</p>"
             f"{_score_block(result.overall_percent, result.band)}</div>"
         )
@@ -378,9 +380,8 @@ def render_compare(comparison: Comparison) -> str:
         *_warnings(comparison.notes()),
     ]
     groups = [(row.name, row.scores) for row in (*comparison.rows, comparison.overall)]
-    names = [result.brand for result in results]
-    body.append(_chart("Scores side by side", groups, series=names))
-    head = "".join(f'<th class="num">{esc(result.brand)}</th>' for result in results)
+    body.append(_chart("Scores side by side", groups, series=labels))
+    head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
     delta_head = '<th class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
     body.append(f"<table><thead><tr><th>Metric</th>{head}{delta_head}</tr></thead><tbody>")
     for row in (*comparison.rows, comparison.overall):
@@ -389,7 +390,9 @@ def render_compare(comparison: Comparison) -> str:
         kind = ' class="overall"' if row is comparison.overall else ""
         body.append(f"<tr{kind}><td>{esc(row.name)}</td>{cells}{delta}</tr>")
     body += ["</tbody></table>", "</section>"]
-    title = " vs ".join(esc(result.brand) for result in results)
+    title = " vs ".join(esc(label) for label in labels)
+    if comparison.same_brand:
+        title = f"{esc(results[0].brand)}: {title}"
     return _page(f"CX comparison — {title}", "CX comparison", body)
 
 
@@ -424,3 +427,144 @@ def render_rank(board: Leaderboard) -> str:
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
     body += ["</section>"]
     return _page("CX leaderboard", "CX leaderboard", body)
+
+
+# history -----------------------------------------------------------------------------------------------
+
+OVERALL_COLOUR = "#1f2328"
+GRID_COLOUR = "#d0d7de"
+# Line chart geometry, in SVG user units: the plot on the left, the legend on the right.
+_PLOT_X, _PLOT_W, _PLOT_TOP, _PLOT_H, _LEGEND_X = 52, 420, 14, 240, 500
+#: Date labels closer than this (in user units) would overlap: the later one is left out.
+_LABEL_GAP = 80
+
+
+def _plot_y(percent: float) -> float:
+    return _PLOT_TOP + _PLOT_H * (100 - max(0.0, min(100.0, percent))) / 100
+
+
+def _series(history: History) -> list[tuple[Line, str, str]]:
+    """The chart's lines, the overall first: each with its colour and extra stroke attributes (lines
+    beyond the palette repeat its colours, dashed)."""
+    count = len(SERIES_COLOURS)
+    series = [(history.overall, OVERALL_COLOUR, ' stroke-width="3"')]
+    for index, line in enumerate(history.lines):
+        dash = ' stroke-dasharray="6 3"' if index >= count else ""
+        series.append((line, SERIES_COLOURS[index % count], f' stroke-width="1.75"{dash}'))
+    return series
+
+
+def _line_chart(history: History) -> str:
+    """An SVG line chart: the overall (thick, dark) and each shared metric (a line each) by date.
+
+    Scores run 0–100% up the side; periods stand along the bottom at their dates' distance from one
+    another. A metric unrated in a period breaks its line there (a lone rated period is a dot). Metric
+    names are user text: escaped, and cut to fit the legend (the table has them whole).
+    """
+    periods = history.periods
+    days = [(period.assessed - periods[0].assessed).days for period in periods]
+    if len(periods) == 1:
+        xs = [_PLOT_X + _PLOT_W / 2]
+    else:
+        xs = [_PLOT_X + _PLOT_W * day / days[-1] for day in days]
+    series = _series(history)
+    height = max(_PLOT_TOP + _PLOT_H + 36, 18 * len(series) + 14)
+    label = f"Scores of {history.brand} over time"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        f'aria-label="{esc(label)}"><title>{esc(label)}</title>'
+    ]
+    for percent in (0, 25, 50, 75, 100):
+        level = _plot_y(percent)
+        parts.append(
+            f'<line x1="{_PLOT_X}" x2="{_PLOT_X + _PLOT_W}" y1="{level:.1f}" y2="{level:.1f}" '
+            f'stroke="{GRID_COLOUR}"/>'
+        )
+        parts.append(
+            f'<text class="muted" x="{_PLOT_X - 8}" y="{level + 4.5:.1f}" text-anchor="end">{percent}%</text>'
+        )
+    shown: list[float] = []
+    for index, x in reversed(list(enumerate(xs))):  # the latest date always, then whatever fits
+        if not shown or shown[-1] - x >= _LABEL_GAP:
+            shown.append(x)
+            parts.append(
+                f'<text class="muted" x="{x:.1f}" y="{_PLOT_TOP + _PLOT_H + 22}" '
+                f'text-anchor="middle">{periods[index].assessed.isoformat()}</text>'
+            )
+    for line, colour, stroke in reversed(series):  # the overall last: on top
+        points = [(x, score, period) for x, score, period in zip(xs, line.scores, periods, strict=True)]
+        run: list[str] = []
+        for x, score, _ in [*points, (0.0, None, None)]:  # a sentinel gap ends the last run
+            if score is not None:
+                run.append(f"{x:.1f},{_plot_y(score):.1f}")
+                continue
+            if len(run) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}"{stroke} '
+                    'stroke-linejoin="round" stroke-linecap="round"/>'
+                )
+            run = []
+        radius = 4.5 if line is history.overall else 3.5
+        for x, score, period in points:
+            if score is None or period is None:
+                continue
+            tip = f"{line.name}, {period.assessed.isoformat()}: {format_percent(score)}"
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{_plot_y(score):.1f}" r="{radius}" fill="{colour}">'
+                f"<title>{esc(tip)}</title></circle>"
+            )
+    for index, (line, colour, stroke) in enumerate(series):
+        row = 14 + 18 * index
+        weight = ' font-weight="600"' if line is history.overall else ""
+        parts.append(
+            f'<line x1="{_LEGEND_X}" x2="{_LEGEND_X + 22}" y1="{row}" y2="{row}" stroke="{colour}"{stroke}/>'
+        )
+        name = line.name if any(score is not None for score in line.scores) else f"{line.name} (not rated)"
+        parts.append(f'<text x="{_LEGEND_X + 30}" y="{row + 4.5}"{weight}>{esc(_clip(name, 26))}</text>')
+    parts.append("</svg>")
+    return f"<figure>{''.join(parts)}</figure>"
+
+
+def _history_cell(line: Line, index: int) -> str:
+    point = line.points[index]
+    if point.score_percent is None:
+        return '<td class="num muted">—</td>'
+    text = f'<span class="{_tier(point.score_percent)}">{format_percent(point.score_percent)}</span>'
+    change = point.change
+    if change is not None:
+        kind = "up" if change > 0 else "down" if change < 0 else "muted"
+        text += f' <span class="{kind}">{format_delta(change)}</span>'
+    return f'<td class="num">{text}</td>'
+
+
+def _history_card(history: History) -> list[str]:
+    from cxscore.render.history import period_span
+
+    latest = history.periods[-1].result
+    frameworks = " → ".join(esc(framework) for framework in history.frameworks)
+    parts = [
+        '<section class="card">',
+        '<div class="head">',
+        f'<div><h2>{esc(history.brand)}</h2><p class="meta">{frameworks} · {period_span(history)}</p></div>',
+        _score_block(latest.overall_percent, latest.band),
+        "</div>",
+        *_warnings(history.notes()),
+        _line_chart(history),
+    ]
+    head = "".join(f'<th class="num">{period.assessed.isoformat()}</th>' for period in history.periods)
+    parts.append(f"<table><thead><tr><th>Metric</th>{head}</tr></thead><tbody>")
+    for line in (*history.lines, history.overall):
+        cells = "".join(_history_cell(line, index) for index in range(len(history.periods)))
+        kind = ' class="overall"' if line is history.overall else ""
+        parts.append(f"<tr{kind}><td>{esc(line.name)}</td>{cells}</tr>")
+    parts += ["</tbody></table>", "</section>"]
+    return parts
+
+
+def render_history(report: HistoryReport) -> str:
+    """A card per brand: the latest overall, a line chart of every score by date, and the table of
+    metrics by period with each change."""
+    body = [line for history in report.histories for line in _history_card(history)]
+    histories = report.histories
+    subject = esc(histories[0].brand) if len(histories) == 1 else f"{len(histories)} brands"
+    return _page(f"CX history — {subject}", "CX history", body)

@@ -11,7 +11,7 @@ from cxscore.scoring import SCHEMA_VERSION, ScoreResult
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
-    from cxscore.history import History, HistoryReport
+    from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
 
@@ -82,43 +82,6 @@ def render_framework(framework: Framework) -> str:
     return _dump(document)
 
 
-def _history_dict(history: History) -> dict[str, Any]:
-    periods = []
-    for index, period in enumerate(history.periods):
-        overall = history.overall.points[index]
-        periods.append(
-            {
-                "assessed": period.assessed.isoformat(),
-                "file": period.result.path,
-                "framework": period.result.framework_id,
-                "overall_percent": overall.score_percent,
-                "band": period.result.band,
-                "change": overall.change,
-                "metrics": [
-                    {
-                        "id": line.id,
-                        "name": line.name,
-                        "score_percent": line.points[index].score_percent,
-                        "change": line.points[index].change,
-                    }
-                    for line in history.lines
-                ],
-            }
-        )
-    return {
-        "brand": history.brand,
-        "framework": history.framework,
-        "periods": periods,
-        "notes": history.notes(),
-    }
-
-
 def render_history(report: HistoryReport) -> str:
-    """``{"schema_version", "histories": [{"brand", "framework", "periods": [...], "notes"}]}``.
-
-    Histories are sorted by brand, periods by date; each period's ``change`` (and each metric's) is the
-    unrounded difference in points from the period before, null for the first or across a gap.
-    ``framework`` is the latest period's; each period names its own too.
-    """
-    histories = [_history_dict(history) for history in report.histories]
-    return _dump({"schema_version": SCHEMA_VERSION, "histories": histories})
+    """``{"schema_version", "histories": [{"brand", "framework", "periods": [...], "notes"}]}``."""
+    return _dump(report.to_dict())

@@ -24,6 +24,7 @@ from cxscore.textsafe import markdown_block, markdown_inline
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.model import MeasureReport
+    from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
     from cxscore.report import WhatIf
@@ -181,16 +182,19 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
 def render_compare(comparison: Comparison) -> str:
     """Brands as columns, shared metrics as rows, the overall last; ★ marks the best per row."""
     results = comparison.results
+    labels = comparison.labels()
     lines = ["# CX comparison", ""]
-    for number, result in enumerate(results, start=1):
+    if comparison.same_brand:
+        lines += [f"{len(results)} assessments of **{markdown_inline(results[0].brand)}**", ""]
+    for number, (result, label) in enumerate(zip(results, labels, strict=True), start=1):
         lines.append(
-            f"{number}. **{markdown_inline(result.brand)}** — {markdown_inline(result.framework_name)} "
+            f"{number}. **{markdown_inline(label)}** — {markdown_inline(result.framework_name)} "
             f"(`{result.framework_id}`), overall {format_percent(result.overall_percent)} "
             f"({markdown_inline(result.band)}), coverage {format_percent(result.coverage_percent)}"
         )
     lines.append("")
     lines += _notes(comparison.notes())
-    header = ["Metric", *(markdown_inline(result.brand) for result in results)]
+    header = ["Metric", *(markdown_inline(label) for label in labels)]
     if comparison.has_delta:
         header.append("Δ (2 − 1)")
     rows = []
@@ -292,4 +296,47 @@ def render_framework(framework: Framework) -> str:
         lines += [f"## {markdown_inline(metric.name)}", "", markdown_block(metric.description), ""]
         if metric.remediation:
             lines += [f"*To improve:* {markdown_block(metric.remediation)}", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _history_cell(line: Line, index: int) -> str:
+    """A period's cell: ``80.0% (+20.0)``, the score alone in the first period, ``—`` for a gap."""
+    point = line.points[index]
+    if point.score_percent is None:
+        return "—"
+    text = format_percent(point.score_percent)
+    return text if point.change is None else f"{text} ({format_delta(point.change)})"
+
+
+def _history_section(history: History) -> list[str]:
+    from cxscore.render.history import period_span, sparkline
+
+    frameworks = " → ".join(f"`{markdown_inline(framework)}`" for framework in history.frameworks)
+    overall = history.overall.points
+    summary = f"Overall {sparkline(history.overall.scores)} {format_percent(overall[0].score_percent or 0.0)}"
+    if len(overall) > 1:
+        latest, first = overall[-1].score_percent or 0.0, overall[0].score_percent or 0.0
+        summary += (
+            f" → **{format_percent(latest)}** ({format_delta(latest - first)} points since "
+            f"{history.periods[0].assessed.isoformat()})"
+        )
+    lines = [f"## {markdown_inline(history.brand)}", "", f"{frameworks} · {period_span(history)}", ""]
+    lines += [summary, "", *_notes(history.notes())]
+    header = ["Metric", *(period.assessed.isoformat() for period in history.periods)]
+    rows = []
+    for line in (*history.lines, history.overall):
+        cells = [_history_cell(line, index) for index in range(len(history.periods))]
+        if line is history.overall:
+            rows.append(["**Overall**", *(f"**{cell}**" if cell != "—" else cell for cell in cells)])
+        else:
+            rows.append([markdown_inline(line.name), *cells])
+    lines += table(header, rows, "l" + "r" * len(history.periods))
+    return [*lines, ""]
+
+
+def render_history(report: HistoryReport) -> str:
+    """A section per brand: the overall's sparkline, then a table of metrics by period with each change."""
+    lines = ["# CX history", ""]
+    for history in report.histories:
+        lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -6,16 +6,17 @@ been made visible, so a brand called ``Acme [/]`` or one holding an escape seque
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cxscore.render.grid import Cell, Column, Grid
+from cxscore.render.grid import FLEX_FLOOR, GAP, Cell, Column, Grid
 from cxscore.render.grid import Row as GridRow
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
@@ -38,6 +39,7 @@ from cxscore.textsafe import clean_block, clean_line
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.model import MeasureReport, MeasureResult
+    from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
@@ -309,8 +311,8 @@ def render_compare(comparison: Comparison) -> RenderableType:
     results = comparison.results
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("Metric", style="bold", no_wrap=True)
-    for result in results:
-        header = Text.assemble((clean_line(result.brand), "bold"), ("\n" + result.framework_id, "dim"))
+    for result, label in zip(results, comparison.labels(), strict=True):
+        header = Text.assemble((clean_line(label), "bold"), ("\n" + result.framework_id, "dim"))
         table.add_column(header, justify="right")
     if comparison.has_delta:
         table.add_column("Δ 2 − 1", justify="right", no_wrap=True)
@@ -324,6 +326,11 @@ def render_compare(comparison: Comparison) -> RenderableType:
         cells[index].append(" ★", style="bold yellow")
     table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
     title = Text(f"CX comparison of {len(results)} brands", style="bold")
+    if comparison.same_brand:
+        title = Text.assemble(
+            (f"CX comparison of {len(results)} assessments of ", "bold"),
+            (clean_line(results[0].brand), "bold"),
+        )
     return Group(title, *_notes(comparison.notes()), table)
 
 
@@ -484,3 +491,118 @@ def render_framework(framework: Framework) -> RenderableType:
                 Padding(Text("To improve: " + clean_block(metric.remediation), style="dim"), (0, 0, 1, 2))
             )
     return Group(*parts)
+
+
+# history ---------------------------------------------------------------------------------------------
+
+
+def _history_cell(line: Line, index: int, widths: tuple[int, int], overall: bool) -> Cell:
+    """A period's cell: the score and, after it, the change since the period before (or a gap).
+
+    ``widths`` are the room for a score and for a change (0 in a column without changes), so the
+    scores and the changes each line up down the column.
+    """
+    score_width, change_width = widths
+    point = line.points[index]
+    blank = " " * change_width
+    if point.score_percent is None:
+        return Cell("—".rjust(score_width), "dim", tail=blank)
+    style = score_style(point.score_percent) + (" bold" if overall else "")
+    score = format_percent(point.score_percent).rjust(score_width)
+    if not change_width:
+        return Cell(score, style)
+    change = point.change
+    if change is None:
+        return Cell(score, style, tail=blank)
+    tail_style = "green" if change > 0 else "red" if change < 0 else "dim"
+    return Cell(score, style, tail=format_delta(change).rjust(change_width), tail_style=tail_style)
+
+
+def _history_grid(history: History, first: int) -> Grid:
+    """Metrics as rows, the periods from ``first`` on as columns, the overall last, a trend at the end."""
+    from cxscore.render.history import sparkline
+
+    periods = range(first, len(history.periods))
+    lines = (*history.lines, history.overall)
+    score_width = max(len(format_percent(s)) for line in lines for s in line.scores if s is not None)
+    widths = {}
+    for index in periods:
+        changes = [format_delta(c) for c in (line.points[index].change for line in lines) if c is not None]
+        widths[index] = (score_width, max(map(len, changes), default=0))
+    columns = (
+        Column("Metric", flexible=True, min_width=20),
+        *(Column(history.periods[index].assessed.isoformat(), right=True) for index in periods),
+        Column("Trend"),
+    )
+    rows = []
+    for line in lines:
+        overall = line is history.overall
+        if overall:
+            rows.append(GridRow([Cell("")] * len(columns)))
+        cells = [Cell(clean_line(line.name), "bold")]
+        cells += [_history_cell(line, index, widths[index], overall) for index in periods]
+        cells.append(Cell(sparkline(line.scores), "bold" if overall else ""))
+        rows.append(GridRow(cells))
+    return Grid(columns, rows)
+
+
+class _HistoryTable:
+    """The history table at the width it is laid out at: the latest periods that fit.
+
+    Each period needs a column of its own; when the line cannot hold them all with the metric names
+    at ``FLEX_FLOOR`` cells or more, the oldest give way (the trend column still covers every period)
+    and a line under the table says how many.
+    """
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        count = len(self.history.periods)
+        for first in range(count):
+            grid = _history_grid(self.history, first)
+            widths = grid.widths(options.max_width)
+            names = min(grid.widths(sys.maxsize)[0], FLEX_FLOOR)
+            shown = [width for width in widths if width]
+            if sum(shown) + len(GAP) * (len(shown) - 1) <= options.max_width and widths[0] >= names:
+                break
+        yield grid
+        if first:
+            earliest = self.history.periods[first].assessed.isoformat()
+            yield Text(
+                f"{first} earlier period{'' if first == 1 else 's'} left out for the width (the first shown "
+                f"is {earliest}); the trend covers all {count}.",
+                style="dim",
+            )
+
+
+def _history_block(history: History) -> RenderableType:
+    from cxscore.render.history import period_span, sparkline
+
+    frameworks = " → ".join(history.frameworks)
+    title = Text.assemble(
+        (clean_line(history.brand), "bold"), (f"  {clean_line(frameworks)} · {period_span(history)}", "dim")
+    )
+    first, last = history.overall.points[0], history.overall.points[-1]
+    summary = Text.assemble(
+        ("Overall ", "bold"),
+        (sparkline(history.overall.scores), "bold"),
+        "  ",
+        (format_percent(first.score_percent or 0.0), score_style(first.score_percent or 0.0)),
+    )
+    if len(history.periods) > 1:
+        latest = last.score_percent or 0.0
+        summary.append(" → ")
+        summary.append(format_percent(latest), score_style(latest) + " bold")
+        summary.append("  (")
+        summary.append_text(_delta_text(latest - (first.score_percent or 0.0)))
+        summary.append(f" pts since {history.periods[0].assessed.isoformat()})")
+    return Group(title, summary, *_notes(history.notes()), _HistoryTable(history))
+
+
+def render_history(report: HistoryReport) -> RenderableType:
+    """Each brand's history: the overall's sparkline, then metrics by period with each change."""
+    blocks: list[RenderableType] = [Text("CX history", style="bold")]
+    for history in report.histories:
+        blocks.extend((Text(""), _history_block(history)))
+    return Group(*blocks)
