@@ -39,7 +39,10 @@ def _epilog(*examples: str) -> str:
     return f"Examples:\n\n{lines}\n\n{EXIT_CODES}"
 
 
-app = typer.Typer(**_APP_SETTINGS)
+# Only the whole app has --install-completion and --show-completion: a shell asks for completions by
+# running `cxscore` with no arguments (the whole app), and the one-command apps of app_for skip building
+# the two options, so `cxscore rate` pays nothing for them.
+app = typer.Typer(**{**_APP_SETTINGS, "add_completion": True})
 frameworks_app = typer.Typer(
     help="List the bundled frameworks, or show one.",
     epilog=_epilog("cxscore frameworks", "cxscore frameworks -f markdown -o frameworks.md"),
@@ -119,6 +122,9 @@ def emit(report: Any, output: Path | None) -> None:
         with console.capture() as captured:
             console.print(report)
         report = captured.get()
+        if not console.is_terminal:
+            # rich pads lines to the width; in a file or a pipe that is only trailing blanks.
+            report = "\n".join(line.rstrip() for line in report.split("\n"))
     write_report(output, report)
 
 
@@ -422,6 +428,17 @@ def measure(
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    decimal_comma: Annotated[
+        bool | None,
+        typer.Option(
+            "--decimal-comma/--decimal-point",
+            help="Read 9,94 as 9.94 (default: yes for semicolon-separated files).",
+            show_default=False,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding of CSV files: utf-8 (default), latin-1, cp1252, utf-16.")
+    ] = None,
     output_format: Annotated[
         MeasureFormat,
         typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, csv or markdown."),
@@ -432,7 +449,9 @@ def measure(
     from cxscore.data import DataSource, compute_measures, specs_from_options
 
     specs = specs_from_options(nps or [], csat or [], ces or [], fcr or [], response_time or [], unit)
-    source = DataSource(paths=tuple(data or ()), table=table, engine=engine)
+    source = DataSource(
+        paths=tuple(data or ()), table=table, engine=engine, encoding=encoding, decimal_comma=decimal_comma
+    )
     report = compute_measures(source, specs, by or [], trend)
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")

@@ -164,3 +164,17 @@ def test_compare_invalid_input_reports_every_file(cli: Cli, write: Callable[...,
         f"{ROOT / 'examples' / 'nowhere.yaml'}: no such file or directory",
         f"{bad}:2:20: ratings.empathy: 9 is outside the cx-six scale 1–5",
     ]
+
+
+def test_the_star_never_shifts_a_column(
+    cli: Cli, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    first = write("brand: First\nratings: {empathy: 5, consistency: 2}\n", "first.yaml")
+    second = write("brand: Second\nratings: {empathy: 3, consistency: 4}\n", "second.yaml")
+    lines = cli("compare", first, second).stdout.splitlines()
+    empathy = next(line for line in lines if line.startswith("Empathy"))  # First's ★
+    consistency = next(line for line in lines if line.startswith("Consistency"))  # Second's ★
+    # With or without a ★, the numbers of a column end in the same place.
+    assert empathy.index("5/5") == consistency.index("2/5")
+    assert empathy.index("3/5") == consistency.index("4/5")

@@ -102,8 +102,21 @@ def test_rank_table_cuts_long_names_to_the_width(
     assert cli("rank", tmp_path / "brand.yaml", "--output", target).exit_code == 0
     lines = target.read_text(encoding="utf-8").splitlines()
     assert all(len(line) <= 100 for line in lines)
-    assert "Very Long Brand Name…" in lines[3]  # cut with an ellipsis ...
-    assert lines[3].endswith("… 80.0%")  # ... while the metric's score stays whole
+    assert "Very Long Brand Name Very Long Brand Name" in lines[3]  # the name stays readable ...
+    assert "…" in lines[3]  # ... cut with an ellipsis only once strongest and weakest made room
+    assert "Strongest" not in lines[1]
+    assert lines[3].split()[-3:] == ["Excellent", "16.7%", "!"]  # the scores stay whole
+
+
+@pytest.mark.parametrize(("width", "shown"), [(100, ["Strongest", "Weakest"]), (80, ["Strongest"]), (60, [])])
+def test_strongest_and_weakest_give_way_before_brand_names(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, width: int, shown: list[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = cli("rank", SANTA, GRINCH, NORTH_POLE).stdout.splitlines()
+    assert [word for word in ("Strongest", "Weakest") if word in lines[1]] == shown
+    assert "Grinch | Deliveries" in "\n".join(lines)  # names whole at 60 columns too
+    assert all(len(line) <= width for line in lines)
 
 
 def test_examples_rank_without_the_invalid_file(cli: Cli) -> None:

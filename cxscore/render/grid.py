@@ -35,6 +35,7 @@ class Column(NamedTuple):
     flexible: bool = False
     min_width: int = 0
     optional: bool = False
+    gives_first: bool = False  # a flexible column that narrows before the other flexible ones
 
 
 class Cell(NamedTuple):
@@ -57,9 +58,11 @@ class Grid:
     """Rows of styled cells under bold headers and a rule.
 
     Column widths fit the widest cell (at least the header and ``min_width``). When the terminal is
-    too narrow, the widest flexible column gives up a cell at a time (so the names end up sharing the
-    room evenly) down to ``FLEX_FLOOR``; then optional columns are left out; then names narrow to a
-    character and an ellipsis. Numbers are cut only when nothing else can give.
+    too narrow, columns marked ``gives_first`` (a leaderboard's strongest and weakest metric) narrow
+    first, keeping a readable part of their text, and go if they are optional; then the widest
+    flexible column gives up a cell at a time (so the names end up sharing the room evenly) down to
+    ``FLEX_FLOOR``; then optional columns are left out; then names narrow to a character and an
+    ellipsis. Numbers are cut only when nothing else can give.
     """
 
     def __init__(self, columns: Sequence[Column], rows: Sequence[Row]) -> None:
@@ -81,16 +84,28 @@ class Grid:
             shown = [width for width in widths if width]
             return sum(shown) + len(GAP) * (len(shown) - 1) > max_width
 
-        def shrink(floor: list[int]) -> None:
+        def shrink(floor: list[int], among: list[int] = flexible) -> None:
             # The widest name column gives way first, so the names end up sharing the room evenly.
-            while flexible and too_wide():
-                widest = max(flexible, key=lambda index: widths[index] - floor[index])
+            while among and too_wide():
+                widest = max(among, key=lambda index: widths[index] - floor[index])
                 if widths[widest] <= floor[widest]:
                     return
                 widths[widest] -= 1
 
         natural = list(widths)
         usual = [max(FLEX_FLOOR, low) for low in least]
+        first = [index for index in flexible if self.columns[index].gives_first]
+        # A column that gives way first keeps FLEX_FLOOR cells of its own text beside its tail; if the
+        # line is still too wide, the optional ones go, last first, and those left widen again, all
+        # before any other name narrows.
+        readable = [max(usual[index], least[index] + FLEX_FLOOR - 2) for index in range(len(widths))]
+        droppable = [index for index in reversed(first) if self.columns[index].optional]
+        for dropped in range(len(droppable) + 1):
+            widths[:] = [0 if index in droppable[:dropped] else width for index, width in enumerate(natural)]
+            shrink(readable, [index for index in first if widths[index]])
+            if not too_wide():
+                break
+        natural = list(widths)
         shrink(usual)
         if too_wide():  # leave out the optional columns, then lay the names out again
             widths[:] = [0 if column.optional else natural[i] for i, column in enumerate(self.columns)]

@@ -72,13 +72,11 @@ def format_value(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def format_bound(value: float) -> str:
-    """An interval's bound: like :func:`format_value` but with its decimals kept (``35.0``, not ``35``),
-    so both bounds of an interval always read the same way."""
+def format_bound(value: float, decimals: int = 1) -> str:
+    """An interval's bound with a fixed number of decimals (``35.0``, not ``35``), half-up."""
     if not abs(value) < HUGE:
         return f"{value:,.6g}"
-    step = Decimal("0.01") if abs(value) < 1 else Decimal("0.1")
-    shown = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
+    shown = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{shown:,f}"
     return text.removeprefix("-") if shown == 0 else text
 
@@ -98,7 +96,9 @@ def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) 
     """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string."""
     parts = []
     if ci_low is not None and ci_high is not None:
-        parts.append(f"[{format_bound(ci_low)}, {format_bound(ci_high)}]")
+        # Both bounds with the same decimals: two where the interval lies within ±1 (ratios), else one.
+        decimals = 2 if max(abs(ci_low), abs(ci_high)) < 1 else 1
+        parts.append(f"[{format_bound(ci_low, decimals)}, {format_bound(ci_high, decimals)}]")
     if n is not None:
         parts.append(f"n={n:,}")
     return " ".join(parts)

@@ -31,6 +31,7 @@ from cxscore.render.numbers import (
     format_value,
     lift_change,
     score_tier,
+    short_unit,
     with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from cxscore.report import RateReport, WhatIf
 
 BAR_CELLS = 10
-SHORT_UNIT = 6
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -147,9 +147,8 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
     if metric.value is None:
         return _rating_text(metric, result)
     # Short units read as part of the number; long ones ("% of active customers") would crowd the
-    # table, and `cxscore frameworks show` spells them out.
-    unit = clean_line(metric.unit or "")
-    return with_unit(format_value(metric.value), unit if len(unit) <= SHORT_UNIT else None)
+    # table and show by their short form (`cxscore frameworks show` spells them out).
+    return with_unit(format_value(metric.value), short_unit(clean_line(metric.unit or "")))
 
 
 def _interval_line(metric: MetricScore) -> str:
@@ -174,14 +173,18 @@ def _lifts(result: ScoreResult) -> RenderableType | None:
         metric = lift.metric
         target = result.overall_percent + lift.points
         line = Text.assemble(
-            ("  ▲ ", "green"),
             (f"+{format_number(lift.points)} pts", "bold green"),
             "  ",
             (clean_line(metric.name), "bold"),
             " " + lift_change(metric.rating, metric.value, result.scale_max),
             (f" would make the overall {format_percent(target)}", "dim"),
         )
-        rows.append(line)
+        # A two-column grid gives the line a hanging indent: when it wraps, it wraps under itself.
+        marked = Table.grid(padding=(0, 1))
+        marked.add_column(no_wrap=True)
+        marked.add_column()
+        marked.add_row(Text("  ▲", style="green"), line)
+        rows.append(marked)
         if metric.remediation:
             rows.append(Padding(Text(clean_block(metric.remediation)), (0, 0, 0, 6)))
     return Group(*rows)
@@ -301,9 +304,12 @@ def _compare_cell(row: Row, index: int, scale: float) -> Text:
     rating = row.ratings[index]
     if rating is not None:
         text.append(f" {format_rating(rating)}/{format_rating(scale)}", style="dim")
-    if best:
-        text.append(" ★", style="bold yellow")
     return text
+
+
+def _star(best: bool) -> Text:
+    """The mark column beside each brand's: a ★ for the row's best, else nothing (numbers stay in line)."""
+    return Text("★" if best else "", style="bold yellow")
 
 
 def render_compare(comparison: Comparison) -> RenderableType:
@@ -314,16 +320,23 @@ def render_compare(comparison: Comparison) -> RenderableType:
     for result, label in zip(results, comparison.labels(), strict=True):
         header = Text.assemble((clean_line(label), "bold"), ("\n" + result.framework_id, "dim"))
         table.add_column(header, justify="right")
+        table.add_column("", width=1, no_wrap=True)  # the ★, in a column of its own
     if comparison.has_delta:
         table.add_column("Δ 2 − 1", justify="right", no_wrap=True)
     for row in comparison.rows:
-        cells = [_compare_cell(row, i, result.scale_max) for i, result in enumerate(results)]
+        cells = [
+            cell
+            for i, result in enumerate(results)
+            for cell in (_compare_cell(row, i, result.scale_max), _star(i in row.best))
+        ]
         delta = [_delta_text(row.delta)] if comparison.has_delta else []
         table.add_row(Text(clean_line(row.name)), *cells, *delta, end_section=row is comparison.rows[-1])
     overall = comparison.overall
-    cells = [_overall_text(result.overall_percent, result.band) for result in results]
-    for index in overall.best:
-        cells[index].append(" ★", style="bold yellow")
+    cells = [
+        cell
+        for index, result in enumerate(results)
+        for cell in (_overall_text(result.overall_percent, result.band), _star(index in overall.best))
+    ]
     table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
     title = Text(f"CX comparison of {len(results)} brands", style="bold")
     if comparison.same_brand:
@@ -340,8 +353,8 @@ _RANK_COLUMNS = (
     Column("Overall", right=True),
     Column("Band"),
     Column("Coverage", right=True),
-    Column("Strongest", flexible=True),
-    Column("Weakest", flexible=True),
+    Column("Strongest", flexible=True, optional=True, gives_first=True),
+    Column("Weakest", flexible=True, optional=True, gives_first=True),
 )
 
 
