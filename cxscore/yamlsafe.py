@@ -31,9 +31,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 import yaml
 
 from cxscore.errors import InputError, Issue
+from cxscore.output import note_input
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+#: Python's default limit on converting decimal text to int (CVE-2020-10735).
+MAX_INT_DIGITS = 4300
 #: Nodes a document may repeat through aliases. A few hundred bytes of nested aliases expand to
 #: billions of nodes for whatever walks the data next (pydantic took seconds); scorecards reuse a
 #: block or two at most.
@@ -140,6 +143,7 @@ def read_text(path: Path, shown: str) -> str:
     """Read a file as UTF-8 text, bounded in size, with located errors for bad bytes."""
     try:
         with path.open("rb") as handle:
+            note_input(os.fstat(handle.fileno()))  # a report written by this run must not replace it
             raw = _read_bounded(handle)
     except FileNotFoundError:
         raise InputError(Issue(shown, "no such file or directory")) from None
@@ -565,6 +569,10 @@ def _decimal_number(text: str) -> int | float | None:
     """
     digits = text[1:] if text[:1] in _SIGNS else text
     if digits.isascii() and digits.isdigit():
+        if len(digits) > MAX_INT_DIGITS:
+            # Python refuses to convert it with a message about sys.set_int_max_str_digits; no
+            # value of a scorecard comes anywhere near this anyway.
+            raise ValueError(f"a number of {len(digits):,} digits is too large to read")
         return int(text) if digits[0] != "0" or digits == "0" else None
     if ("." in text or "e" in text or "E" in text) and _FLOAT_CHARACTERS.issuperset(text):
         try:

@@ -159,3 +159,27 @@ def test_an_unexpected_error_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert debug.returncode == 3
     assert "Traceback" in debug.stderr
     assert "RuntimeError: secret text from a file" in debug.stderr
+
+
+@pytest.mark.parametrize("which", ["brand", "framework", "baseline", "data"])
+def test_a_report_never_replaces_a_file_the_run_read(cli: Cli, tmp_path: Path, which: str) -> None:
+    framework = tmp_path / "fw.yaml"
+    framework.write_text(
+        "id: tiny\nname: Tiny\nscale: {min: 1, max: 5}\nbands: [{name: All, min: 0}]\n"
+        "metrics: [{id: speed, name: Speed, description: How fast., weight: 1}]\n"
+    )
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("brand: A\nframework: fw.yaml\nratings: {speed: 4}\n")
+    baseline = tmp_path / "last.yaml"
+    baseline.write_text("brand: A\nframework: fw.yaml\nratings: {speed: 3}\n")
+    data = tmp_path / "survey.csv"
+    data.write_text("ltr\n9\n10\n3\n")
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_text("brand: A\nframework: cx-kpis\nratings:\n  nps: {from: survey.csv, column: ltr}\n")
+    target = {"brand": brand, "framework": framework, "baseline": baseline, "data": data}[which]
+    args = ["rate", kpis] if which == "data" else ["rate", brand, "--baseline", baseline]
+    before = target.read_bytes()
+    result = cli(*args, "--format", "json", "-o", target)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"{target}: refusing to write the report over a file this run read\n"
+    assert target.read_bytes() == before

@@ -496,3 +496,13 @@ def test_the_pure_python_parser_gives_the_same_answers(text: str, monkeypatch: p
     with_libyaml = outcome(text)
     monkeypatch.setattr(yamlsafe, "_Parser", yaml.SafeLoader)
     assert outcome(text) == with_libyaml
+
+
+def test_an_integer_too_long_to_convert_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("brand: A\nratings: {empathy: " + "9" * 5000 + "}\n")
+    with pytest.raises(InputError) as caught:
+        load_yaml(path, "big.yaml")
+    assert [issue.format() for issue in caught.value.issues] == [
+        "big.yaml:2:20: a number of 5,000 digits is too large to read"
+    ]
