@@ -84,3 +84,8 @@ def test_the_api_survives_its_modules_being_imported() -> None:
 def test_unknown_names_are_attribute_errors() -> None:
     with pytest.raises(AttributeError):
         cxscore.nothing_here  # noqa: B018
+
+
+def test_brand_history_to_dict_is_the_json_report(cli: Cli) -> None:
+    history = ROOT / "examples" / "history"
+    assert cxscore.brand_history(history).to_dict() == cli_json(cli, "history", history)
