@@ -188,7 +188,10 @@ def test_unreadable_csv_is_a_located_error(cli: Callable[..., Result], write: Ca
     path = write(b"ltr,region\n9,EU\n\xff\xfe,US\n", "latin.csv")
     result = cli("measure", path, "--nps", "ltr")
     assert result.exit_code == 2, result.output
-    assert result.stderr == f"{path}:3:1: not a readable CSV file: the text is not UTF-8\n"
+    assert result.stderr == (
+        f"{path}:3:1: not a readable CSV file: the text is not UTF-8 (save it as UTF-8, or give --encoding "
+        "latin-1 or cp1252)\n"
+    )
 
 
 def test_measure_help_does_not_load_the_engine() -> None:

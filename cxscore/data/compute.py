@@ -3,7 +3,8 @@
 For each requested measure the answers column is parsed into a number that is NULL whenever the
 answer is blank, unparseable or outside the measure's scale; one aggregation then counts, sums or
 takes quantiles of all the parsed columns at once, and only that one row per group comes back to
-Python, where :mod:`cxscore.data.stats` turns it into values and intervals.
+Python, where :mod:`cxscore.data.stats` turns it into values and intervals. A decimal comma
+(``9,94``) is read by the engine too, as part of the parse.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ FALSE_WORDS = ("false", "no", "0", "0.0")
 # of digits that did not end a number (the SQLite backend runs it in Python on every cell).
 NUMBER_PATTERN = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 _QUANTILES = (0.5, 0.9)
+DECIMAL_COMMA_HINT = "its numbers have a decimal comma: give --decimal-comma"
 
 Row = dict[str, Any]
 # Backends whose raw_sql returns a DB-API cursor (DuckDB's connection, a sqlite3 cursor).
@@ -130,7 +132,7 @@ def _parse(dataset: Dataset, spec: MeasureSpec) -> Column:
     if dtype.is_string() and kind is MeasureKind.fcr:
         return ibis.cases((yes_no(column), 1.0), (~yes_no(column), 0.0), else_=ibis.null(dt.float64))
     if dtype.is_string():
-        number = text_to_number(dataset.backend, column)
+        number = text_to_number(dataset.backend, column, dataset.decimal_comma)
     elif dtype.is_numeric():
         number = column.cast(dt.float64)
     else:
@@ -160,8 +162,10 @@ def yes_no(column: Column) -> BooleanValue:
     )
 
 
-def text_to_number(backend: BaseBackend, text: Column) -> NumericColumn:
-    """Text parsed as a float64, NULL when it is not a number."""
+def text_to_number(backend: BaseBackend, text: Column, decimal_comma: bool = False) -> NumericColumn:
+    """Text parsed as a float64, NULL when it is not a number; with ``decimal_comma``, ``9,94`` is 9.94."""
+    if decimal_comma:
+        text = text.replace(",", ".")
     if backend.name == "duckdb":
         # DuckDB's cast already ignores surrounding whitespace; Ibis's strip() compiles to a
         # TRIM(x, chars) that doubled the time of a 10M-row scan.
@@ -223,10 +227,16 @@ def _run(
     native_quantiles = compat.ibis_supports(backend, "Quantile")
     aggregates = _aggregates(parsed, specs, native_quantiles)
     if examples:
-        for i in range(len(specs)):
+        for i, spec in enumerate(specs):
             raw = parsed[f"__cx_r{i}"]
+            invalid = parsed[f"__cx_m{i}"].isnull()
             # max, not min: whitespace sorts first, and a real value makes the better example.
-            aggregates[f"__cx_m{i}_example"] = raw.max(where=parsed[f"__cx_m{i}"].isnull() & raw.notnull())
+            aggregates[f"__cx_m{i}_example"] = raw.max(where=invalid & raw.notnull())
+            if not dataset.decimal_comma and spec.kind is not MeasureKind.fcr:
+                # Invalid answers that are numbers with a decimal comma: a hint to give --decimal-comma.
+                comma = invalid & raw.contains(",") & text_to_number(backend, raw, True).notnull()
+                aggregates[f"__cx_m{i}_commas"] = parsed.count(where=comma)
+                aggregates[f"__cx_m{i}_comma_example"] = raw.max(where=comma)
     expression = (
         parsed.group_by(list(keys)).aggregate(**aggregates) if keys else parsed.aggregate(**aggregates)
     )
@@ -369,8 +379,12 @@ def _overall_results(
         raw = row.get(f"__cx_m{i}_example")
         example = dataset.example(raw)
         quoted = f", e.g. {example}" if example is not None else ""
+        commas = int(row.get(f"__cx_m{i}_commas") or 0)
+        comma_example = dataset.example(row.get(f"__cx_m{i}_comma_example")) if commas else None
         if result.n == 0:
-            if example is not None:
+            if comma_example is not None:
+                detail = f"e.g. {comma_example}; {DECIMAL_COMMA_HINT}"
+            elif example is not None:
                 detail = f"e.g. {example}"
             elif raw is None or (isinstance(raw, str) and not raw.strip()):
                 detail = f"all {result.invalid} rows are blank"
@@ -383,10 +397,14 @@ def _overall_results(
             )
             continue
         if result.invalid:
+            hint = ""
+            if commas:
+                shown = f" (e.g. {comma_example})" if comma_example is not None else ""
+                hint = f"; {commas} of them are numbers with a decimal comma{shown}: give --decimal-comma"
             warnings.append(
                 f"{dataset.label}: warning: {result.invalid} of {result.n + result.invalid} rows have no "
                 f"valid {label} answer in '{spec.column}' (blank, unparseable or not {answers}{quoted}); "
-                "they are left out of n"
+                f"they are left out of n{hint}"
             )
         if result.insufficient_n:
             warnings.append(

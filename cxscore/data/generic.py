@@ -108,7 +108,7 @@ def _number(dataset: Dataset, column: str) -> Any:
     if kind.is_numeric():
         number = value.cast(dt.float64)
     else:
-        number = text_to_number(dataset.backend, value.cast(dt.string))
+        number = text_to_number(dataset.backend, value.cast(dt.string), dataset.decimal_comma)
     finite = (number >= -sys.float_info.max) & (number <= sys.float_info.max)
     return ibis.ifelse(finite, number, ibis.null(dt.float64))
 

@@ -64,6 +64,9 @@ class DataSource:
     ``root`` confines them: every path and glob match must resolve (links followed) inside that
     folder, and globs are walked only inside it. The brand-file side sets it to the brand file's
     folder; ``None`` (paths the user typed on the command line) confines nothing.
+    ``encoding`` is the text encoding of CSV files (``None``: UTF-8). ``decimal_comma`` says whether a
+    comma in a number is its decimal mark (``9,94``); ``None`` detects it: yes for semicolon-separated
+    files, no otherwise.
     Plain dataclasses, not pydantic: the command line builds them from parsed options, and pydantic's
     import would be paid on every ``measure`` run.
     """
@@ -73,6 +76,8 @@ class DataSource:
     engine: str | None = None
     base: str | None = None
     root: str | None = None
+    encoding: str | None = None
+    decimal_comma: bool | None = None
 
 
 def plain_value(value: Any) -> Any:

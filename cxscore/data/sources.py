@@ -6,7 +6,12 @@ are first lines, to point an error at the column it is about.
 
 No SQL text is ever built here from a name, path or value: DuckDB's reader relations are registered
 as views through its Python API and described to Ibis from their column list, and every query is an
-Ibis expression, whose compiler quotes identifiers and literals.
+Ibis expression, whose compiler quotes identifiers and literals. (The one SQL text executed here, a
+table macro reading CSV files in another encoding, is a constant; the files are its arguments.)
+
+Several files are read as one table only when they have the same columns (in any order): a glob
+that also matches an older export with other columns is an error naming the files and the columns
+that differ, not a table where the missing columns are blank.
 
 Messages quote a data file only when it parsed as what was expected, and then only what identifies
 the problem (see :meth:`Dataset.column_names` and :meth:`Dataset.example`): a path pointing at a
@@ -15,13 +20,20 @@ password file or a text file must not have its lines printed as "columns" or "ex
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gzip
 import itertools
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import sys
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -61,7 +73,28 @@ _LONGEST_VALUE = 24
 _NAMES_LISTED = 30
 _HEADER_FILES = 100
 _LONGEST_ENGINE_TEXT = 200
+# A glob whose files differ in columns: so many groups of files are described, and so many files named
+# in each group, before the rest is summed up.
+_GROUPS_LISTED = 10
+_FILES_LISTED = 3
 _views = itertools.count(1)
+
+#: The encodings a CSV file may be in, by the name Python's codecs give each, as cxscore names them.
+#: DuckDB reads UTF-8, UTF-16 and Latin-1 itself. Windows-1252 (what Excel on Windows saves as
+#: "CSV" in Western Europe) would need DuckDB's encodings extension, which it downloads on request;
+#: such files are converted to UTF-8 copies instead, streamed into a private temporary folder that
+#: is removed when the run ends.
+ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "ascii": "utf-8", "utf-16": "utf-16"}
+ENCODINGS |= {"iso8859-1": "latin-1", "latin-1": "latin-1", "cp1252": "cp1252"}
+ENCODING_NAMES = ("utf-8", "utf-16", "latin-1", "cp1252")
+_CONVERT_CHUNK = 1 << 20
+# Reads CSV files in the encoding given (DuckDB's Python ``read_csv`` accepts only UTF-8). A table
+# macro, so that the files and options are arguments, never text: a constant, executed as it is.
+_READ_CSV_MACRO = (
+    "CREATE OR REPLACE TEMP MACRO cxscore_read_csv(files, file_encoding, by_name) AS TABLE "
+    "SELECT * FROM read_csv(files, header = true, all_varchar = true, encoding = file_encoding, "
+    "union_by_name = by_name)"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +122,10 @@ class Dataset:
     label: str
     files: tuple[DataFile, ...] = ()
     file_format: str | None = None
+    #: The encoding of the files as read (a Windows-1252 file is read from its UTF-8 copy).
+    encoding: str = "utf-8"
+    #: Whether a comma in a number is its decimal mark (``9,94``): asked for, or a semicolon-separated file.
+    decimal_comma: bool = False
 
     @property
     def backend(self) -> BaseBackend:
@@ -105,7 +142,7 @@ class Dataset:
         position = None
         first = self.files[0] if self.files else None
         if column is not None and first is not None and self.file_format is not None:
-            position = header_position(first.real, column, self.file_format)
+            position = header_position(first.real, column, self.file_format, self.encoding)
         if position is None or first is None:
             return Issue(self.label, message)
         # A position is in one file: name that file, even when the source is several.
@@ -130,7 +167,7 @@ class Dataset:
             return None
         header: set[str] = set()
         for file in self.files:
-            header |= first_line_fields(file.real)
+            header |= first_line_fields(file.real, self.encoding)
         generated = re.compile(r"column\d+")  # DuckDB's names for blank header cells
         for name in names:
             base = re.sub(r"_\d+$", "", name)  # ... and for repeated ones (a, a_1)
@@ -212,22 +249,46 @@ def open_source(source: DataSource, session: DataSession) -> Dataset:
         raise UsageError(Issue("--table", "give data files or --table, not both"))
     if not source.paths and not source.table:
         raise UsageError(Issue("measure", "no data: give data files (or a glob) or --table NAME"))
+    encoding = encoding_of(source.encoding)
+    if source.table and source.encoding is not None:
+        raise UsageError(Issue("--encoding", "applies to data files: a table is decoded by its engine"))
     engine = session.remember(("engine", source.engine), lambda: connect(source.engine), Engine.close)
     if source.table:
         name = source.table
         table = session.remember(("table", source.engine, name), lambda: _open_table(engine, name))
-        return Dataset(table, engine, name)
+        return Dataset(table, engine, name, decimal_comma=bool(source.decimal_comma))
     files = resolve_files(source.paths, source.base, source.root)
     file_format = _format_of(files)
+    if file_format != "csv" and encoding != "utf-8":
+        message = f"applies to CSV files: {KINDS[file_format]} text is UTF-8 by definition"
+        raise UsageError(Issue("--encoding", message))
     if len(files) == 1:
         label = str(files[0].shown)
     elif len(source.paths) == 1:
         label = source.paths[0]  # the glob pattern as the user wrote it
     else:
         label = f"{files[0].shown} and {len(files) - 1} more files"
-    key = ("files", source.engine, tuple(file.real for file in files))
-    opened = session.remember(key, lambda: _read_files(engine, files, file_format, label))
-    return Dataset(opened, engine, label, tuple(files), file_format)
+    key = ("files", source.engine, encoding, tuple(file.real for file in files))
+    opened = session.remember(key, lambda: _read_files(engine, files, file_format, label, encoding, session))
+    decimal_comma = opened.semicolons if source.decimal_comma is None else source.decimal_comma
+    return Dataset(opened.table, engine, label, opened.files, file_format, opened.encoding, decimal_comma)
+
+
+def encoding_of(name: str | None) -> str:
+    """The encoding ``name`` stands for, as cxscore names it (``utf-8``, ``utf-16``, ``latin-1``,
+    ``cp1252``); any of Python's names for them will do (``latin1``, ``iso-8859-1``, ``windows-1252``)."""
+    if name is None:
+        return "utf-8"
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except LookupError:
+        codec = ""
+    if codec in ENCODINGS:
+        return ENCODINGS[codec]
+    shown = shorten(clean_line(name), _LONGEST_NAME)
+    hint = did_you_mean(name.lower(), ENCODING_NAMES)
+    message = f"cannot read text encoded as '{shown}'{hint} (known: {', '.join(ENCODING_NAMES)})"
+    raise UsageError(Issue("--encoding", message))
 
 
 # Engines ----------------------------------------------------------------------------------------------
@@ -386,25 +447,44 @@ def _format_of(files: list[DataFile]) -> str:
     return formats.pop()
 
 
-def _read_files(engine: Engine, files: list[DataFile], file_format: str, label: str) -> Table:
+@dataclass(frozen=True)
+class _Opened:
+    """Files opened as one table: the files read (UTF-8 copies of Windows-1252 ones), their encoding,
+    and whether the first one is semicolon-separated."""
+
+    table: Table
+    files: tuple[DataFile, ...]
+    encoding: str
+    semicolons: bool
+
+
+def _read_files(
+    engine: Engine, files: list[DataFile], file_format: str, label: str, encoding: str, session: DataSession
+) -> _Opened:
     backend = engine.backend
-    names = [str(file.real) for file in files]
+    if backend.name != "duckdb" and encoding != "utf-8":
+        message = f"the {backend.name} engine reads files as UTF-8: --encoding needs the default engine"
+        raise UsageError(Issue("--encoding", message))
     try:
         if backend.name == "duckdb":
-            return _duckdb_view(backend, names, file_format)
-        reader = getattr(backend, f"read_{file_format}", None)
-        if reader is None:
-            raise NotImplementedError(file_format)
-        table: Table = reader(names)
-        return table
+            if encoding == "cp1252":
+                files, encoding = _converted(files, session), "utf-8"
+            table = _duckdb_view(backend, files, file_format, encoding)
+        else:
+            reader = getattr(backend, f"read_{file_format}", None)
+            if reader is None:
+                raise NotImplementedError(file_format)
+            table = reader([str(file.real) for file in files])
     except NotImplementedError:
         message = f"the {backend.name} engine cannot read files: load them into it, then use --table"
         raise UsageError(Issue("--engine", message)) from None
     except engine_errors(backend) as error:
         raise InputError(read_issue(engine, tuple(files), file_format, label, error, reading=True)) from None
+    semicolons = file_format == "csv" and semicolon_separated(files[0].real, table.columns, encoding)
+    return _Opened(table, tuple(files), encoding, semicolons)
 
 
-def _duckdb_view(backend: BaseBackend, names: list[str], file_format: str) -> Table:
+def _duckdb_view(backend: BaseBackend, files: list[DataFile], file_format: str, encoding: str) -> Table:
     """The files as a temporary DuckDB view over DuckDB's own reader, described without Arrow.
 
     Ibis's ``read_csv`` builds the same view, but fetches its schema as an Arrow table, which
@@ -415,21 +495,161 @@ def _duckdb_view(backend: BaseBackend, names: list[str], file_format: str) -> Ta
     The registered view keeps the dialect DuckDB sniffed, so the scan does not sniff again; it is
     temporary, so with ``--engine duckdb:///file.db`` nothing is written into the user's database.
     """
-    options: dict[str, Any] = {}
-    if file_format == "csv":
-        # Every column as text: DuckDB sniffs types from a sample, and a stray "n/a" past the sample
-        # would then abort the whole scan. The measures parse the text themselves, counting failures.
-        options = {"header": True, "all_varchar": True}
-        if len(names) > 1:
-            options["union_by_name"] = True
-    elif file_format == "json":
-        options["format"] = "newline_delimited"
     connection = compat.ibis_driver_connection(backend)
-    relation = getattr(connection, f"read_{file_format}")(names, **options)
+    names = [str(file.real) for file in files]
+    if file_format == "csv":
+        relation = _csv_relation(connection, files, encoding)
+    elif file_format == "parquet":
+        if len(names) > 1:  # Parquet maps columns by name; a file without one fails in the middle
+            check_same_columns(files, [connection.read_parquet(name).columns for name in names])
+        relation = connection.read_parquet(names)
+    else:
+        relation = connection.read_json(names, format="newline_delimited")
     view = f"cxscore_{file_format}_{next(_views)}_{os.urandom(4).hex()}"
     connection.register(view, relation)
     types = [str(kind) for kind in relation.types]
     return compat.ibis_duckdb_temp_view(backend, view, relation.columns, types)
+
+
+def _csv_relation(connection: Any, files: list[DataFile], encoding: str) -> Any:
+    """DuckDB's reader over CSV files with the same columns, in any order.
+
+    Each file's header is read first (a relation per file: about as much as ``union_by_name`` costs
+    on its own), to refuse files with other columns. Files with the same columns in the same order
+    are then read as one by position; when the order differs, by name."""
+    names = [str(file.real) for file in files]
+    if len(names) == 1:
+        return _read_csv(connection, names, encoding, by_name=False)
+    # Without union_by_name DuckDB would map the columns of every file by position, as in the first.
+    columns = [_read_csv(connection, [name], encoding, by_name=False).columns for name in names]
+    check_same_columns(files, columns)
+    same_order = all(found == columns[0] for found in columns)
+    return _read_csv(connection, names, encoding, by_name=not same_order)
+
+
+def _read_csv(connection: Any, names: list[str], encoding: str, by_name: bool) -> Any:
+    """DuckDB's CSV reader relation over ``names``, every column as text.
+
+    Every column as text: DuckDB sniffs types from a sample, and a stray "n/a" past the sample would
+    then abort the whole scan. The measures parse the text themselves, counting failures.
+    """
+    if encoding == "utf-8":
+        options: dict[str, Any] = {"header": True, "all_varchar": True}
+        if by_name:
+            options["union_by_name"] = True
+        return connection.read_csv(names, **options)
+    # Slower to query (the macro's view sniffs the files again on each query), so UTF-8 keeps the
+    # Python API's reader.
+    connection.execute(_READ_CSV_MACRO)
+    return connection.table_function("cxscore_read_csv", [names, encoding, by_name])
+
+
+def check_same_columns(files: Sequence[DataFile], columns: Sequence[Sequence[str]]) -> None:
+    """Files read as one table have the same columns (in any order); else one issue per odd group.
+
+    The usual columns are those most files have (the first file's on a tie); each group of files
+    with other columns is named with the columns it lacks and those it has besides.
+    """
+    sets = [frozenset(found) for found in columns]
+    counts = Counter(sets)
+    if len(counts) == 1:
+        return
+    first_with = {found: sets.index(found) for found in reversed(sets)}
+    usual = max(counts, key=lambda found: (counts[found], -first_with[found]))
+    reference = files[first_with[usual]]
+    odd: dict[frozenset[str], list[int]] = {}
+    for index, found in enumerate(sets):
+        if found != usual:
+            odd.setdefault(found, []).append(index)
+    issues = []
+    for found, indexes in list(odd.items())[:_GROUPS_LISTED]:
+        own = columns[indexes[0]]
+        if not _table_like(own):
+            what = "it does not look like a table with the same columns (its content is not shown)"
+        else:
+            lacks = [name for name in columns[first_with[usual]] if name not in found]
+            extra = [name for name in own if name not in usual]
+            parts = [f"lacks {_names_text(lacks)}"] if lacks else []
+            parts += [f"has {_names_text(extra)} besides"] if extra else []
+            what = "it " + " and ".join(parts)
+        others = [str(files[index].shown) for index in indexes[1:]]
+        also = ""
+        if others:
+            listed = ", ".join(others[:_FILES_LISTED])
+            more = f" and {len(others) - _FILES_LISTED} more" if len(others) > _FILES_LISTED else ""
+            also = f" (and so does {listed})" if len(others) == 1 else f" (and so do {listed}{more})"
+        message = (
+            f"its columns differ from those of {reference.shown}: {what}{also}; files read together "
+            "must have the same columns (in any order)"
+        )
+        issues.append(Issue(str(files[indexes[0]].shown), message))
+    rest = sum(len(indexes) for indexes in list(odd.values())[_GROUPS_LISTED:])
+    if rest:
+        issues.append(Issue(str(reference.shown), f"and {rest} more files have other columns than this one"))
+    raise InputError(issues)
+
+
+def _table_like(names: Sequence[str]) -> bool:
+    """Whether column names may be quoted: a header of two or more short printable names, none a
+    ``KEY=value`` setting (a text file read as CSV has one column named after its first line)."""
+    return len(names) >= 2 and all(
+        0 < len(name) <= _LONGEST_NAME and name.isprintable() and "=" not in name for name in names
+    )
+
+
+def _names_text(names: Sequence[str]) -> str:
+    """``'a', 'b' and 'c'``, or the first ones and how many more."""
+    quoted = [f"'{name}'" for name in names[:_NAMES_LISTED]]
+    if len(names) > _NAMES_LISTED:
+        return ", ".join(quoted) + f" and {len(names) - _NAMES_LISTED} more"
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+def _converted(files: list[DataFile], session: DataSession) -> list[DataFile]:
+    """Windows-1252 files as UTF-8 copies in a private temporary folder, removed with the session.
+
+    Streamed a megabyte at a time by Python's codec; lines keep their numbers, so a message about a
+    copy's line is about the file's. Each copy is named as the file is shown in messages.
+    """
+    key = ("converted", tuple(file.real for file in files))
+    folder = session.remember(key, lambda: Path(tempfile.mkdtemp(prefix="cxscore-")), _remove_folder)
+    converted = []
+    for index, file in enumerate(files):
+        name = file.real.name
+        if name.lower().endswith(".zst"):
+            message = "--encoding cp1252 cannot read a .zst file: decompress it first"
+            raise UsageError(Issue(str(file.shown), message))
+        target = folder / f"{index}-{name.removesuffix('.gz').removesuffix('.GZ')}"
+        _convert(file, target)
+        converted.append(DataFile(file.shown, target))
+    return converted
+
+
+def _convert(file: DataFile, target: Path) -> None:
+    """Copy ``file`` from Windows-1252 to UTF-8 text at ``target`` (a ``.gz`` file decompressed)."""
+    compressed = file.real.name.lower().endswith(".gz")
+    line = 1
+    try:
+        with (
+            gzip.open(file.real, "rb") if compressed else file.real.open("rb") as source,
+            target.open("w", encoding="utf-8", newline="") as sink,
+        ):
+            while chunk := source.read(_CONVERT_CHUNK):
+                try:
+                    sink.write(chunk.decode("cp1252"))
+                except UnicodeDecodeError as error:
+                    line += chunk.count(b"\n", 0, error.start)
+                    reason = f"byte 0x{chunk[error.start]:02X} is not a Windows-1252 (cp1252) character"
+                    message = f"not a readable CSV file: {reason}"
+                    raise InputError(Issue(str(file.shown), message, line, 1)) from None
+                line += chunk.count(b"\n")
+    except (OSError, EOFError, zlib.error) as error:
+        reason = os_reason(error) if isinstance(error, OSError) else "the compressed data is damaged"
+        raise InputError(Issue(str(file.shown), f"cannot be converted from cp1252: {reason}")) from None
+
+
+def _remove_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -437,7 +657,15 @@ _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 # or a value ("Failed to cast value to numerical: ..."), so only the kind of problem is taken.
 _FILE_PROBLEMS = (
     (re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)"), "expected {0} columns, found {1}"),
-    (re.compile(r"Invalid unicode|not utf-8 encoded", re.IGNORECASE), "the text is not UTF-8"),
+    (
+        re.compile(r"Invalid unicode|not utf-8 encoded", re.IGNORECASE),
+        "the text is not UTF-8 (save it as UTF-8, or give --encoding latin-1 or cp1252)",
+    ),
+    (
+        re.compile(r"not latin-1 encoded", re.IGNORECASE),
+        "the text is not Latin-1: it holds bytes 0x80-0x9F, which Windows-1252 uses for characters such "
+        "as € and curly quotes (give --encoding cp1252)",
+    ),
     (re.compile(r"unterminated quote", re.IGNORECASE), "a quoted value is not closed"),
     (re.compile(r"Maximum line size of (\d+) bytes exceeded"), "a line is longer than {0} bytes"),
     (re.compile(r"Malformed JSON"), "a line is not a JSON object"),
@@ -462,29 +690,56 @@ def file_problem(text: str) -> str | None:
     return None
 
 
-def _first_lines(path: Path) -> tuple[str, str] | None:
+def _first_lines(path: Path, encoding: str = "utf-8") -> tuple[str, str] | None:
     """The first line of a text file without its BOM, and what follows it in the first 64 KiB.
 
-    None for a compressed or unreadable file.
+    A ``.gz`` file is decompressed that far; None for another compressed or an unreadable file.
     """
-    if path.name.lower().endswith(_COMPRESSED):
-        return None
+    name = path.name.lower()
     try:
-        with path.open("rb") as handle:
-            head = handle.read(_HEADER_BYTES)
-    except OSError:
+        if name.endswith(".gz"):
+            with gzip.open(path, "rb") as compressed:
+                head = compressed.read(_HEADER_BYTES)
+        elif name.endswith(_COMPRESSED):
+            return None
+        else:
+            with path.open("rb") as handle:
+                head = handle.read(_HEADER_BYTES)
+    except (OSError, EOFError, zlib.error):
         return None
-    first, _, rest = head.partition(b"\n")
-    line = first.decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r")
-    return line, rest.decode("utf-8", "replace")
+    first, _, rest = head.decode(encoding, "replace").partition("\n")
+    return first.removeprefix("\ufeff").rstrip("\r"), rest
 
 
-def first_line_fields(path: Path) -> set[str]:
+def semicolon_separated(path: Path, columns: Sequence[str], encoding: str = "utf-8") -> bool:
+    """Whether a CSV file's columns are separated by semicolons: then a comma in a number is its
+    decimal mark (``9,94``), as in the exports of European spreadsheets.
+
+    DuckDB sniffed the columns; this tells which of its delimiters split the header line into that
+    many, reading no more than the first line (or Excel's ``sep=;`` line above the header).
+    """
+    lines = _first_lines(path, encoding)
+    if lines is None:
+        return False
+    line = lines[0]
+    if line.lower().startswith("sep="):
+        return line[4:5] == ";"
+
+    def fields(delimiter: str) -> int:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+
+    try:
+        return len(columns) > 1 and fields(";") == len(columns) != fields(",")
+    except csv.Error:
+        return False
+
+
+def first_line_fields(path: Path, encoding: str = "utf-8") -> set[str]:
     """Every field of a CSV file's header line, split at each delimiter DuckDB may have sniffed.
 
     Empty when the file has no line after it: a header names the columns of rows.
     """
-    lines = _first_lines(path)
+    lines = _first_lines(path, encoding)
     if lines is None or not lines[1].strip():
         return set()
     line = lines[0]
@@ -494,11 +749,13 @@ def first_line_fields(path: Path) -> set[str]:
     return fields
 
 
-def header_position(path: Path, column: str, file_format: str) -> tuple[int, int] | None:
+def header_position(
+    path: Path, column: str, file_format: str, encoding: str = "utf-8"
+) -> tuple[int, int] | None:
     """Line 1 and the 1-based column where ``column`` is named in the file's first line, if it is."""
     if file_format == "parquet":
         return None
-    lines = _first_lines(path)
+    lines = _first_lines(path, encoding)
     if lines is None:
         return None
     line = lines[0]
