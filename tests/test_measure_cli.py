@@ -84,10 +84,10 @@ def test_markdown_and_table_escape_user_text(cli: Callable[..., Result], write: 
     lines = ["segment,csat"] + [f'"[bold]x|y\x1b[2J",{v}' for v in (5, 4, 1)]
     path = write("\n".join(lines) + "\n", "odd.csv")
     markdown = ok(cli("measure", path, "--csat", "csat", "--by", "segment", "-f", "markdown")).stdout
-    assert "segment=\\[bold\\]x\\|y\\\\x1b\\[2J" in markdown
+    assert "| \\[bold\\]x\\|y\\\\x1b\\[2J | 66.7% |" in markdown
     assert "\x1b" not in markdown
     table = ok(cli("measure", path, "--csat", "csat", "--by", "segment")).stdout
-    assert "segment=[bold]x|y\\x1b[2J" in table
+    assert "[bold]x|y\\x1b[2J  66.7%" in table
     assert "66.7%" in table
     assert "! insufficient n" in table
 
@@ -242,7 +242,7 @@ def test_glob_source_is_named_by_its_pattern(cli: Callable[..., Result], write: 
     assert missing.stderr == f"{first}:1:1: no column 'score' (columns: id, ltr)\n"
 
 
-def test_markdown_shows_changes_and_p_values(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
+def test_markdown_marks_significant_changes(cli: Callable[..., Result], write: Callable[..., Path]) -> None:
     lines = ["wave,fcr"] + [f"1,{'yes' if i < 60 else 'no'}" for i in range(200)]
     lines += [f"2,{'yes' if i < 160 else 'no'}" for i in range(200)]
     markdown = ok(
@@ -257,10 +257,9 @@ def test_markdown_shows_changes_and_p_values(cli: Callable[..., Result], write: 
             "markdown",
         )
     )
-    assert (
-        "| FCR | fcr | wave=2 | 80.0% | \\[73.9%, 85.0%\\] | 200 | 0 | +50.0 (p\\<0.001) \\* |  |"
-        in markdown.stdout
-    )
+    # Periods are columns; a significant change is marked, and the legend says what the mark means.
+    assert "| all | 55.0% ±4.9 n=400 | 30.0% ±6.3 n=200 | 80.0% ±5.5 n=200 ▲ |" in markdown.stdout
+    assert "▲ rise: a significant change against the previous period" in markdown.stdout
 
 
 def test_reading_files_on_a_duckdb_database_leaves_it_unchanged(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
+    from cxscore.render.measures import TableColumn
     from cxscore.report import WhatIf
 
 
@@ -240,15 +241,42 @@ def render_rank(board: Leaderboard) -> str:
 
 
 def render_measure(report: MeasureReport) -> str:
-    """A GFM table of the results; user text escaped for inline markdown."""
-    from cxscore.render.measures import NUMERIC_COLUMNS, legend, rows
+    """The terminal's tables as GFM tables under a heading per measure; user text escaped.
 
-    header, cells = rows(report)
-    align = "".join("r" if name in NUMERIC_COLUMNS else "l" for name in header)
-    escaped = [[markdown_inline(cell) for cell in row] for row in cells]
-    lines = [f"# Measures of {markdown_inline(report.source)}", "", *table(header, escaped, align)]
-    lines += ["", *(markdown_inline(line) for line in legend(report))]
-    return "\n".join(lines) + "\n"
+    Periods are columns when there are at most a dozen (a markdown table has no width to keep
+    within), else rows; see :mod:`cxscore.render.measures`.
+    """
+    from cxscore.render.measures import legend, measure_tables, wide_possible
+
+    wide = wide_possible(report)
+    lines = [f"# Measures of {markdown_inline(report.source)}", ""]
+    for measure_table in measure_tables(report, wide):
+        if measure_table.title:
+            note = f" ({measure_table.note})" if measure_table.note else ""
+            lines += [f"## {markdown_inline(measure_table.title)}{note}", ""]
+        columns = measure_table.columns
+        header = [markdown_inline(column.header) for column in columns]
+        align = "".join("l" if column.is_label else "r" for column in columns)
+        rows = [
+            [_measure_cell(column, cell) for column, cell in zip(columns, row.cells, strict=True)]
+            for row in measure_table.rows
+        ]
+        lines += [*table(header, rows, align), ""]
+    lines += [markdown_inline(line) for line in legend(report, wide)]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _measure_cell(column: TableColumn, cell: tuple[str, ...]) -> str:
+    """A measure table's cell as markdown: its pieces joined (``+28.2 ±5.7 n=773``), escaped."""
+    roles = {part.role for part in column.parts}
+    text = ""
+    for part, piece in zip(column.parts, cell, strict=True):
+        if not piece:
+            continue
+        if part.role == "n" and "value" in roles:
+            piece = f"n={piece}"
+        text += (part.gap if text else "") + piece
+    return markdown_inline(text)
 
 
 def render_frameworks(frameworks: list[Framework]) -> str:

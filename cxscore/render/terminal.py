@@ -13,11 +13,15 @@ from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from cxscore.render.grid import FLEX_FLOOR, GAP, Cell, Column, Grid
 from cxscore.render.grid import Row as GridRow
+from cxscore.render.grid import cells as grid_cells
+from cxscore.render.grid import fit as grid_fit
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
     coverage_warning,
@@ -39,10 +43,11 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
-    from cxscore.data.model import MeasureReport, MeasureResult
+    from cxscore.data.model import MeasureReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
+    from cxscore.render.measures import MeasureTable, Part
     from cxscore.report import RateReport, WhatIf
 
 BAR_CELLS = 10
@@ -397,52 +402,181 @@ def render_rank(board: Leaderboard) -> RenderableType:
 # measure ---------------------------------------------------------------------------------------------
 
 
-#: Up to this many groups, each gets a small table under its own heading; beyond it, one table
-#: with a Group column reads better (and rich lays out one renderable, not hundreds of thousands).
-GROUPED_TABLES = 50
-
-
 def render_measure(report: MeasureReport) -> RenderableType:
-    """The results as hand-laid tables, narrow enough for 80 columns; user text is made printable.
+    """One table per measure, segments as rows and periods as columns where they fit; user text is made
+    printable. The layouts are :mod:`cxscore.render.measures`'; one is chosen once the width is known.
+    Linear in the number of results: a 100,000-group report prints in seconds."""
+    return _MeasureReport(report)
 
-    A few groups get a small table each; many (``--by`` a column with thousands of values) share one
-    table with a Group column. The insufficient-n flag is a ``!`` beside n (explained under the
-    tables) rather than a column, which would not fit beside the interval and the change. Linear in
-    the number of results: a 100,000-group report prints in seconds.
+
+class _MeasureReport:
+    """The measure tables, laid out once the width is known: the wide layout when every table fits
+    (with two blanks between columns, else one), otherwise the long one."""
+
+    def __init__(self, report: MeasureReport) -> None:
+        self.report = report
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from cxscore.render.measures import legend, measure_tables, wide_possible
+
+        report, width = self.report, options.max_width
+        laid: list[_LaidTable] | None = None
+        if wide_possible(report):
+            for gap in (len(GAP), 1):
+                laid = [_LaidTable(table, gap, width) for table in measure_tables(report, wide=True)]
+                if all(table.fits for table in laid):
+                    break
+                laid = None
+        wide = laid is not None
+        if laid is None:
+            laid = [_LaidTable(table, len(GAP), width) for table in measure_tables(report, wide=False)]
+        yield Text.assemble(("Measures of ", "bold"), clean_line(report.source))
+        styles = _MeasureStyles(console)
+        for table in laid:
+            yield Text("")
+            if table.table.title:
+                title = Text(clean_line(table.table.title), style="bold")
+                if table.table.note:
+                    title.append(f"  {table.table.note}", style="dim")
+                yield title
+            yield from table.segments(styles)
+        lines = legend(report, wide)
+        if lines:
+            yield Text("")
+            yield from (Text(line, style="dim") for line in lines)
+
+
+#: How each piece of a measure cell is styled (see :class:`cxscore.render.measures.Part`); others plain.
+_PART_STYLES = {"spread": "dim", "n": "dim", "flag": "yellow", "mark": "bold"}
+
+
+class _MeasureStyles:
+    """Styles parsed once per report, not once per cell; the empty name is no style at all."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.parsed: dict[str, Style | None] = {"": None}
+
+    def __getitem__(self, name: str) -> Style | None:
+        if name not in self.parsed:
+            self.parsed[name] = self.console.get_style(name)
+        return self.parsed[name]
+
+
+class _Line:
+    """A line's styled pieces, neighbours of one style joined: fewer segments for rich to measure."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.styles: list[Style | None] = []
+
+    def add(self, text: str, style: Style | None) -> None:
+        if self.styles and self.styles[-1] is style:
+            self.texts[-1] += text
+        else:
+            self.texts.append(text)
+            self.styles.append(style)
+
+    def segments(self) -> RenderResult:
+        """The pieces without the blanks at the end of the line, then a line break."""
+        texts, styles = self.texts, self.styles
+        while texts and not texts[-1].strip():
+            texts.pop()
+            styles.pop()
+        if texts:
+            texts[-1] = texts[-1].rstrip()
+        yield from map(Segment, texts, styles)
+        yield Segment.line()
+
+
+class _LaidTable:
+    """A measure table's column and piece widths for a line of at most ``max_width`` cells.
+
+    Numbers keep their width; when the line is too long, the widest label column gives up a cell
+    at a time down to ``FLEX_FLOOR`` (its texts cut with an ellipsis), as names do in
+    :class:`cxscore.render.grid.Grid`. ``fits`` tells whether the line fits without that.
     """
-    from cxscore.render.measures import NUMERIC_COLUMNS, legend, rows
 
-    header, cells_by_row = rows(report)
-    groups = len({cells[header.index("Group")] for cells in cells_by_row})
-    one_table = groups > GROUPED_TABLES
-    hidden = ("Column", "Note") if one_table else ("Group", "Column", "Note")
-    shown = [name for name in header if name not in hidden]
-    flexible = ("Measure", "Group")
-    columns = [
-        Column(name, right=name in NUMERIC_COLUMNS, flexible=name in flexible, min_width=1) for name in shown
-    ]
-    parts: list[RenderableType] = [Text.assemble(("Measures of ", "bold"), clean_line(report.source))]
-    grid_rows: list[GridRow] = []
-    previous: object = object()  # no group equals it, so the first result opens a table
-    for row, result in zip(cells_by_row, report.results, strict=True):
-        cells = dict(zip(header, row, strict=True))
-        if not grid_rows or (not one_table and result.group != previous):
-            if not one_table:
-                parts += [Text(""), Text(clean_line(cells["Group"]), style="bold")]
-            grid_rows = []
-            parts.append(Grid(columns, grid_rows))  # filled in below, while the group lasts
-        previous = result.group
-        cells["Measure"] = f"{cells['Measure']} · {cells['Column']}"
-        grid_rows.append(GridRow([_measure_cell(name, cells[name], result) for name in shown]))
-    parts.append(Text(""))
-    parts += [Text(line, style="dim") for line in legend(report)]
-    return Group(*parts)
+    def __init__(self, table: MeasureTable, gap: int, max_width: int) -> None:
+        self.table = table
+        self.gap = " " * gap
+        columns = table.columns
+        self.parts = [[0] * len(column.parts) for column in columns]
+        for row in table.rows:
+            for index, cell in enumerate(row.cells):
+                widths = self.parts[index]
+                for part, text in enumerate(cell):
+                    if text:
+                        widths[part] = max(widths[part], grid_cells(clean_line(text)))
+        self.widths = [
+            max(grid_cells(clean_line(column.header)), self._content(i)) for i, column in enumerate(columns)
+        ]
+        self.fits = self.width <= max_width
+        labels = [index for index, column in enumerate(columns) if column.is_label]
+        while labels and self.width > max_width:
+            widest = max(labels, key=lambda index: self.widths[index])
+            if self.widths[widest] <= FLEX_FLOOR:
+                break
+            self.widths[widest] -= 1
 
+    @property
+    def width(self) -> int:
+        """The width of a full line in cells."""
+        return sum(self.widths) + len(self.gap) * (len(self.widths) - 1)
 
-def _measure_cell(name: str, text: str, result: MeasureResult) -> Cell:
-    if name == "n" and result.insufficient_n:
-        return Cell(clean_line(text), tail="!", tail_style="yellow")
-    return Cell(clean_line(text), "bold" if name == "Change" and result.significant else "")
+    def _content(self, index: int) -> int:
+        """The width of column ``index``'s cells: its shown pieces and the gaps between them."""
+        parts = zip(self.table.columns[index].parts, self.parts[index], strict=True)
+        shown = [(part, width) for part, width in parts if width]
+        return sum(width for _, width in shown) + sum(len(part.gap) for part, _ in shown[1:])
+
+    def segments(self, styles: _MeasureStyles) -> RenderResult:
+        """The header, a rule and one line per row, without trailing blanks."""
+        columns = self.table.columns
+        header = _Line()
+        for index, column in enumerate(columns):
+            if index:
+                header.add(self.gap, None)
+            text = grid_fit(clean_line(column.header), self.widths[index], not column.is_label)
+            header.add(text, styles["bold"])
+        yield from header.segments()
+        yield Segment("─" * self.width, styles["dim"])
+        yield Segment.line()
+        parts = [[(part, _PART_STYLES.get(part.role, "")) for part in column.parts] for column in columns]
+        for row in self.table.rows:
+            line = _Line()
+            for index, cell in enumerate(row.cells):
+                if index:
+                    line.add(self.gap, None)
+                if columns[index].is_label:
+                    text = grid_fit(clean_line(cell[0]), self.widths[index], False)
+                    line.add(text, styles["bold" if row.overall else ""])
+                else:
+                    self._cell(line, parts[index], cell, index, styles)
+            yield from line.segments()
+
+    def _cell(
+        self,
+        line: _Line,
+        parts: list[tuple[Part, str]],
+        cell: tuple[str, ...],
+        index: int,
+        styles: _MeasureStyles,
+    ) -> None:
+        """One cell of numbers: its pieces padded to their widths, the whole right-aligned."""
+        pieces: list[tuple[str, str]] = []
+        size = 0
+        for (part, style), width, text in zip(parts, self.parts[index], cell, strict=True):
+            if not width:
+                continue
+            if pieces and part.gap:
+                pieces.append((part.gap, ""))
+                size += len(part.gap)
+            pieces.append((grid_fit(text, width, part.right), style))
+            size += width
+        line.add(" " * (self.widths[index] - size), None)
+        for text, style in pieces:
+            line.add(text, styles[style])
 
 
 # frameworks ------------------------------------------------------------------------------------------
