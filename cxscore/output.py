@@ -6,9 +6,12 @@ What a report may be written over is decided here, once, for every command:
 * A new path, or an existing regular file, is replaced atomically: a temporary file in the same
   directory is written, flushed and fsynced, then renamed over the target, so readers see the old
   report or the whole new one. A symlink is followed: the file it points to is replaced, not the link.
-* A character device or a FIFO (``/dev/null``, ``/dev/stdout``, a named pipe) is written to as it
-  is: renaming over it would replace the device node with a regular file (as root, which is what
-  CI and containers run as, ``-o /dev/null`` would otherwise destroy ``/dev/null``).
+* A character device or a FIFO (``/dev/null``, a named pipe) is written to as it is: renaming over
+  it would replace the device node with a regular file (as root, which is what CI and containers
+  run as, ``-o /dev/null`` would otherwise destroy ``/dev/null``).
+* ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N`` and ``/proc/self/fd/N`` are this process's own
+  streams and are written to as such (they resolve to whatever the shell redirected them to, which a
+  rename would replace); anything else under ``/proc`` is refused.
 * A directory, a socket or a block device is refused.
 * Any file this run read (a brand file, its framework, a baseline, a data file) is refused: the
   readers record each file they open with :func:`note_input`, and a report never replaces one.
@@ -55,6 +58,15 @@ def write_report(path: Path | None, text: str) -> None:
         write_stdout(text)
         return
     assert path is not None
+    descriptor = _open_descriptor(path)
+    if descriptor is not None:  # /dev/stdout, /dev/fd/N: this process's own stream, as it is
+        try:
+            _write_all(descriptor, text.encode("utf-8"))
+        except OSError as error:
+            raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+        return
+    if _in_proc(path):  # kernel settings and other processes' files: never a place for a report
+        raise UsageError(Issue(str(path), "cannot write: /proc holds no files for reports"))
     target = _target(path)
     try:
         status = target.stat()
@@ -73,6 +85,8 @@ def write_report(path: Path | None, text: str) -> None:
 def write_stdout(text: str) -> None:
     """Write ``text`` to standard output, checking that every byte was written."""
     stream = sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        raise UsageError(Issue("stdout", "cannot write the report: standard output is closed"))
     try:
         descriptor = stream.fileno()
     except (AttributeError, OSError, ValueError):
@@ -82,6 +96,29 @@ def write_stdout(text: str) -> None:
         return
     stream.flush()
     _write_all(descriptor, text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+
+
+_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _open_descriptor(path: Path) -> int | None:
+    """The descriptor ``-o`` names when it is one of this process's streams (``/dev/stdout``,
+    ``/dev/fd/1``, ``/proc/self/fd/1``), else None."""
+    name = str(path)
+    if name in _STREAMS:
+        return _STREAMS[name]
+    for prefix in ("/dev/fd/", "/proc/self/fd/"):
+        number = name.removeprefix(prefix)
+        if name.startswith(prefix) and number.isdigit():
+            return int(number)
+    return None
+
+
+def _in_proc(path: Path) -> bool:
+    try:
+        return path.absolute().parts[1:2] == ("proc",) or path.resolve().parts[1:2] == ("proc",)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _target(path: Path) -> Path:

@@ -183,3 +183,41 @@ def test_a_report_never_replaces_a_file_the_run_read(cli: Cli, tmp_path: Path, w
     assert result.exit_code == 2, result.output
     assert result.stderr == f"{target}: refusing to write the report over a file this run read\n"
     assert target.read_bytes() == before
+
+
+def test_dev_stdout_redirected_to_a_file_appends_to_it(tmp_path: Path) -> None:
+    log = tmp_path / "ci.log"
+    log.write_text("EARLIER LOG\n")
+    with log.open("a") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-m", "cxscore", "rate", SANTA, "-f", "total", "-o", "/dev/stdout"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert log.read_text() == "EARLIER LOG\n68.0\n"  # written through the stream, not renamed over
+
+
+def test_closed_stdout_is_a_user_error_not_a_bug() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cxscore", "rate", SANTA],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "stdout: cannot write the report: standard output is closed\n"
+
+
+def test_proc_is_refused(cli: Cli) -> None:
+    result = cli("rate", SANTA, "-o", "/proc/sys/kernel/hostname")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "/proc/sys/kernel/hostname: cannot write: /proc holds no files for reports\n"
