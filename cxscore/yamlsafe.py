@@ -25,6 +25,7 @@ anywhere else it is refused with its position.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
@@ -142,8 +143,16 @@ class Document:
 def read_text(path: Path, shown: str) -> str:
     """Read a file as UTF-8 text, bounded in size, with located errors for bad bytes."""
     try:
-        with path.open("rb") as handle:
-            note_input(os.fstat(handle.fileno()))  # a report written by this run must not replace it
+        # Non-blocking, so a FIFO or a terminal named as a brand file is refused instead of waiting
+        # forever for a writer; only regular files are read.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(descriptor)
+            if stat.S_ISDIR(status.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(status.st_mode):
+                raise InputError(Issue(shown, "is not a regular file: give a YAML file"))
+            note_input(status)  # a report written by this run must not replace it
             raw = _read_bounded(handle)
     except FileNotFoundError:
         raise InputError(Issue(shown, "no such file or directory")) from None

@@ -221,3 +221,12 @@ def test_proc_is_refused(cli: Cli) -> None:
     result = cli("rate", SANTA, "-o", "/proc/sys/kernel/hostname")
     assert result.exit_code == 2, result.output
     assert result.stderr == "/proc/sys/kernel/hostname: cannot write: /proc holds no files for reports\n"
+
+
+def test_a_fifo_named_as_an_input_is_refused_not_waited_on(cli: Cli, tmp_path: Path) -> None:
+    fifo = tmp_path / "brand.yaml"
+    os.mkfifo(fifo)
+    for args in (["validate", fifo], ["frameworks", "show", fifo]):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"{fifo}: is not a regular file: give a YAML file\n"
