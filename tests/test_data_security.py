@@ -409,8 +409,9 @@ def test_passwords_never_reach_the_message(
     cli: Callable[..., Result], survey: Path, engine: str, shown: str, secret: str
 ) -> None:
     line = one_error_line(cli("measure", survey, "--nps", "ltr", "--engine", engine))
-    # The driver's own text (Ibis's "Don't know how to connect to '<url>'") is kept, scrubbed.
-    assert line == f"--engine: cannot connect to {shown}: Don't know how to connect to '{shown}'"
+    # The driver's own text after cxscore's prefix is Ibis's wording, which releases may change: what
+    # is cxscore's is the prefix with the masked URL, and that no secret survives anywhere.
+    assert line.startswith(f"--engine: cannot connect to {shown}: ")
     assert secret not in line
 
 

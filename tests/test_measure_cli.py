@@ -131,10 +131,6 @@ def test_engine_url_and_table(cli: Callable[..., Result], survey: Path, tmp_path
             "--trend: 'quarter' is also a --by column: use it in one of them",
         ),
         (
-            ["{survey}", "--nps", "ltr", "--engine", "nosuch://x"],
-            "--engine: cannot connect to nosuch://x: Don't know how to connect to 'nosuch://x'",
-        ),
-        (
             ["{survey}", "--nps", "score"],
             "{survey}:1:1: no column 'score' (columns: id, region, quarter, ltr, csat, hours)",
         ),
@@ -152,6 +148,14 @@ def test_user_errors_are_one_located_line(
     assert result.exit_code == 2, result.output
     assert result.stderr == message.format(survey=survey) + "\n"
     assert result.stdout == ""
+
+
+def test_an_unknown_engine_is_one_line(cli: Callable[..., Result], survey: Path) -> None:
+    # After cxscore's prefix comes Ibis's own reason, whose wording is Ibis's to change.
+    result = cli("measure", survey, "--nps", "ltr", "--engine", "nosuch://x")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("--engine: cannot connect to nosuch://x: ")
+    assert result.stderr.count("\n") == 1
 
 
 def test_password_in_engine_url_is_not_shown(cli: Callable[..., Result], survey: Path) -> None:
