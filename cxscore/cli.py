@@ -187,6 +187,13 @@ MinCoverage = Annotated[
 EXIT_GATE = 1
 
 
+def _complete_what_if(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from cxscore.completion import what_if_choices
+
+    # While completing, click parses leniently and leaves the positional paths in ctx.args.
+    return what_if_choices([*(ctx.params.get("paths") or ()), *ctx.args], incomplete)
+
+
 def _gate(failures: "list[GateFailure]") -> None:
     """After the report: print each failed gate on stderr and exit 1 if any failed."""
     if not failures:
@@ -216,7 +223,10 @@ def rate(
     what_if: Annotated[
         list[str] | None,
         typer.Option(
-            "--what-if", metavar="METRIC=RATING", help="Also show the overall with this rating (repeatable)."
+            "--what-if",
+            metavar="METRIC=RATING",
+            help="Also show the overall with this rating (repeatable).",
+            autocompletion=_complete_what_if,
         ),
     ] = None,
     baseline: Annotated[
@@ -350,13 +360,75 @@ def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
     sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
 
 
-@app.command(epilog=_epilog("cxscore schema -o cxscore.schema.json"))
-@handle_user_errors
-def schema(output: OutputOption = None) -> None:
-    """Print the JSON Schema of the brand file (for editor completion)."""
-    from cxscore.schema import brand_json_schema
+def _complete_framework(incomplete: str) -> list[tuple[str, str]]:
+    from cxscore.completion import framework_choices
 
-    emit(brand_json_schema(), output)
+    return framework_choices(incomplete)
+
+
+def _framework_option(help_text: str) -> Any:
+    return typer.Option(
+        "--framework", metavar="ID_OR_FILE", help=help_text, autocompletion=_complete_framework
+    )
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore schema -o cxscore.schema.json",
+        "cxscore schema --framework cx-kpis -o cxscore-cx-kpis.schema.json",
+    )
+)
+@handle_user_errors
+def schema(
+    framework: Annotated[
+        str | None,
+        _framework_option("Narrow ratings and weights to this framework's metric ids, scale and measures."),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Print the JSON Schema of the brand file (for editor completion and validation)."""
+    from cxscore.schema import schema_for
+
+    emit(schema_for(framework), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore init -o brand.yaml",
+        "cxscore init --framework cx-kpis --brand Acme -o acme.yaml",
+        "cxscore init --framework frameworks/mine.yaml -o brands/acme.yaml",
+    )
+)
+@handle_user_errors
+def init(
+    framework: Annotated[
+        str | None, _framework_option("The framework to rate on: a bundled id or a file (default cx-six).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this new file (never over an existing file; - for stdout)."
+        ),
+    ] = None,
+    brand: Annotated[str | None, typer.Option("--brand", metavar="NAME", help="The brand's name.")] = None,
+    schema_file: Annotated[
+        str | None,
+        typer.Option(
+            "--schema",
+            metavar="PATH_OR_URL",
+            help="The JSON Schema the first line points editors to (default cxscore-ID.schema.json).",
+        ),
+    ] = None,
+) -> None:
+    """Write a starter brand file: every metric of a framework, what its ratings mean, nothing rated."""
+    import datetime
+
+    from cxscore.starter import build_starter, write_starter
+
+    starter = build_starter(framework, output, datetime.date.today(), brand, schema_file)
+    hint = write_starter(starter, output)
+    if hint:
+        sys.stderr.write(_printable(hint) + "\n")
 
 
 FrameworkFormatOption = Annotated[
@@ -392,7 +464,12 @@ def frameworks_list(
 )
 @handle_user_errors
 def frameworks_show(
-    framework: Annotated[str, typer.Argument(help="A bundled framework id or a framework file.")],
+    framework: Annotated[
+        str,
+        typer.Argument(
+            help="A bundled framework id or a framework file.", autocompletion=_complete_framework
+        ),
+    ],
     output_format: FrameworkFormatOption = None,
     output: OutputOption = None,
 ) -> None:

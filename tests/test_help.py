@@ -16,6 +16,7 @@ COMMANDS = [
     ["rank"],
     ["validate"],
     ["schema"],
+    ["init"],
     ["measure"],
     ["frameworks"],
     ["frameworks", "show"],

@@ -175,7 +175,7 @@ def test_schema_is_json_schema_of_the_brand_file(cli: Callable[..., Result]) -> 
     schema = json.loads(result.stdout)
     assert schema["type"] == "object"
     assert {"brand", "framework", "ratings", "weights", "assessed"} <= schema["properties"].keys()
-    assert schema["required"] == ["brand"]
+    assert schema["required"] == ["brand", "ratings"]  # no ratings: nothing to score
     assert schema["additionalProperties"] is False
 
 
