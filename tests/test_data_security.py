@@ -807,3 +807,20 @@ def test_a_session_closes_its_engines(tmp_path: Path) -> None:
 
     with pytest.raises(duckdb.ConnectionException):
         engine.backend.con.execute("SELECT 1")
+
+
+def test_a_file_named_like_a_pattern_is_read_alone(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """DuckDB globs every name it is given: a real folder called '*' must not let '*/s.csv' also
+    read 'l/s.csv' through a link out of the brand file's tree."""
+    brand_dir, outside = tmp_path / "brand", tmp_path / "outside"
+    (brand_dir / "*").mkdir(parents=True)
+    outside.mkdir()
+    (brand_dir / "*" / "s.csv").write_text("id,ltr\n1,0\n2,0\n")
+    (outside / "s.csv").write_text("id,ltr\n1,10\n2,10\n3,10\n4,10\n")
+    (brand_dir / "l").symlink_to(outside)
+    brand = brand_dir / "b.yaml"
+    brand.write_text('brand: Glob\nframework: cx-kpis\nratings:\n  nps: {from: "*/s.csv", column: ltr}\n')
+    result = cli("rate", brand, "--format", "json")
+    assert result.exit_code == 0, result.output
+    nps = next(metric for metric in json.loads(result.stdout)["metrics"] if metric["id"] == "nps")
+    assert (nps["n"], nps["value"]) == (2, -100.0)  # the two detractors of '*/s.csv', nothing else

@@ -466,9 +466,10 @@ def _read_files(
         message = f"the {backend.name} engine reads files as UTF-8: --encoding needs the default engine"
         raise UsageError(Issue("--encoding", message))
     try:
+        if backend.name == "duckdb" and encoding == "cp1252":
+            files, encoding = _converted(files, session), "utf-8"
+        files = _literal(files, session)
         if backend.name == "duckdb":
-            if encoding == "cp1252":
-                files, encoding = _converted(files, session), "utf-8"
             table = _duckdb_view(backend, files, file_format, encoding)
         else:
             reader = getattr(backend, f"read_{file_format}", None)
@@ -603,6 +604,37 @@ def _names_text(names: Sequence[str]) -> str:
     if len(names) > _NAMES_LISTED:
         return ", ".join(quoted) + f" and {len(names) - _NAMES_LISTED} more"
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+#: What a file reader expands in a name it is given: a file whose resolved path holds one of these is
+#: read through a link with a plain name, or the reader would read whatever else the pattern matches.
+_PATTERN_CHARACTERS = frozenset("*?[]{}")
+
+
+def _literal(files: list[DataFile], session: DataSession) -> list[DataFile]:
+    """The files, each under a name no reader takes for a pattern.
+
+    A file (or a folder on its path) called ``*`` or ``wave[1].csv`` is a legal name, but DuckDB's
+    readers glob every name they are given: ``*/s.csv`` would also read ``l/s.csv`` through a link
+    out of the brand file's tree. Such files are read through a symbolic link with a plain name in a
+    private temporary folder, removed with the session; the others are read as they are.
+    """
+    if not any(_PATTERN_CHARACTERS.intersection(str(file.real)) for file in files):
+        return files
+    key = ("literal", tuple(file.real for file in files))
+    folder = session.remember(key, lambda: Path(tempfile.mkdtemp(prefix="cxscore-")), _remove_folder)
+    literal = []
+    for index, file in enumerate(files):
+        if not _PATTERN_CHARACTERS.intersection(str(file.real)):
+            literal.append(file)
+            continue
+        # The suffixes stay (a reader decompresses .gz by its name), with only plain characters.
+        suffix = "".join(char for char in "".join(file.real.suffixes) if char.isalnum() or char == ".")
+        link = folder / f"file{index}{suffix}"
+        if not link.is_symlink():
+            link.symlink_to(file.real)
+        literal.append(DataFile(file.shown, link))
+    return literal
 
 
 def _converted(files: list[DataFile], session: DataSession) -> list[DataFile]:
