@@ -598,8 +598,32 @@ def test_globs_are_bounded_in_matches_and_time(brand_dir: Path, monkeypatch: pyt
     monkeypatch.setattr(data_paths, "MAX_GLOB_MATCHES", 10_000)
     monkeypatch.setattr(data_paths, "GLOB_SECONDS", 0.0)
     assert messages(confined(brand_dir, "exports/*.csv")) == [
-        "exports/*.csv: listing its files took more than 0 s: narrow the pattern"
+        "exports/*.csv: listing files took more than 0 s in all this run: narrow the pattern"
     ]
+
+
+def test_a_run_walks_each_glob_once_within_one_budget(
+    cli: Callable[..., Result], brand_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three brand files with five metrics each over one glob: one walk, one time budget for the run."""
+    walks: list[float] = []
+    real_run = data_paths._Walk.run
+
+    def counting(self: Any, start: Path) -> None:
+        walks.append(self.deadline)
+        real_run(self, start)
+
+    monkeypatch.setattr(data_paths._Walk, "run", counting)
+    entry = '{from: "exports/*.csv", column: ltr}'
+    metrics = "".join(f"  {metric}: {entry}\n" for metric in ("nps", "csat", "ces", "fcr"))
+    for name in ("a", "b", "c"):
+        (brand_dir / f"{name}.yaml").write_text(f"brand: {name}\nframework: cx-kpis\nratings:\n{metrics}")
+    cli("rank", *(brand_dir / f"{name}.yaml" for name in "abc"))
+    assert len(walks) == 1
+    budget = data_paths.ListingBudget(5.0)
+    budget.spend(3.5)
+    budget.spend(3.5)
+    assert budget.left == 0.0  # a later walk of the run gets no time at all
 
 
 # 6. Errors quote nothing from files that are not what was expected -----------------------------------

@@ -43,13 +43,33 @@ class DataFile(NamedTuple):
     real: Path
 
 
+class ListingBudget:
+    """The time a whole run may spend listing folders for globs (:data:`GLOB_SECONDS` in all)."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.left = GLOB_SECONDS if seconds is None else seconds
+
+    def deadline(self) -> float:
+        """When the next walk must stop, on the ``time.monotonic`` clock."""
+        return time.monotonic() + self.left
+
+    def spend(self, seconds: float) -> None:
+        """Take what a walk used off what is left."""
+        self.left = max(0.0, self.left - seconds)
+
+
 def resolve_files(
-    patterns: tuple[str, ...], base: str | None = None, root: str | None = None
+    patterns: tuple[str, ...],
+    base: str | None = None,
+    root: str | None = None,
+    budget: ListingBudget | None = None,
 ) -> list[DataFile]:
     """Expand paths and glob patterns into existing, non-empty files, in a stable order.
 
-    Relative paths are taken from ``base``; with ``root``, every file must resolve inside it.
+    Relative paths are taken from ``base``; with ``root``, every file must resolve inside it. Globs
+    list folders within ``budget`` (a run's shared budget; a fresh one when none is given).
     """
+    budget = ListingBudget() if budget is None else budget
     confine = Path(root).resolve() if root is not None else None
     files: list[DataFile] = []
     for pattern in patterns:
@@ -62,7 +82,7 @@ def resolve_files(
         _check_inside(real, confine, pattern)
         kind = _kind(real, pattern)
         if GLOB_CHARS.search(pattern) and kind != "file":
-            files += _glob(folder, pattern, confine)
+            files += _glob(folder, pattern, confine, budget)
             continue
         if kind == "folder":
             raise InputError(Issue(pattern, "is a directory: give files, or a glob such as DIR/*.csv"))
@@ -127,14 +147,18 @@ def _check_inside(real: Path, root: Path | None, pattern: str, match: Path | Non
     raise InputError(Issue(pattern, message))
 
 
-def _glob(folder: Path, pattern: str, root: Path | None) -> list[DataFile]:
+def _glob(folder: Path, pattern: str, root: Path | None, budget: ListingBudget) -> list[DataFile]:
     """The files matching ``pattern`` in ``folder``, walked from its fixed leading folders."""
     parts = Path(pattern).parts
     fixed = next(i for i, part in enumerate(parts) if GLOB_CHARS.search(part))
     start = folder.joinpath(*parts[:fixed])
     _check_inside(_resolve(start, pattern), root, pattern)
-    walk = _Walk(parts[fixed:], pattern, time.monotonic() + GLOB_SECONDS)
-    walk.run(start)
+    started = time.monotonic()
+    walk = _Walk(parts[fixed:], pattern, budget.deadline())
+    try:
+        walk.run(start)
+    finally:
+        budget.spend(time.monotonic() - started)
     files = []
     for shown in sorted(walk.found):
         real = _resolve(shown, pattern)
@@ -210,7 +234,7 @@ class _Walk:
 
     def _check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            message = f"listing its files took more than {GLOB_SECONDS:g} s: narrow the pattern"
+            message = f"listing files took more than {GLOB_SECONDS:g} s in all this run: narrow the pattern"
             raise InputError(Issue(self.pattern, message))
 
 

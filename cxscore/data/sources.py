@@ -46,7 +46,7 @@ from ibis.expr.types import Table
 
 from cxscore import compat
 from cxscore.data.model import DataSource
-from cxscore.data.paths import MISSING, DataFile, os_reason, resolve_files
+from cxscore.data.paths import MISSING, DataFile, ListingBudget, os_reason, resolve_files
 from cxscore.data.session import DataSession
 from cxscore.data.urls import EngineUrl, parse_engine
 from cxscore.errors import InputError, Issue, UsageError, did_you_mean
@@ -257,7 +257,11 @@ def open_source(source: DataSource, session: DataSession) -> Dataset:
         name = source.table
         table = session.remember(("table", source.engine, name), lambda: _open_table(engine, name))
         return Dataset(table, engine, name, decimal_comma=bool(source.decimal_comma))
-    files = resolve_files(source.paths, source.base, source.root)
+    # Resolved once per run for each (paths, folder, root), and every glob of the run listed within one
+    # shared time budget: a brand file naming the same slow pattern for ten metrics waits once.
+    budget = session.remember(("listing budget",), ListingBudget)
+    where = ("resolved", source.paths, source.base, source.root)
+    files = session.remember(where, lambda: resolve_files(source.paths, source.base, source.root, budget))
     file_format = _format_of(files)
     if file_format != "csv" and encoding != "utf-8":
         message = f"applies to CSV files: {KINDS[file_format]} text is UTF-8 by definition"
