@@ -850,3 +850,15 @@ def test_a_file_named_like_a_pattern_is_read_alone(cli: Callable[..., Result], t
     assert result.exit_code == 0, result.output
     nps = next(metric for metric in json.loads(result.stdout)["metrics"] if metric["id"] == "nps")
     assert (nps["n"], nps["value"]) == (2, -100.0)  # the two detractors of '*/s.csv', nothing else
+
+
+def test_a_ragged_csv_is_said_to_be_ragged(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5\n6,7,8,9\n")
+    result = cli("measure", path, "--nps", "a")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:1:1: no column 'a': the file's rows have different numbers of fields, so its columns "
+        "could not be read from its first line (the reader found 4 columns elsewhere); give every row "
+        "as many fields as the header\n"
+    )

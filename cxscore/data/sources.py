@@ -178,6 +178,12 @@ class Dataset:
     def listing(self, column: str) -> str:
         """The tail of a "no column" message: a hint and the columns, when the source may show them."""
         names = self.column_names
+        if names is None and self.file_format == "csv" and self._ragged():
+            return (
+                f": the file's rows have different numbers of fields, so its columns could not be read "
+                f"from its first line (the reader found {len(self.table.columns)} columns elsewhere); "
+                "give every row as many fields as the header"
+            )
         if names is None and self.file_format == "csv":
             return (
                 ": expected a CSV file whose first line names its columns (this one does not look like a "
@@ -188,6 +194,16 @@ class Dataset:
         listed = ", ".join(names[:_NAMES_LISTED])
         more = f", and {len(names) - _NAMES_LISTED} more" if len(names) > _NAMES_LISTED else ""
         return f"{did_you_mean(column, names)} (columns: {listed}{more})"
+
+    def _ragged(self) -> bool:
+        """Whether DuckDB took its header from a line other than the first: the first line splits into
+        another number of fields than the columns it found, with any of the usual delimiters."""
+        lines = _first_lines(self.files[0].real, self.encoding) if self.files else None
+        if lines is None or not lines[1].strip():
+            return False
+        found = len(self.table.columns)
+        counts = {len(next(csv.reader([lines[0]], delimiter=mark), [])) for mark in ",;\t|"}
+        return found not in counts
 
     def example(self, value: Any) -> str | None:
         """An invalid answer quoted as an example: short and printable, and only from a table.
