@@ -202,8 +202,9 @@ class Dataset:
         if lines is None or not lines[1].strip():
             return False
         found = len(self.table.columns)
-        counts = {len(next(csv.reader([lines[0]], delimiter=mark), [])) for mark in ",;\t|"}
-        return found not in counts
+        counts = {len(next(csv.reader([lines[0]], delimiter=mark), [])) for mark in ",;\t|"} - {0, 1}
+        # A first line of one field is no header at all (a text file): that is the other message.
+        return bool(counts) and found not in counts
 
     def example(self, value: Any) -> str | None:
         """An invalid answer quoted as an example: short and printable, and only from a table.
