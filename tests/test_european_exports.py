@@ -81,7 +81,7 @@ def test_decimal_comma_reads_other_delimiters(cli: Callable[..., Result], write:
     line = failed(cli("measure", tabs, "--response-time", "hours"))
     assert line == (
         f"{tabs}:1:12: column 'hours' has no valid response time answer (non-negative numbers): e.g. "
-        "'9,94'; its numbers have a decimal comma: give --decimal-comma"
+        "'0,75'; its numbers have a decimal comma: give --decimal-comma"
     )
     result = ok(cli("measure", tabs, "--response-time", "hours", "--decimal-comma", "-f", "json"))
     assert measured(result)[0]["median"] == pytest.approx(statistics.median(HOURS))
@@ -99,8 +99,8 @@ def test_some_decimal_commas_are_a_warning_with_the_hint(
     result = ok(cli("measure", path, "--response-time", "hours", "-f", "json"))
     assert result.stderr.splitlines()[0] == (
         f"{path}: warning: 3 of 9 rows have no valid response time answer in 'hours' (blank, unparseable "
-        "or not non-negative numbers, e.g. 'n/a'); they are left out of n; 2 of them are numbers with a "
-        "decimal comma (e.g. '9,94'): give --decimal-comma"
+        "or not non-negative numbers, e.g. 'n/a'); they are left out of n; some are numbers with a decimal "
+        "comma (e.g. '1,25'): give --decimal-comma"
     )
 
 
@@ -111,7 +111,7 @@ def test_decimal_point_overrides_the_detection(
     line = failed(cli("measure", path, "--response-time", "hours", "--decimal-point"))
     assert line == (
         f"{path}:1:12: column 'hours' has no valid response time answer (non-negative numbers): e.g. "
-        "'9,94'; its numbers have a decimal comma: give --decimal-comma"
+        "'0,75'; its numbers have a decimal comma: give --decimal-comma"
     )
 
 

@@ -10,6 +10,7 @@ Python, where :mod:`cxscore.data.stats` turns it into values and intervals. A de
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -47,6 +48,7 @@ FALSE_WORDS = ("false", "no", "0", "0.0")
 NUMBER_PATTERN = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 _QUANTILES = (0.5, 0.9)
 DECIMAL_COMMA_HINT = "its numbers have a decimal comma: give --decimal-comma"
+DECIMAL_COMMA = re.compile(r"\s*[+-]?[0-9]+,[0-9]+\s*$")
 
 Row = dict[str, Any]
 # Backends whose raw_sql returns a DB-API cursor (DuckDB's connection, a sqlite3 cursor).
@@ -232,11 +234,11 @@ def _run(
             invalid = parsed[f"__cx_m{i}"].isnull()
             # max, not min: whitespace sorts first, and a real value makes the better example.
             aggregates[f"__cx_m{i}_example"] = raw.max(where=invalid & raw.notnull())
-            if not dataset.decimal_comma and spec.kind is not MeasureKind.fcr:
-                # Invalid answers that are numbers with a decimal comma: a hint to give --decimal-comma.
-                comma = invalid & raw.contains(",") & text_to_number(backend, raw, True).notnull()
-                aggregates[f"__cx_m{i}_commas"] = parsed.count(where=comma)
-                aggregates[f"__cx_m{i}_comma_example"] = raw.max(where=comma)
+            if not dataset.decimal_comma and spec.kind is MeasureKind.response_time:
+                # An invalid answer with a comma, checked for a decimal comma in Python: a hint to give
+                # --decimal-comma. min, for a number sorts before a word; response times only, the one
+                # measure whose answers are not integers (a full number check cost a quarter of a scan).
+                aggregates[f"__cx_m{i}_comma_example"] = raw.min(where=invalid & raw.contains(","))
     expression = (
         parsed.group_by(list(keys)).aggregate(**aggregates) if keys else parsed.aggregate(**aggregates)
     )
@@ -379,8 +381,8 @@ def _overall_results(
         raw = row.get(f"__cx_m{i}_example")
         example = dataset.example(raw)
         quoted = f", e.g. {example}" if example is not None else ""
-        commas = int(row.get(f"__cx_m{i}_commas") or 0)
-        comma_example = dataset.example(row.get(f"__cx_m{i}_comma_example")) if commas else None
+        comma = row.get(f"__cx_m{i}_comma_example")
+        comma_example = dataset.example(comma) if DECIMAL_COMMA.match(str(comma or "")) else None
         if result.n == 0:
             if comma_example is not None:
                 detail = f"e.g. {comma_example}; {DECIMAL_COMMA_HINT}"
@@ -398,9 +400,8 @@ def _overall_results(
             continue
         if result.invalid:
             hint = ""
-            if commas:
-                shown = f" (e.g. {comma_example})" if comma_example is not None else ""
-                hint = f"; {commas} of them are numbers with a decimal comma{shown}: give --decimal-comma"
+            if comma_example is not None:
+                hint = f"; some are numbers with a decimal comma (e.g. {comma_example}): give --decimal-comma"
             warnings.append(
                 f"{dataset.label}: warning: {result.invalid} of {result.n + result.invalid} rows have no "
                 f"valid {label} answer in '{spec.column}' (blank, unparseable or not {answers}{quoted}); "
