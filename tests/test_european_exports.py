@@ -326,3 +326,19 @@ def test_a_text_file_in_a_glob_is_not_quoted(cli: Callable[..., Result], write: 
         f"{secret}: its columns differ from those of {first}: it does not look like a table with the same "
         "columns (its content is not shown); files read together must have the same columns (in any order)"
     )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("columns", [1, 2])
+def test_an_excel_sep_line_works_with_few_columns(
+    cli: Callable[..., Result], tmp_path: Path, newline: str, columns: int
+) -> None:
+    header = ["first_response_hours", "id"][:columns]
+    rows = [["9,94", "1"][:columns], ["1,5", "2"][:columns]]
+    lines = ["sep=;", ";".join(header), *(";".join(row) for row in rows)]
+    path = tmp_path / "euro.csv"
+    path.write_text(newline.join(lines) + newline)
+    result = cli("measure", path, "--response-time", "first_response_hours", "--format", "json")
+    assert result.exit_code == 0, result.output
+    measure = json.loads(result.stdout)["measures"][0]
+    assert (measure["n"], measure["median"]) == (2, pytest.approx((9.94 + 1.5) / 2))

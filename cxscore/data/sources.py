@@ -559,6 +559,14 @@ def _read_csv(connection: Any, names: list[str], encoding: str, by_name: bool) -
         options: dict[str, Any] = {"header": True, "all_varchar": True}
         if by_name:
             options["union_by_name"] = True
+        separator = excel_separator(Path(names[0]))
+        if separator is not None:
+            # Excel's "sep=;" line names the delimiter and the header follows it. The header is read
+            # here and named to DuckDB, whose sniffer misses a one-column header after a skipped line.
+            lines = _first_lines(Path(names[0]), encoding)
+            header_line = lines[1].partition("\n")[0].rstrip("\r") if lines is not None else ""
+            columns = next(csv.reader([header_line], delimiter=separator), [])
+            options.update(skiprows=2, sep=separator, header=False, names=columns)
         return connection.read_csv(names, **options)
     # Slower to query (the macro's view sniffs the files again on each query), so UTF-8 keeps the
     # Python API's reader.
@@ -787,12 +795,24 @@ def semicolon_separated(path: Path, columns: Sequence[str], encoding: str = "utf
         return False
 
 
+def excel_separator(path: Path, encoding: str = "utf-8") -> str | None:
+    """The delimiter an Excel ``sep=X`` first line names (the header is the line after it), or None."""
+    lines = _first_lines(path, encoding)
+    if lines is None or not lines[0].lower().startswith("sep=") or len(lines[0]) != 5:
+        return None
+    return lines[0][4]
+
+
 def first_line_fields(path: Path, encoding: str = "utf-8") -> set[str]:
-    """Every field of a CSV file's header line, split at each delimiter DuckDB may have sniffed.
+    """Every field of a CSV file's header line, split at each delimiter DuckDB may have sniffed
+    (the line after Excel's ``sep=X`` line, when there is one).
 
     Empty when the file has no line after it: a header names the columns of rows.
     """
     lines = _first_lines(path, encoding)
+    if lines is not None and excel_separator(path, encoding) is not None:
+        header, _, rest = lines[1].partition("\n")
+        lines = (header.rstrip("\r"), rest)
     if lines is None or not lines[1].strip():
         return set()
     line = lines[0]
