@@ -83,6 +83,10 @@ def write_starter(starter: Starter, output: Path | None) -> str | None:
     if output is None or str(output) == STDOUT:
         write_stdout(starter.text)
         return None
+    try:  # a new brand file may start a new folder of them (brands/acme.yaml in a fresh repository)
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(Issue(str(output), f"cannot write: {error.strerror or error}")) from None
     write_new_file(output, starter.text)
     schema = starter.schema
     if "://" in schema or (output.parent / schema).exists():

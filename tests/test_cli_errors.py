@@ -81,5 +81,5 @@ def test_missing_data_extra_is_explained() -> None:
     assert done.stderr.splitlines() == [
         "examples/data/acme-survey.yaml:8:15: ratings.nps: cannot compute NPS from 'survey.csv'",
         "survey.csv: computing measures from data needs the data extra (ibis is not installed): "
-        "pip install 'cxscore[data]'",
+        "pip install 'cxscore[data]' (in a source checkout: pip install '.[data]')",
     ]

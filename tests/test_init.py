@@ -268,3 +268,10 @@ def test_build_starter_defaults() -> None:
     assert built.schema == "cxscore-cx-six.schema.json"
     assert "brand: Your brand\n" in built.text
     assert starter.DEFAULT_BRAND == "Your brand"
+
+
+def test_init_starts_a_new_folder_of_brand_files(cli: Callable[..., Result], tmp_path: Path) -> None:
+    target = tmp_path / "brands" / "acme.yaml"
+    result = cli("init", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert target.is_file()

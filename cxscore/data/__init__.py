@@ -99,7 +99,7 @@ def _require_engine(source: DataSource) -> None:
         where = source.paths[0] if source.paths else (source.table or "measure")
         message = (
             f"computing measures from data needs the data extra ({missing.name} is not installed): "
-            "pip install 'cxscore[data]'"
+            "pip install 'cxscore[data]' (in a source checkout: pip install '.[data]')"
         )
         raise UsageError(Issue(where, message)) from None
 
