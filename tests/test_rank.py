@@ -115,6 +115,9 @@ def test_strongest_and_weakest_give_way_before_brand_names(
     monkeypatch.setenv("COLUMNS", str(width))
     lines = cli("rank", SANTA, GRINCH, NORTH_POLE).stdout.splitlines()
     assert [word for word in ("Strongest", "Weakest") if word in lines[1]] == shown
+    left_out = [word for word in ("Strongest", "Weakest") if word not in shown]
+    if left_out:  # said, not silently dropped
+        assert f"{' and '.join(left_out)} left out to fit {width} columns" in lines
     assert "Grinch | Deliveries" in "\n".join(lines)  # names whole at 60 columns too
     assert all(len(line) <= width for line in lines)
 

@@ -65,9 +65,11 @@ class Grid:
     ellipsis. Numbers are cut only when nothing else can give.
     """
 
-    def __init__(self, columns: Sequence[Column], rows: Sequence[Row]) -> None:
+    def __init__(self, columns: Sequence[Column], rows: Sequence[Row], say_left_out: bool = False) -> None:
         self.columns = columns
         self.rows = rows
+        # Whether to end with a line naming the optional columns a narrow terminal left out.
+        self.say_left_out = say_left_out
 
     def widths(self, max_width: int) -> list[int]:
         """Each column's width in cells for a line of at most ``max_width`` cells (0: left out)."""
@@ -144,6 +146,11 @@ class Grid:
             if row.detail:
                 yield Segment(fit("  " + row.detail, options.max_width, False).rstrip(), style("dim"))
                 yield Segment.line()
+        left_out = [column.header for column, width in zip(columns, widths, strict=True) if not width]
+        if self.say_left_out and left_out:
+            note = f"{' and '.join(left_out)} left out to fit {options.max_width} columns"
+            yield Segment(fit(note, options.max_width, False).rstrip(), style("dim"))
+            yield Segment.line()
 
 
 def _line(line: list[list[tuple[str, Style | None]]]) -> RenderResult:

@@ -382,7 +382,7 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
             Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
         )
         rows.append(GridRow(cells))
-    return Grid(_RANK_COLUMNS, rows)
+    return Grid(_RANK_COLUMNS, rows, say_left_out=True)
 
 
 def render_rank(board: Leaderboard) -> RenderableType:
