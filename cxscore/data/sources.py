@@ -512,8 +512,8 @@ def _duckdb_view(backend: BaseBackend, files: list[DataFile], file_format: str, 
     Ibis's ``read_csv`` builds the same view, but fetches its schema as an Arrow table, which
     imports pyarrow and numpy: 0.15-0.3 s, a tenth of the 10M-row benchmark, for a list of names.
     The reader relation is registered as a view through DuckDB's Python API, which binds the
-    relation itself: the column names it sniffed never pass through SQL text (the relation's
-    ``sql_query()`` does not escape them, and a CSV header could otherwise run any statement).
+    relation itself: the column names it sniffed never pass through SQL text (the relation's own
+    SQL text does not escape them, and a CSV header could otherwise run any statement).
     The registered view keeps the dialect DuckDB sniffed, so the scan does not sniff again; it is
     temporary, so with ``--engine duckdb:///file.db`` nothing is written into the user's database.
     """
