@@ -87,6 +87,8 @@ def test_changes_are_differences_of_unrounded_scores(
         ([60.0, 60.0], "▅▅"),
         ([68.0, 68.1], "▄▅"),  # a tenth of a point is a level at most, not a collapse
         ([None, None], "  "),
+        ([100.0], " "),  # one assessment is no trend
+        ([None, 40.0, None], "   "),
         ([95.0, 100.0], "▅█"),  # widened within 0..100
     ],
 )

@@ -18,10 +18,10 @@ def sparkline(values: Sequence[float | None]) -> str:
 
     The levels span the values' own range, widened around its middle to at least ``MIN_SPAN`` points
     (kept within 0..100), so a change of a tenth of a point does not look like a collapse; equal values
-    sit on the middle level.
+    sit on the middle level. A single value is no trend: it draws nothing.
     """
     present = [value for value in values if value is not None]
-    if not present:
+    if len(present) < 2:
         return " " * len(values)
     low, high = min(present), max(present)
     if high - low < MIN_SPAN:
