@@ -326,7 +326,7 @@ def is_inside(path: Path, roots: Iterable[Path]) -> bool:
     """Whether ``path``, with symlinks and ``..`` resolved, lies inside one of ``roots`` (resolved)."""
     try:
         resolved = path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: nowhere we could read
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, or a NUL in the name: nowhere to read
         return False
     return any(resolved.is_relative_to(root) for root in roots)
 

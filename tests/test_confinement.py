@@ -170,3 +170,11 @@ def test_a_run_opens_each_data_file_once(cli: Cli, tree: Path, monkeypatch: pyte
     result = cli("rank", brands, "--format", "json")
     assert result.exit_code == 0, result.output
     assert len(opened) == 1
+
+
+def test_a_nul_in_a_framework_path_is_a_located_error(cli: Cli, tree: Path) -> None:
+    path = tree / "repo" / "brands" / "acme.yaml"
+    path.write_text('brand: Acme\nframework: "fw\\0.yaml"\nratings: {speed: 4}\n')
+    result = cli("validate", path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"{path}:2:12: ")

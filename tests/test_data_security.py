@@ -522,7 +522,8 @@ def confined(folder: Path, *paths: str) -> DataSource:
 
 NPS = MeasureSpec(MeasureKind.nps, "ltr")
 OUTSIDE = (
-    "outside the brand file's folder: data must be in that folder or below it (--allow-outside lifts this)"
+    "outside the folders a brand file may read from, its own and the current directory's trees "
+    "(--allow-outside lifts this)"
 )
 
 
@@ -862,3 +863,20 @@ def test_a_ragged_csv_is_said_to_be_ragged(cli: Callable[..., Result], tmp_path:
         "could not be read from its first line (the reader found 4 columns elsewhere); give every row "
         "as many fields as the header\n"
     )
+
+
+def test_a_nul_in_a_data_path_is_a_located_error(cli: Callable[..., Result], tmp_path: Path) -> None:
+    brand = tmp_path / "b.yaml"
+    brand.write_text('brand: A\nframework: cx-kpis\nratings:\n  nps: {from: "a\\0b.csv", column: ltr}\n')
+    result = cli("validate", brand)
+    assert result.exit_code == 2, result.output
+    assert "holds a NUL character" in result.stderr or "outside" in result.stderr
+
+
+def test_a_csv_with_bare_cr_line_ends_is_read(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"id,ltr\r1,9\r2,10\r")
+    result = cli("measure", path, "--nps", "wrong")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"{path}:1:")
+    assert result.stderr.count("\n") == 1

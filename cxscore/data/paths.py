@@ -108,6 +108,10 @@ def _resolve(path: Path, pattern: str) -> Path:
         return path.resolve()
     except RuntimeError:  # how pathlib reports a loop of symbolic links
         raise InputError(Issue(pattern, "is a loop of symbolic links")) from None
+    except ValueError:  # a NUL character, which no file name can hold
+        raise InputError(
+            Issue(pattern.replace("\x00", "\\x00"), "is not a file name: it holds a NUL character")
+        ) from None
     except OSError as error:
         raise InputError(Issue(pattern, f"cannot be read: {os_reason(error)}")) from None
 
@@ -116,6 +120,10 @@ def _stat(path: Path, shown: str) -> os.stat_result | None:
     """The status of ``path``, None when there is nothing there; a denied look is the user's error."""
     try:
         return path.stat()
+    except ValueError:  # a NUL character, which no file name can hold
+        raise InputError(
+            Issue(shown.replace("\x00", "\\x00"), "is not a file name: it holds a NUL character")
+        ) from None
     except OSError as error:
         if error.errno in MISSING:
             return None
@@ -143,7 +151,10 @@ def _check_inside(real: Path, root: Path | None, pattern: str, match: Path | Non
     if root is None or real == root or real.is_relative_to(root):
         return
     what = f"matches {match}, which is" if match is not None else "is"
-    message = f"{what} outside the brand file's folder: data must be in that folder or below it ({OUTSIDE})"
+    message = (
+        f"{what} outside the folders a brand file may read from, its own and the current directory's "
+        f"trees ({OUTSIDE})"
+    )
     raise InputError(Issue(pattern, message))
 
 

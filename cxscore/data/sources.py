@@ -564,7 +564,7 @@ def _read_csv(connection: Any, names: list[str], encoding: str, by_name: bool) -
             # Excel's "sep=;" line names the delimiter and the header follows it. The header is read
             # here and named to DuckDB, whose sniffer misses a one-column header after a skipped line.
             lines = _first_lines(Path(names[0]), encoding)
-            header_line = lines[1].partition("\n")[0].rstrip("\r") if lines is not None else ""
+            header_line = lines[1].splitlines()[0] if lines is not None and lines[1] else ""
             columns = next(csv.reader([header_line], delimiter=separator), [])
             options.update(skiprows=2, sep=separator, header=False, names=columns)
         return connection.read_csv(names, **options)
@@ -768,8 +768,10 @@ def _first_lines(path: Path, encoding: str = "utf-8") -> tuple[str, str] | None:
                 head = handle.read(_HEADER_BYTES)
     except (OSError, EOFError, zlib.error):
         return None
-    first, _, rest = head.decode(encoding, "replace").partition("\n")
-    return first.removeprefix("\ufeff").rstrip("\r"), rest
+    # Any line break ends the first line: some exports end lines with a bare CR.
+    lines = head.decode(encoding, "replace").splitlines(keepends=True)
+    first, rest = (lines[0], "".join(lines[1:])) if lines else ("", "")
+    return first.removeprefix("\ufeff").rstrip("\r\n"), rest
 
 
 def semicolon_separated(path: Path, columns: Sequence[str], encoding: str = "utf-8") -> bool:
@@ -811,8 +813,8 @@ def first_line_fields(path: Path, encoding: str = "utf-8") -> set[str]:
     """
     lines = _first_lines(path, encoding)
     if lines is not None and excel_separator(path, encoding) is not None:
-        header, _, rest = lines[1].partition("\n")
-        lines = (header.rstrip("\r"), rest)
+        following = lines[1].splitlines(keepends=True)
+        lines = (following[0].rstrip("\r\n") if following else "", "".join(following[1:]))
     if lines is None or not lines[1].strip():
         return set()
     line = lines[0]
