@@ -122,7 +122,7 @@ def emit(report: Any, output: Path | None) -> None:
         with console.capture() as captured:
             console.print(report)
         report = captured.get()
-        if not console.is_terminal:
+        if not (is_stdout(output) and console.is_terminal):
             # rich pads lines to the width; in a file or a pipe that is only trailing blanks.
             report = "\n".join(line.rstrip() for line in report.split("\n"))
     write_report(output, report)

@@ -10,7 +10,6 @@ import pytest
 from typer.testing import Result
 
 from cxscore.compare import compare_results
-from cxscore.render.json_report import result_to_dict
 from cxscore.scorecard import score_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +112,7 @@ def test_compare_json_reuses_the_rate_objects(cli: Cli) -> None:
     assert data["schema_version"] == 1
     rate = json.loads(cli("rate", SANTA, GRINCH, "--format", "json").stdout)
     assert data["brands"] == rate["brands"]
-    assert data["brands"] == [result_to_dict(r) for r in score_files([str(SANTA), str(GRINCH)])]
+    assert data["brands"] == [r.to_dict() for r in score_files([str(SANTA), str(GRINCH)])]
     section = data["comparison"]
     assert section["same_framework"] is True
     assert section["rated_sets_differ"] is True

@@ -15,9 +15,9 @@ from rich.console import Console
 from cxscore.errors import InputError
 from cxscore.loader import FrameworkCatalog, load_brand
 from cxscore.models import BrandFile, Curve, Framework
-from cxscore.render.json_report import render_json
-from cxscore.render.markdown import render_markdown
+from cxscore.render import json_report, markdown
 from cxscore.render.terminal import build_report
+from cxscore.report import RateReport
 from cxscore.scoring import ScoreResult, curve_score, score_brand
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -157,7 +157,9 @@ def test_acme_example_by_hand() -> None:
 def test_json_has_measured_keys() -> None:
     loaded = load_brand(EXAMPLES / "acme-kpis.yaml", FrameworkCatalog())
     document = json.loads(
-        render_json([score_brand(loaded.brand, loaded.framework, loaded.path)], single=True)
+        json_report.render_rate(
+            RateReport((score_brand(loaded.brand, loaded.framework, loaded.path),), single=True)
+        )
     )
     nps = document["metrics"][0]
     expected = {"id", "name", "rating", "weight", "score_percent", "points_lost", "rated", "note"}
@@ -176,7 +178,9 @@ def test_json_has_measured_keys() -> None:
 
 def test_json_rated_metrics_have_null_measured_keys() -> None:
     loaded = load_brand(EXAMPLES / "santa.yaml", FrameworkCatalog())
-    document = json.loads(render_json([score_brand(loaded.brand, loaded.framework)], single=True))
+    document = json.loads(
+        json_report.render_rate(RateReport((score_brand(loaded.brand, loaded.framework),), single=True))
+    )
     assert all(m["value"] is None and m["n"] is None and m["ci_low"] is None for m in document["metrics"])
 
 
@@ -300,7 +304,7 @@ def acme_result() -> ScoreResult:
 
 
 def test_markdown_shows_value_interval_and_n() -> None:
-    text = render_markdown([acme_result()])
+    text = markdown.render_rate(RateReport((acme_result(),)))
     assert (
         "| Net Promoter Score | 42 points [34.6, 48.9] n=400 | 1 | 60.0% | 8.0 | Q1 relationship survey. |"
         in text

@@ -80,7 +80,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
 }
-COMMANDS = tuple(FORMATS)
 
 _MODULES = {
     OutputFormat.table: "cxscore.render.terminal",

@@ -5,25 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from cxscore.report import RateReport
-from cxscore.scoring import SCHEMA_VERSION, ScoreResult
-
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
-
-
-def result_to_dict(result: ScoreResult) -> dict[str, Any]:
-    """One brand as the contract's object (without ``schema_version``): the record's own dict."""
-    return result.to_dict()
-
-
-def render_json(results: list[ScoreResult], single: bool) -> str:
-    """One object for a single file, ``{"brands": [...]}`` for several, in the order given."""
-    return render_rate(RateReport(tuple(results), single=single))
+    from cxscore.report import RateReport
 
 
 _LONG_LISTS = ("brands", "ranking")
@@ -72,12 +60,15 @@ def render_measure(report: MeasureReport) -> str:
 def render_frameworks(frameworks: list[Framework]) -> str:
     """``{"schema_version": 1, "frameworks": [{id, name, metrics_scored, scoring, metrics}]}``."""
     from cxscore.render.frameworks import framework_summary
+    from cxscore.scoring import SCHEMA_VERSION
 
     return _dump({"schema_version": SCHEMA_VERSION, "frameworks": [framework_summary(f) for f in frameworks]})
 
 
 def render_framework(framework: Framework) -> str:
     """The validated framework as JSON: the fields of a framework file, defaults filled in."""
+    from cxscore.scoring import SCHEMA_VERSION
+
     document = {"schema_version": SCHEMA_VERSION, **framework.model_dump(mode="json", exclude_none=True)}
     return _dump(document)
 

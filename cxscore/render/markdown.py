@@ -17,8 +17,6 @@ from cxscore.render.numbers import (
     lift_change,
     with_unit,
 )
-from cxscore.report import RateReport
-from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import markdown_block, markdown_inline
 
 if TYPE_CHECKING:
@@ -28,7 +26,8 @@ if TYPE_CHECKING:
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
     from cxscore.render.measures import TableColumn
-    from cxscore.report import WhatIf
+    from cxscore.report import RateReport, WhatIf
+    from cxscore.scoring import MetricScore, ScoreResult
 
 
 def table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
@@ -98,11 +97,6 @@ def _brand_section(result: ScoreResult) -> list[str]:
             )
         lines.append("")
     return lines
-
-
-def render_markdown(results: list[ScoreResult]) -> str:
-    """A markdown report with one section per brand."""
-    return render_rate(RateReport(tuple(results)))
 
 
 def _percent_or_dash(value: float | None) -> str:
