@@ -1,4 +1,4 @@
-"""The rich terminal reports: the scorecard, comparison and leaderboard, measures and frameworks.
+"""The rich terminal reports: the scorecard, comparison, leaderboard, history, measures and frameworks.
 
 User text only ever enters rich as ``Text`` objects (never markup), after control characters have
 been made visible, so a brand called ``Acme [/]`` or one holding an escape sequence prints as written.
