@@ -559,12 +559,12 @@ def _read_csv(connection: Any, names: list[str], encoding: str, by_name: bool) -
         options: dict[str, Any] = {"header": True, "all_varchar": True}
         if by_name:
             options["union_by_name"] = True
-        separator = excel_separator(Path(names[0]))
-        if separator is not None:
+        lines = _first_lines(Path(names[0]), encoding)
+        separator = None if lines is None else excel_separator(lines[0])
+        if lines is not None and separator is not None:
             # Excel's "sep=;" line names the delimiter and the header follows it. The header is read
             # here and named to DuckDB, whose sniffer misses a one-column header after a skipped line.
-            lines = _first_lines(Path(names[0]), encoding)
-            header_line = lines[1].splitlines()[0] if lines is not None and lines[1] else ""
+            header_line = _after_separator_line(lines)[0]
             columns = next(csv.reader([header_line], delimiter=separator), [])
             options.update(skiprows=2, sep=separator, header=False, names=columns)
         return connection.read_csv(names, **options)
@@ -785,8 +785,9 @@ def semicolon_separated(path: Path, columns: Sequence[str], encoding: str = "utf
     if lines is None:
         return False
     line = lines[0]
-    if line.lower().startswith("sep="):
-        return line[4:5] == ";"
+    separator = excel_separator(line)
+    if separator is not None:
+        return separator == ";"
 
     def fields(delimiter: str) -> int:
         return len(next(csv.reader([line], delimiter=delimiter), []))
@@ -797,12 +798,17 @@ def semicolon_separated(path: Path, columns: Sequence[str], encoding: str = "utf
         return False
 
 
-def excel_separator(path: Path, encoding: str = "utf-8") -> str | None:
+def excel_separator(first_line: str) -> str | None:
     """The delimiter an Excel ``sep=X`` first line names (the header is the line after it), or None."""
-    lines = _first_lines(path, encoding)
-    if lines is None or not lines[0].lower().startswith("sep=") or len(lines[0]) != 5:
+    if len(first_line) != 5 or not first_line.lower().startswith("sep="):
         return None
-    return lines[0][4]
+    return first_line[4]
+
+
+def _after_separator_line(lines: tuple[str, str]) -> tuple[str, str]:
+    """A file's first lines as :func:`_first_lines` gives them, moved past Excel's ``sep=X`` line."""
+    following = lines[1].splitlines(keepends=True)
+    return (following[0].rstrip("\r\n") if following else "", "".join(following[1:]))
 
 
 def first_line_fields(path: Path, encoding: str = "utf-8") -> set[str]:
@@ -812,9 +818,8 @@ def first_line_fields(path: Path, encoding: str = "utf-8") -> set[str]:
     Empty when the file has no line after it: a header names the columns of rows.
     """
     lines = _first_lines(path, encoding)
-    if lines is not None and excel_separator(path, encoding) is not None:
-        following = lines[1].splitlines(keepends=True)
-        lines = (following[0].rstrip("\r\n") if following else "", "".join(following[1:]))
+    if lines is not None and excel_separator(lines[0]) is not None:
+        lines = _after_separator_line(lines)
     if lines is None or not lines[1].strip():
         return set()
     line = lines[0]
