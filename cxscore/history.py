@@ -249,7 +249,7 @@ def located(path: str, key: str, message: str) -> Issue:
     Only a problem needs the place, so the file is read again here rather than kept for every file.
     """
     try:
-        node = locate(load_yaml(Path(path), path).root, (key,), path)
+        node = locate(load_yaml(Path(path), path).root, (key,))
     except CxScoreError:  # gone or changed since it was scored: the problem still stands, unplaced
         return Issue(path, message)
     return Issue(path, message, node.line, node.col)

@@ -111,7 +111,7 @@ def _issues_from(exc: ValidationError, document: Document, model: type[BaseModel
     for error in exc.errors(include_url=False):
         loc = tuple(step for step in error["loc"] if step != "[key]")
         at_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
-        node = locate(document.root, loc, document.path, at_key=at_key)
+        node = locate(document.root, loc, at_key=at_key)
         message = _message(error, _as_written(loc, document.data), _fields_at(model, loc))
         yield Issue(document.path, message, node.line, node.col)
 
@@ -298,7 +298,7 @@ class FrameworkCatalog:
 
     def _find(self, reference: str, document: Document, path: Path) -> Framework:
         target = self.resolve(reference, path.parent)
-        node = locate(document.root, ("framework",), document.path)
+        node = locate(document.root, ("framework",))
 
         def refuse(message: str) -> InputError:
             return InputError(Issue(document.path, message, node.line, node.col))
@@ -401,7 +401,7 @@ def compute_data_sources(
             result = compute_metric_value(wanted, source, catalog.data_session())
         except CxScoreError as exc:
             # Positions come from the node tree, composed only now that an error needs one.
-            node = locate(document.root, ("ratings", metric_id, "from"), document.path)
+            node = locate(document.root, ("ratings", metric_id, "from"))
             message = f"ratings.{metric_id}: cannot compute {measure.label} from '{entry.source}'"
             raise InputError([Issue(document.path, message, node.line, node.col), *exc.issues]) from None
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
@@ -473,7 +473,7 @@ def _finite_number(value: object) -> float | None:
 
 
 def _off_scale(document: Document, framework: Framework, metric_id: str, rating: float) -> Issue:
-    node = locate(document.root, ("ratings", metric_id, "rating"), document.path)
+    node = locate(document.root, ("ratings", metric_id, "rating"))
     low, high = framework.scale.min, framework.scale.max
     message = f"ratings.{metric_id}: {rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
     return Issue(document.path, message, node.line, node.col)
@@ -482,7 +482,7 @@ def _off_scale(document: Document, framework: Framework, metric_id: str, rating:
 def _unknown_metric(
     document: Document, section: str, metric_id: str, framework_id: str, ids: list[str]
 ) -> Issue:
-    node = locate(document.root, (section, metric_id), document.path, at_key=True)
+    node = locate(document.root, (section, metric_id), at_key=True)
     message = f"{section}: unknown metric '{metric_id}' in {framework_id}{did_you_mean(metric_id, ids)}"
     return Issue(document.path, message, node.line, node.col)
 
@@ -508,11 +508,11 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
     unknown = any(metric_id not in known for metric_id in brand.ratings)
     rated = [m for m in framework.metrics if m.id in brand.ratings and brand.ratings[m.id].given]
     if not rated and not unknown:
-        node = locate(document.root, ("ratings",), document.path)
+        node = locate(document.root, ("ratings",))
         message = "nothing is rated, so there is no score: rate at least one metric"
         yield Issue(document.path, message, node.line, node.col)
     elif rated and all(brand.weights.get(m.id, m.weight) == 0 for m in rated):
-        node = locate(document.root, ("weights",), document.path)
+        node = locate(document.root, ("weights",))
         message = "every rated metric has weight 0, so there is no score"
         yield Issue(document.path, message, node.line, node.col)
 
@@ -523,7 +523,7 @@ def _check_rated(
     """A rated metric takes a rating on the scale, not a measured value, interval or data source."""
     for field, key in (("value", "value"), ("source", "from"), ("n", "n"), ("ci_low", "ci_low")):
         if getattr(entry, field) is not None:
-            node = locate(document.root, ("ratings", metric_id, key), document.path, at_key=True)
+            node = locate(document.root, ("ratings", metric_id, key), at_key=True)
             scale = f"{framework.scale.min:g}–{framework.scale.max:g}"
             message = (
                 f"ratings.{metric_id}: '{key}' is for measured metrics; "
@@ -542,7 +542,7 @@ def _check_measured(
         low, high = MEASURE_RANGES[measure.name]
         if (low is not None and value < low) or (high is not None and value > high):
             key = "value" if entry.value is not None else "rating"
-            node = locate(document.root, ("ratings", metric_id, key), document.path)
+            node = locate(document.root, ("ratings", metric_id, key))
             if high is None:
                 shown = f"at least {low:g}"
             elif low is None:
@@ -555,7 +555,7 @@ def _check_measured(
         measure.name == "difference" and measure.of in (*COMPUTED_MEASURES, "mean")
     )
     if entry.source is not None and reads_column and entry.column is None and measure.column is None:
-        node = locate(document.root, ("ratings", metric_id, "from"), document.path)
+        node = locate(document.root, ("ratings", metric_id, "from"))
         message = f"ratings.{metric_id}: a data source needs 'column': the column holding the answers"
         yield Issue(document.path, message, node.line, node.col)
 

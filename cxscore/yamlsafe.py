@@ -591,7 +591,7 @@ def _decimal_number(text: str) -> int | float | None:
     return None
 
 
-def locate(root: Node, loc: tuple[str | int, ...], shown: str, at_key: bool = False) -> Node:
+def locate(root: Node, loc: tuple[str | int, ...], at_key: bool = False) -> Node:
     """Follow a validation error's ``loc`` down the node tree; stop at the deepest node found.
 
     With ``at_key`` the last step returns the mapping *key* node (for "unknown field" errors); a key

@@ -363,9 +363,9 @@ def test_an_anchored_key_with_a_bad_tag_is_located_when_aliased_as_a_value() -> 
 def test_locate_finds_a_merged_value_where_its_mapping_sets_it() -> None:
     text = "base: &base\n  weight: 2\n  name: Base\nmetric:\n  <<: *base\n  name: Own\n"
     root = parse_yaml(text, "f.yaml").root
-    value = locate(root, ("metric", "weight"), "f.yaml")
-    key = locate(root, ("metric", "weight"), "f.yaml", at_key=True)
-    own = locate(root, ("metric", "name"), "f.yaml")
+    value = locate(root, ("metric", "weight"))
+    key = locate(root, ("metric", "weight"), at_key=True)
+    own = locate(root, ("metric", "name"))
     assert [(node.line, node.col) for node in (value, key, own)] == [(2, 11), (2, 3), (6, 9)]
 
 
@@ -429,7 +429,7 @@ def test_a_byte_order_mark_opening_the_file_is_only_that(tmp_path: Path) -> None
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfbrand: A\n")
     document = load_yaml(path, "bom.yaml")
-    key = locate(document.root, ("brand",), "bom.yaml", at_key=True)
+    key = locate(document.root, ("brand",), at_key=True)
     assert (document.data, key.line, key.col) == ({"brand": "A"}, 1, 1)
 
 
