@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from cxscore.data.model import (
     NO_MEASURE,
@@ -22,6 +23,9 @@ from cxscore.data.model import (
 )
 from cxscore.data.session import DataSession
 
+if TYPE_CHECKING:
+    from cxscore.data.driver_model import DriversReport, DriversRequest
+
 __all__ = [
     "DataSession",
     "DataSource",
@@ -31,6 +35,7 @@ __all__ = [
     "MeasureResult",
     "MeasureSpec",
     "MetricMeasure",
+    "compute_drivers",
     "compute_measure",
     "compute_metric_value",
     "compute_measures",
@@ -87,12 +92,25 @@ def _within(session: DataSession | None) -> Iterator[DataSession]:
         yield own
 
 
+def compute_drivers(
+    source: DataSource, request: DriversRequest, session: DataSession | None = None
+) -> DriversReport:
+    """The key-driver analysis of ``request`` (``cxscore drivers``) over the rows of ``source``."""
+    _require_engine(source)
+    from cxscore.data.drivers import analyse_drivers
+    from cxscore.data.sources import open_source
+
+    with _within(session) as active:
+        return analyse_drivers(open_source(source, active), request)
+
+
 def _require_engine(source: DataSource) -> None:
     """Import the engine now, turning a missing data extra into a one-line set-up message."""
     from cxscore.errors import Issue, UsageError
 
     try:
         import cxscore.data.compute  # noqa: F401
+        import cxscore.data.relimp  # noqa: F401  (numpy)
     except ImportError as missing:
         if (missing.name or "").split(".")[0] not in ENGINE_PACKAGES:
             raise
