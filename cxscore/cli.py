@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from cxscore import __version__
-from cxscore.render import FrameworkFormat, HistoryFormat, MeasureFormat, OutputFormat, format_for, renderer
+from cxscore.render import (
+    DriversFormat,
+    FrameworkFormat,
+    HistoryFormat,
+    MeasureFormat,
+    OutputFormat,
+    format_for,
+    renderer,
+)
 
 if TYPE_CHECKING:
     from cxscore.gating import GateFailure
@@ -254,6 +262,14 @@ def rate(
     ] = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    framework_weights: Annotated[
+        Path | None,
+        typer.Option(
+            "--framework-weights",
+            metavar="FILE",
+            help="Score with the metric weights of this framework file (e.g. from drivers --write-framework).",
+        ),
+    ] = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
@@ -261,7 +277,7 @@ def rate(
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
     report = build_rate_report(
-        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
+        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], framework_weights
     )
     emit(renderer("rate", format_for("rate", output_format, _name(output)))(report), output)
     _gate(gates.check(report.results, report.change))
@@ -533,6 +549,86 @@ def measure(
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore drivers survey.csv --outcome ltr --driver empathy --driver speed",
+        "cxscore drivers survey.csv --outcome ltr --driver q1=empathy --driver q2=responsiveness "
+        "--write-framework derived.yaml --from cx-six",
+        "cxscore drivers survey.csv --outcome ltr --driver q1 --driver q2 --by region -o drivers.html",
+    )
+)
+@handle_user_errors
+def drivers(
+    data: Annotated[
+        Columns, typer.Argument(metavar="DATA...", help="CSV, Parquet or NDJSON files, or glob patterns.")
+    ] = None,
+    outcome: Annotated[
+        str, typer.Option(metavar="COL", help="The outcome column, e.g. likelihood to recommend.")
+    ] = "",
+    driver: Annotated[
+        Columns,
+        typer.Option(metavar="COL[=METRIC_ID]", help="A driver column, optionally mapped to a metric."),
+    ] = None,
+    by: Annotated[Columns, typer.Option(metavar="COL", help="One analysis per segment of this column.")] = None,
+    weight: Annotated[str | None, typer.Option(metavar="COL", help="Row weights (e.g. survey weights).")] = None,
+    scale: Annotated[
+        str | None, typer.Option(metavar="MIN..MAX", help="Scale of unmapped drivers (default: observed).")
+    ] = None,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="ID_OR_FILE", help="Framework of the mapped metrics (default cx-six)."
+        ),
+    ] = None,
+    write_framework: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Write --from's framework with weights derived from the data."),
+    ] = None,
+    replicates: Annotated[int, typer.Option(metavar="N", help="Bootstrap replicates (0: no intervals).")] = 1000,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the bootstrap.")] = 0,
+    table: Annotated[str | None, typer.Option(help="Analyse this table on --engine, not files.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of CSV files.")] = None,
+    output_format: Annotated[
+        DriversFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, json, markdown, csv or html (default: from -o's extension, else table).",
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Key-driver analysis: which drivers move the outcome (relative weights, Shapley, bootstrap intervals)."""
+    import datetime
+
+    from cxscore.data import DataSource
+    from cxscore.keydrivers import analyse, derived_framework_text
+    from cxscore.output import write_report
+
+    if not outcome:
+        from cxscore.errors import Issue, UsageError
+
+        raise UsageError(Issue("--outcome", "give the outcome column: --outcome COL"))
+    source = DataSource(paths=tuple(data or ()), table=table, engine=engine, encoding=encoding)
+    report, used = analyse(
+        source, outcome, driver or [], framework, scale, by or [], weight, replicates, seed
+    )
+    derived = None
+    if write_framework is not None:
+        from cxscore.keydrivers import DEFAULT_FRAMEWORK
+        from cxscore.loader import FrameworkCatalog
+
+        base = used or FrameworkCatalog().load_reference(DEFAULT_FRAMEWORK)
+        derived = derived_framework_text(report, base, datetime.date.today())
+    for warning in report.warnings:
+        sys.stderr.write(_printable(warning) + "\n")
+    emit(renderer("drivers", format_for("drivers", output_format, _name(output)))(report), output)
+    if derived is not None:
+        write_report(write_framework, derived)
 
 
 def app_for(args: list[str]) -> typer.Typer:

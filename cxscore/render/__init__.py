@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from cxscore.compare import Comparison
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
@@ -69,7 +70,17 @@ class HistoryFormat(StrEnum):
     html = "html"
 
 
-Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework"]
+class DriversFormat(StrEnum):
+    """Output formats of ``cxscore drivers``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+
+
+Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework", "drivers"]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
@@ -79,6 +90,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "measure": tuple(MeasureFormat),
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
+    "drivers": tuple(DriversFormat),
 }
 
 _MODULES = {
@@ -140,6 +152,8 @@ def renderer(command: Literal["rank"], output_format: str) -> Renderer[Leaderboa
 def renderer(command: Literal["history"], output_format: str) -> Renderer[HistoryReport]: ...
 @overload
 def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
+@overload
+def renderer(command: Literal["drivers"], output_format: str) -> Renderer[DriversReport]: ...
 @overload
 def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
 @overload

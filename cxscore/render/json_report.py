@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
@@ -75,4 +76,9 @@ def render_framework(framework: Framework) -> str:
 
 def render_history(report: HistoryReport) -> str:
     """``{"schema_version", "histories": [{"brand", "framework", "periods": [...], "notes"}]}``."""
+    return _dump(report.to_dict())
+
+
+def render_drivers(report: DriversReport) -> str:
+    """``{"schema_version": 1, "outcome", "n", ..., "drivers": [...]}``, or ``{"groups": [...]}`` with --by."""
     return _dump(report.to_dict())

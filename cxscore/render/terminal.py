@@ -43,6 +43,7 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
@@ -753,3 +754,33 @@ def render_history(report: HistoryReport) -> RenderableType:
     for history in report.histories:
         blocks.extend((Text(""), _history_block(history)))
     return Group(*blocks)
+
+
+def render_drivers(report: DriversReport) -> RenderableType:
+    """Per model: its fit, then its drivers grouped by quadrant ("fix first" first), most important
+    first within each; user text as Text objects, control characters made visible."""
+    from cxscore.render.drivers import driver_cells, group_label, method_note, model_summary, report_title
+
+    parts: list[RenderableType] = [Text(clean_line(report_title(report)), style="bold")]
+    shown = (0, 2, 3, 5, 6, 7, 8, 9, 10)  # the columns of render.drivers.HEADER that fit 100 columns
+    headers = ("Driver", "Share", "95% interval", "Shapley", "Beta", "r", "VIF", "Mean", "Perf.")
+    for model in report.models:
+        label = group_label(model)
+        parts.append(Text(""))
+        if label is not None:
+            parts.append(Text(clean_line(label), style="bold"))
+        parts.append(Text(clean_line(model_summary(model)), style="dim"))
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for index, header in enumerate(headers):
+            table.add_column(header, justify="left" if index == 0 else "right")
+        for quadrant, drivers in model.quadrant_groups():
+            table.add_row(Text(quadrant.value.capitalize(), style="bold"), *([""] * (len(headers) - 1)))
+            for driver in drivers:
+                cells = driver_cells(driver)
+                name = Text("  " + clean_line(cells[0]))
+                if driver.metric:
+                    name.append(f" ({clean_line(driver.metric)})", style="dim")
+                table.add_row(name, *(Text(cells[i]) for i in shown[1:]))
+        parts.append(table)
+    parts.append(Text(method_note(report), style="dim"))
+    return Group(*parts)
