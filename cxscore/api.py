@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
@@ -118,6 +119,33 @@ def measure(
     specs = specs_from_options(list(nps), list(csat), list(ces), list(fcr), list(response_time), unit)
     source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
     return compute_measures(source, specs, list(by), trend)
+
+
+def drivers(
+    *data: PathArg,
+    outcome: str,
+    drivers: Sequence[str],
+    by: Sequence[str] = (),
+    weight: str | None = None,
+    framework: str | None = None,
+    scale: str | None = None,
+    replicates: int = 1000,
+    seed: int = 0,
+    table: str | None = None,
+    engine: str | None = None,
+) -> DriversReport:
+    """What ``cxscore drivers`` computes: each driver's share of R² (Johnson's relative weights) with
+    a bootstrap interval, Shapley values, betas, VIFs and the importance–performance quadrant.
+
+    ``drivers`` are column names, or ``"COL=METRIC_ID"`` to map a column to ``framework``'s metric
+    (default cx-six); needs the ``data`` extra.
+    """
+    from cxscore.data import DataSource
+    from cxscore.keydrivers import analyse
+
+    source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
+    report, _ = analyse(source, outcome, list(drivers), framework, scale, list(by), weight, replicates, seed)
+    return report
 
 
 def frameworks() -> list[Framework]:

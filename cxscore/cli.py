@@ -193,6 +193,14 @@ MinCoverage = Annotated[
     ),
 ]
 EXIT_GATE = 1
+FrameworkWeights = Annotated[
+    Path | None,
+    typer.Option(
+        "--framework-weights",
+        metavar="FILE",
+        help="Score with the metric weights of this framework file (e.g. from drivers --write-framework).",
+    ),
+]
 
 
 def _complete_what_if(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -262,14 +270,7 @@ def rate(
     ] = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
-    framework_weights: Annotated[
-        Path | None,
-        typer.Option(
-            "--framework-weights",
-            metavar="FILE",
-            help="Score with the metric weights of this framework file (e.g. from drivers --write-framework).",
-        ),
-    ] = None,
+    framework_weights: FrameworkWeights = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
@@ -301,14 +302,16 @@ def compare(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    framework_weights: FrameworkWeights = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
     from cxscore.gating import Gates
-    from cxscore.scorecard import score_files
+    from cxscore.scorecard import load_weights, score_files
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
-    comparison = compare_results(score_files(paths, allow_outside or []))
+    weights = None if framework_weights is None else load_weights(framework_weights)
+    comparison = compare_results(score_files(paths, allow_outside or [], weights))
     emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
     _gate(gates.check(comparison.results))
 

@@ -77,6 +77,7 @@ RESULT_TYPES = {
     "measure": "MeasureReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
+    "drivers": "DriversReport",
 }
 
 
@@ -97,6 +98,11 @@ def results_for(command: str) -> object:
         specs = specs_from_options(["likelihood_to_recommend"], ["csat"], [], [], [], None)
         source = DataSource(paths=(str(ROOT / "examples/data/survey-by-region.csv"),))
         return compute_measures(source, specs, ["region"], None)
+    if command == "drivers":
+        from cxscore.api import drivers
+
+        survey = ROOT / "examples/data/drivers-survey.csv"
+        return drivers(survey, outcome="likelihood_to_recommend", drivers=["empathy=empathy", "consistency"], replicates=20)
     if command == "frameworks":
         return load_bundled_frameworks()
     if command == "framework":

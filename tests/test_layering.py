@@ -46,7 +46,7 @@ CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("cxscore.loader", "cxscore.schema", "cxscore.starter", "cxscore.completion"),
     ("cxscore.scoring",),
     ("cxscore.scorecard",),
-    ("cxscore.compare", "cxscore.rank", "cxscore.report", "cxscore.history"),
+    ("cxscore.compare", "cxscore.rank", "cxscore.report", "cxscore.history", "cxscore.keydrivers"),
     ("cxscore.gating",),
     ("cxscore.api",),
 )

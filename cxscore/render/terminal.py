@@ -778,7 +778,7 @@ def render_drivers(report: DriversReport) -> RenderableType:
             for driver in drivers:
                 cells = driver_cells(driver)
                 name = Text("  " + clean_line(cells[0]))
-                if driver.metric:
+                if driver.metric and driver.metric != driver.driver:
                     name.append(f" ({clean_line(driver.metric)})", style="dim")
                 table.add_row(name, *(Text(cells[i]) for i in shown[1:]))
         parts.append(table)
