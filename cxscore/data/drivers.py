@@ -21,17 +21,19 @@ valid (listwise deletion), and the rows left out are counted. Then:
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import ibis
-import ibis.common.exceptions as ibis_errors
 import ibis.expr.datatypes as dt
 import numpy as np
+import pyarrow
 from ibis.expr.types import Column, IntegerValue, Table
 
+from cxscore import compat
 from cxscore.data import relimp
 from cxscore.data.compute import _ordering, check_columns, fetch, text_to_number
 from cxscore.data.driver_model import (
@@ -428,13 +430,7 @@ def _bootstrap(
         **{f"__cx_p{i}_{j}": keyed[f"__cx_d{i}"] * keyed[f"__cx_d{j}"] for i, j in layout.pairs},
     )
     keyed = fenced(keyed, native)
-    replicates = ibis.memtable(
-        {
-            "__cx_b": list(range(count)),
-            "__cx_rk": [replicate_key(b, request.seed) for b in range(count)],
-        },
-        schema={"__cx_b": "int64", "__cx_rk": "int64"},
-    )
+    replicates = _replicate_table(dataset, count, request.seed)
     crossed = keyed.cross_join(replicates)
     counted = with_poisson_counts(crossed, crossed["__cx_key"], crossed["__cx_rk"], native)
     weight = counted["__cx_count"].cast(dt.float64)
@@ -451,7 +447,7 @@ def _bootstrap(
         key: (np.full(count, np.nan), np.full((count, k), np.nan), np.full((count, k, k), np.nan))
         for key in wanted
     }
-    for row in fetch_with_tables(dataset, expression):
+    for row in fetch(dataset, expression):
         arrays = found.get(tuple(row[key] for key in layout.keys))
         if arrays is None:
             continue
@@ -462,17 +458,31 @@ def _bootstrap(
     return [relimp.replicate_shares(*found[key][:1], np.zeros(k), *found[key][1:]) for key in wanted]
 
 
-def fetch_with_tables(dataset: Dataset, expression: Table) -> list[Row]:
-    """Execute an expression that uses an in-memory table (Ibis registers it on the engine first)."""
+def _replicate_table(dataset: Dataset, count: int, seed: int) -> Table:
+    """The replicates, ``__cx_b`` and its key ``__cx_rk``, as a table on the engine.
+
+    On DuckDB and SQLite a temporary table filled through the driver (a constant statement, the
+    values as parameters; it goes when the engine disconnects); elsewhere an Ibis in-memory table,
+    which Ibis uploads when the query runs.
+    """
+    keys = [(b, replicate_key(b, seed)) for b in range(count)]
     backend = dataset.backend
+    if backend.name not in ("duckdb", "sqlite"):
+        columns = {"__cx_b": [b for b, _ in keys], "__cx_rk": [key for _, key in keys]}
+        return ibis.memtable(pyarrow.table(columns))
+    name = f"__cx_replicates_{next(_replicate_tables)}"
+    connection = compat.ibis_driver_connection(backend)
     try:
-        rows: list[Row] = expression.to_pyarrow().to_pylist()
-    except ibis_errors.TranslationError as error:
-        reason = dataset.engine.describe(error)
-        raise UsageError(Issue("--engine", f"the {backend.name} engine cannot run the bootstrap: {reason}")) from None
+        connection.execute(f"CREATE TEMP TABLE {name} (__cx_b BIGINT, __cx_rk BIGINT)")
+        connection.executemany(f"INSERT INTO {name} VALUES (?, ?)", keys)
     except engine_errors(backend) as error:
-        raise InputError(dataset.engine_issue(error)) from None
-    return rows
+        reason = dataset.engine.describe(error)
+        message = f"the bootstrap needs a temporary table of its replicates on the engine: {reason}"
+        raise UsageError(Issue("--engine", message)) from None
+    return backend.table(name)
+
+
+_replicate_tables = itertools.count(1)
 
 
 def _model(request: DriversRequest, prepared: _Prepared, shares: Any) -> tuple[DriverModel, list[str]]:
