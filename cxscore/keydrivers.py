@@ -56,11 +56,10 @@ def build_request(
     specs = []
     mapped: dict[str, str] = {}
     for text in drivers:
-        column, sep, metric_id = text.partition("=")
-        column, metric_id = column.strip(), metric_id.strip()
-        if not column or (sep and not metric_id):
+        column, metric_id = split_driver(text)
+        if not column:
             raise UsageError(Issue("--driver", f"expected COL or COL=METRIC_ID, got {text!r}"))
-        if not sep:
+        if metric_id is None:
             specs.append(DriverSpec(column, None, fallback))
             continue
         assert framework is not None  # a mapping makes the caller load the framework
@@ -79,9 +78,24 @@ def build_request(
     return DriversRequest(outcome, tuple(specs), tuple(dict.fromkeys(by)), weight, replicates, seed)
 
 
+_METRIC_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def split_driver(text: str) -> tuple[str, str | None]:
+    """``COL=METRIC_ID`` as its column and metric id; anything else is a column name as it is.
+
+    The text after the last ``=`` is a metric id only if it looks like one and a column precedes it,
+    so a column named ``=total`` or ``a=b+c`` can still be a driver.
+    """
+    column, sep, metric_id = text.rpartition("=")
+    if sep and column.strip() and _METRIC_ID.match(metric_id.strip()):
+        return column.strip(), metric_id.strip()
+    return text.strip(), None
+
+
 def maps_metrics(drivers: Sequence[str]) -> bool:
     """Whether any ``--driver`` names a framework metric (``COL=METRIC_ID``)."""
-    return any("=" in text for text in drivers)
+    return any(split_driver(text)[1] is not None for text in drivers)
 
 
 def derived_weights(model: DriverModel, framework: Framework) -> dict[str, float]:

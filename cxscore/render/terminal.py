@@ -762,8 +762,8 @@ def render_drivers(report: DriversReport) -> RenderableType:
     from cxscore.render.drivers import driver_cells, group_label, method_note, model_summary, report_title
 
     parts: list[RenderableType] = [Text(clean_line(report_title(report)), style="bold")]
-    shown = (0, 2, 3, 5, 6, 7, 8, 9, 10)  # the columns of render.drivers.HEADER that fit 100 columns
-    headers = ("Driver", "Share", "95% interval", "Shapley", "Beta", "r", "VIF", "Mean", "Perf.")
+    shown = (0, 2, 3, 5, 6, 8, 9, 10)  # the columns of render.drivers.HEADER that fit 80 columns
+    headers = ("Driver", "Share", "95% CI", "Shapley", "Beta", "VIF", "Mean", "Perf.")
     for model in report.models:
         label = group_label(model)
         parts.append(Text(""))
@@ -771,8 +771,10 @@ def render_drivers(report: DriversReport) -> RenderableType:
             parts.append(Text(clean_line(label), style="bold"))
         parts.append(Text(clean_line(model_summary(model)), style="dim"))
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        for index, header in enumerate(headers):
-            table.add_column(header, justify="left" if index == 0 else "right")
+        # The driver's name folds rather than being cut: it is the one column that must be readable.
+        table.add_column(headers[0], justify="left", overflow="fold", min_width=16)
+        for header in headers[1:]:
+            table.add_column(header, justify="right", no_wrap=True)
         for quadrant, drivers in model.quadrant_groups():
             table.add_row(Text(quadrant.value.capitalize(), style="bold"), *([""] * (len(headers) - 1)))
             for driver in drivers:
