@@ -574,8 +574,12 @@ def drivers(
         Columns,
         typer.Option(metavar="COL[=METRIC_ID]", help="A driver column, optionally mapped to a metric."),
     ] = None,
-    by: Annotated[Columns, typer.Option(metavar="COL", help="One analysis per segment of this column.")] = None,
-    weight: Annotated[str | None, typer.Option(metavar="COL", help="Row weights (e.g. survey weights).")] = None,
+    by: Annotated[
+        Columns, typer.Option(metavar="COL", help="One analysis per segment of this column.")
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option(metavar="COL", help="Row weights (e.g. survey weights).")
+    ] = None,
     scale: Annotated[
         str | None, typer.Option(metavar="MIN..MAX", help="Scale of unmapped drivers (default: observed).")
     ] = None,
@@ -589,7 +593,9 @@ def drivers(
         Path | None,
         typer.Option(metavar="FILE", help="Write --from's framework with weights derived from the data."),
     ] = None,
-    replicates: Annotated[int, typer.Option(metavar="N", help="Bootstrap replicates (0: no intervals).")] = 1000,
+    replicates: Annotated[
+        int, typer.Option(metavar="N", help="Bootstrap replicates (0: no intervals).")
+    ] = 1000,
     seed: Annotated[int, typer.Option(metavar="N", help="Seed of the bootstrap.")] = 0,
     table: Annotated[str | None, typer.Option(help="Analyse this table on --engine, not files.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
@@ -605,7 +611,7 @@ def drivers(
     ] = None,
     output: OutputOption = None,
 ) -> None:
-    """Key-driver analysis: which drivers move the outcome (relative weights, Shapley, bootstrap intervals)."""
+    """Key-driver analysis: what moves the outcome (relative weights, Shapley, bootstrap intervals)."""
     import datetime
 
     from cxscore.data import DataSource

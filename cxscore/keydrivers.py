@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 #: The framework ``--driver COL=METRIC_ID`` refers to when ``--from`` is not given.
 DEFAULT_FRAMEWORK = "cx-six"
-_SCALE = re.compile(r"^\s*([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*\.\.\s*([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*$")
+_SCALE = re.compile(
+    r"^\s*([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*\.\.\s*([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*$"
+)
 
 
 def parse_scale(text: str | None) -> tuple[float, float] | None:
@@ -48,7 +50,7 @@ def build_request(
     seed: int = 0,
 ) -> DriversRequest:
     """The analysis the options ask for; each ``COL=METRIC_ID`` is checked against ``framework``."""
-    from cxscore.data.driver_model import DriversRequest, DriverSpec
+    from cxscore.data.driver_model import DriverSpec, DriversRequest
 
     if not outcome.strip():
         raise UsageError(Issue("--outcome", "needs a column name"))
@@ -67,7 +69,8 @@ def build_request(
         if metric is None:
             ids = [m.id for m in framework.metrics]
             hint = did_you_mean(metric_id, ids)
-            message = f"{text}: no metric '{metric_id}' in framework {framework.id}{hint} (metrics: {', '.join(ids)})"
+            listed = ", ".join(ids)
+            message = f"{text}: no metric '{metric_id}' in framework {framework.id}{hint} (metrics: {listed})"
             raise UsageError(Issue("--driver", message))
         if metric_id in mapped:
             message = f"metric '{metric_id}' is mapped twice ('{mapped[metric_id]}' and '{column}')"
@@ -119,14 +122,14 @@ def derived_framework_text(report: DriversReport, framework: Framework, today: d
     """
     import yaml
 
-    from cxscore.data.driver_model import DriverModel
-
     if report.by or len(report.models) != 1:
         raise UsageError(Issue("--write-framework", "needs one model over all rows: leave out --by"))
     model: DriverModel = report.models[0]
     weights = derived_weights(model, framework)
     if not weights:
-        raise UsageError(Issue("--write-framework", "map at least one driver to a metric: --driver COL=METRIC_ID"))
+        raise UsageError(
+            Issue("--write-framework", "map at least one driver to a metric: --driver COL=METRIC_ID")
+        )
     document = framework.model_dump(mode="json", exclude_none=True)
     document["id"] = f"{framework.id}-derived"[:64]
     document["name"] = f"{framework.name} (derived weights)"
@@ -138,7 +141,8 @@ def derived_framework_text(report: DriversReport, framework: Framework, today: d
     adjusted = "n/a" if model.adjusted_r_squared is None else f"{model.adjusted_r_squared:.4f}"
     lines = [
         f"# Derived from framework '{framework.id}' by `cxscore drivers` on {today.isoformat()}.",
-        f"# Data: {_comment(report.source)}; outcome '{_comment(model.outcome)}'; n = {model.n} complete rows "
+        f"# Data: {_comment(report.source)}; outcome '{_comment(model.outcome)}'; "
+        f"n = {model.n} complete rows "
         f"({model.invalid} left out); R² = {model.r_squared:.4f} (adjusted {adjusted}).",
         "# Mapped metrics share the weight they had in proportion to their share of R² (Johnson's relative",
         "# weights):",

@@ -140,7 +140,8 @@ def test_point_estimates_match_independent_computations(
         np.column_stack([np.ones(len(y)), standardized]), (y - y.mean()) / y.std(), rcond=None
     )
     vif = reference_vif(x)
-    assert model.n == 400 and model.invalid == 4
+    assert model.n == 400
+    assert model.invalid == 4
     assert model.r_squared == pytest.approx(r2, rel=1e-9)
     assert model.adjusted_r_squared == pytest.approx(1 - (1 - r2) * 399 / 395, rel=1e-9)
     found = {d.driver: d for d in model.drivers}
@@ -153,7 +154,8 @@ def test_point_estimates_match_independent_computations(
         assert driver.r == pytest.approx(corr[0, j + 1], rel=1e-9)
         assert driver.vif == pytest.approx(vif[j], rel=1e-7)
         assert driver.mean == pytest.approx(x[:, j].mean(), rel=1e-12)
-        assert driver.ci_low is None and driver.ci_high is None
+        assert driver.ci_low is None
+        assert driver.ci_high is None
     # Both decompositions are of R², and the drivers come largest share first.
     assert sum(d.relative_weight for d in model.drivers) == pytest.approx(r2, rel=1e-9)
     assert sum(d.shapley or 0 for d in model.drivers) == pytest.approx(r2, rel=1e-9)
@@ -180,7 +182,9 @@ def test_weighted_results_match_an_independent_weighted_computation(tmp_path: Pa
     coef, *_ = np.linalg.lstsq(design, y * np.sqrt(w), rcond=None)
     residual = y - np.column_stack([np.ones(len(y)), x]) @ coef
     r2 = 1 - (w * residual**2).sum() / (w * (y - mean[0]) ** 2).sum()
-    assert model.n == 300 and model.invalid == 1 and model.weighted
+    assert model.n == 300
+    assert model.invalid == 1
+    assert model.weighted
     assert model.r_squared == pytest.approx(r2, rel=1e-9)
     found = {d.driver: d for d in model.drivers}
     for j, name in enumerate(DRIVERS):
@@ -230,14 +234,17 @@ def test_engine_hash_is_lowbias32_and_counts_are_poisson_on_both_engines(tmp_pat
         keyed = with_row_keys(table, "position", seed=7, native=native)
         a = with_poisson_counts(keyed, keyed["__cx_key"], 12345, native).rename(a="__cx_count")
         b = with_poisson_counts(a, a["__cx_key"], 67890, native).rename(b="__cx_count")
-        rows = compat.ibis_cursor_rows(backend, b.select("position", "__cx_key", "a", "b").order_by("position"))
+        rows = compat.ibis_cursor_rows(
+            backend, b.select("position", "__cx_key", "a", "b").order_by("position")
+        )
         frame = {name: [row[name] for row in rows] for name in ("__cx_key", "a", "b")}
         expected = [lowbias32(i ^ lowbias32(7)) for i in range(n)]
         assert frame["__cx_key"] == expected, name
         counts[name] = (np.array(frame["a"]), np.array(frame["b"]))
     assert all(np.array_equal(x, y) for x, y in zip(counts["duckdb"], counts["sqlite"], strict=True))
     a, b = counts["duckdb"]
-    assert a.mean() == pytest.approx(1.0, abs=0.03) and a.var() == pytest.approx(1.0, abs=0.05)
+    assert a.mean() == pytest.approx(1.0, abs=0.03)
+    assert a.var() == pytest.approx(1.0, abs=0.05)
     pmf = [math.exp(-1) / math.factorial(k) for k in range(5)]
     observed = [float(np.mean(a == k)) for k in range(5)]
     assert observed == pytest.approx(pmf, abs=0.012)
@@ -264,7 +271,8 @@ def test_bootstrap_is_seeded_and_the_same_on_duckdb_and_sqlite(
     assert intervals(lite, 1) == pytest.approx(first, rel=1e-9)
     model = compute_drivers(duck, request(replicates=60, seed=1)).models[0]
     for driver in model.drivers:
-        assert driver.ci_low is not None and driver.ci_high is not None
+        assert driver.ci_low is not None
+        assert driver.ci_high is not None
         assert driver.ci_low < driver.share_percent < driver.ci_high
 
 
@@ -290,7 +298,8 @@ def test_bootstrap_interval_covers_the_true_share(tmp_path: Path) -> None:
     for model in report.models:
         for driver in model.drivers:
             j = "abc".index(driver.driver)
-            assert driver.ci_low is not None and driver.ci_high is not None
+            assert driver.ci_low is not None
+            assert driver.ci_high is not None
             covered.append(driver.ci_low <= truth[j] <= driver.ci_high)
     coverage = float(np.mean(covered))
     assert 0.88 <= coverage <= 0.99, coverage
@@ -343,7 +352,10 @@ def test_a_constant_driver_is_a_located_error(tmp_path: Path) -> None:
 
 def test_collinear_drivers_are_named(tmp_path: Path) -> None:
     y, x = survey(60, seed=2)
-    table = [[float(a), float(b[0]), float(b[1]), float(b[0] + b[1]), float(b[2])] for a, b in zip(y, x, strict=True)]
+    table = [
+        [float(a), float(b[0]), float(b[1]), float(b[0] + b[1]), float(b[2])]
+        for a, b in zip(y, x, strict=True)
+    ]
     with pytest.raises(CxScoreError) as raised:
         analyse_rows(tmp_path, ["ltr", "speed", "care", "total", "clarity"], table)
     [issue] = raised.value.issues

@@ -56,7 +56,17 @@ def refused(result: Result) -> list[str]:
 
 def test_json_contract(cli: Callable[..., Result]) -> None:
     result = ok(
-        cli("drivers", SURVEY, "--outcome", "likelihood_to_recommend", *MAPPED, "--replicates", "40", "-f", "json")
+        cli(
+            "drivers",
+            SURVEY,
+            "--outcome",
+            "likelihood_to_recommend",
+            *MAPPED,
+            "--replicates",
+            "40",
+            "-f",
+            "json",
+        )
     )
     document = json.loads(result.stdout)
     assert list(document) == CONTRACT
@@ -101,8 +111,10 @@ def test_every_format_escapes_user_text(
     result = ok(cli("drivers", data, "--outcome", "y", *drivers, "--replicates", "10", "-f", output_format))
     text = result.stdout
     if output_format == "html":
-        assert "<script>" not in text and "&lt;script&gt;" in text
-        assert "<svg" in text and "fix first" in text
+        assert "<script>" not in text
+        assert "&lt;script&gt;" in text
+        assert "<svg" in text
+        assert "fix first" in text
     if output_format == "csv":
         rows = list(csv.DictReader(io.StringIO(text)))
         assert {row["driver"] for row in rows} == {"<script>x</script>", "'=HYPERLINK(1)", "[bold]c[/]"}
@@ -141,32 +153,51 @@ def test_too_few_rows_are_flagged_not_refused(cli: Callable[..., Result], write:
     assert json.loads(result.stdout)["n"] == 25
 
 
-def test_the_loop_derived_framework_then_rate_and_compare(
-    cli: Callable[..., Result], tmp_path: Path
-) -> None:
+def test_the_loop_derived_framework_then_rate_and_compare(cli: Callable[..., Result], tmp_path: Path) -> None:
     derived = tmp_path / "cx-six-derived.yaml"
     args = ["--outcome", "likelihood_to_recommend", "--driver", "empathy=empathy"]
     args += ["--driver", "responsiveness=responsiveness", "--driver", "consistency"]
     result = ok(
-        cli("drivers", SURVEY, *args, "--replicates", "0", "-f", "json", "--write-framework", derived, "--from", "cx-six")
+        cli(
+            "drivers",
+            SURVEY,
+            *args,
+            "--replicates",
+            "0",
+            "-f",
+            "json",
+            "--write-framework",
+            derived,
+            "--from",
+            "cx-six",
+        )
     )
     document = json.loads(result.stdout)
     shares = {d["metric"]: d["share_percent"] for d in document["drivers"] if d["metric"]}
     text = derived.read_text(encoding="utf-8")
     assert text.startswith("# Derived from framework 'cx-six' by `cxscore drivers` on ")
     assert f"n = {document['n']} complete rows ({document['invalid']} left out)" in text
-    assert "# Unmapped metrics keep their stated weights: first_contact_resolution, feedback_capture, " in text
+    assert (
+        "# Unmapped metrics keep their stated weights: first_contact_resolution, feedback_capture, " in text
+    )
     framework = yaml.safe_load(text)
     assert framework["id"] == "cx-six-derived"
     weights = {metric["id"]: metric["weight"] for metric in framework["metrics"]}
     # The two mapped metrics share the 2 points of weight they had, in proportion to their shares.
     assert weights["empathy"] == pytest.approx(2 * shares["empathy"] / 100, rel=1e-5)
     assert weights["responsiveness"] == pytest.approx(2 * shares["responsiveness"] / 100, rel=1e-5)
-    assert weights["consistency"] == 1.0 and weights["personalization"] == 1.0
+    assert weights["consistency"] == 1.0
+    assert weights["personalization"] == 1.0
 
     santa = ROOT / "examples/santa.yaml"
     rated = json.loads(ok(cli("rate", santa, "--framework-weights", derived, "-f", "json")).stdout)
-    ratings = {"first_contact_resolution": 5, "empathy": 4, "responsiveness": 3, "feedback_capture": 2, "consistency": 3}
+    ratings = {
+        "first_contact_resolution": 5,
+        "empathy": 4,
+        "responsiveness": 3,
+        "feedback_capture": 2,
+        "consistency": 3,
+    }
     expected = sum(weights[m] * (r / 5) for m, r in ratings.items()) / sum(weights[m] for m in ratings)
     assert rated["overall_percent"] == pytest.approx(100 * expected)
     assert rated["framework"] == "cx-six-derived"
@@ -183,23 +214,38 @@ def test_the_loop_derived_framework_then_rate_and_compare(
     assert not math.isclose(named["overall_percent"], 68.0)
 
     grinch = ROOT / "examples/grinch.yaml"
-    compared = json.loads(ok(cli("compare", santa, grinch, "--framework-weights", derived, "-f", "json")).stdout)
+    compared = json.loads(
+        ok(cli("compare", santa, grinch, "--framework-weights", derived, "-f", "json")).stdout
+    )
     assert [b["overall_percent"] for b in compared["brands"]][0] == pytest.approx(rated["overall_percent"])
 
 
 def test_framework_weights_must_fit_the_brands_framework(cli: Callable[..., Result]) -> None:
     pillars = ROOT / "metrics/six-pillars.yaml"
     [line] = refused(cli("rate", ROOT / "examples/santa.yaml", "--framework-weights", pillars))
-    assert "--framework-weights: metric " in line and "is not in the brand's framework cx-six" in line
+    assert "--framework-weights: metric " in line
+    assert "is not in the brand's framework cx-six" in line
 
 
 def test_write_framework_needs_a_mapped_driver_and_no_by(cli: Callable[..., Result], tmp_path: Path) -> None:
     target = tmp_path / "out.yaml"
     base = ["drivers", SURVEY, "--outcome", "likelihood_to_recommend", "--replicates", "0"]
-    [line] = refused(cli(*base, "--driver", "empathy", "--driver", "consistency", "--write-framework", target))
+    [line] = refused(
+        cli(*base, "--driver", "empathy", "--driver", "consistency", "--write-framework", target)
+    )
     assert line.startswith("--write-framework: map at least one driver to a metric")
     [line] = refused(
-        cli(*base, "--driver", "empathy=empathy", "--driver", "consistency", "--by", "region", "--write-framework", target)
+        cli(
+            *base,
+            "--driver",
+            "empathy=empathy",
+            "--driver",
+            "consistency",
+            "--by",
+            "region",
+            "--write-framework",
+            target,
+        )
     )
     assert line.startswith("--write-framework: needs one model over all rows")
     assert not target.exists()

@@ -102,7 +102,12 @@ def results_for(command: str) -> object:
         from cxscore.api import drivers
 
         survey = ROOT / "examples/data/drivers-survey.csv"
-        return drivers(survey, outcome="likelihood_to_recommend", drivers=["empathy=empathy", "consistency"], replicates=20)
+        return drivers(
+            survey,
+            outcome="likelihood_to_recommend",
+            drivers=["empathy=empathy", "consistency"],
+            replicates=20,
+        )
     if command == "frameworks":
         return load_bundled_frameworks()
     if command == "framework":

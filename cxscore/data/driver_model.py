@@ -95,7 +95,15 @@ class DriverResult(_Frozen):
 
     def to_dict(self) -> dict[str, Any]:
         """The driver's object in the JSON contract."""
-        keys = ("driver", "metric", "relative_weight", "share_percent", "ci_low", "ci_high", "shapley")
+        keys: tuple[str, ...] = (
+            "driver",
+            "metric",
+            "relative_weight",
+            "share_percent",
+            "ci_low",
+            "ci_high",
+            "shapley",
+        )
         keys += ("beta", "r", "vif", "mean", "performance_percent")
         entry = {key: getattr(self, key) for key in keys}
         entry["quadrant"] = self.quadrant.value

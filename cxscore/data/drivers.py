@@ -30,7 +30,6 @@ from typing import Any, NamedTuple
 import ibis
 import ibis.expr.datatypes as dt
 import numpy as np
-import pyarrow
 from ibis.expr.types import Column, IntegerValue, Table
 
 from cxscore import compat
@@ -98,10 +97,16 @@ def fenced(table: Table, native: bool) -> Table:
 
 def hashed(table: Table, inputs: dict[str, IntegerValue], native: bool) -> Table:
     """``table`` with a column per entry of ``inputs`` (integers below 2**32) holding its
-    :func:`lowbias32`, as Ibis steps every engine runs (two of its steps behind a :func:`fenced` subquery: SQLite's parser refuses much deeper nesting)."""
+    :func:`lowbias32`, as Ibis steps every engine runs.
+
+    Two of its steps sit behind a :func:`fenced` subquery (SQLite's parser refuses much deeper
+    nesting); the others read their input at most eight times, which stays small.
+    """
     step = table.mutate(**{name: _times(_xor(x, x >> 16, native), 0x7FEB352D) for name, x in inputs.items()})
     step = fenced(step, native)
-    step = step.mutate(**{name: _times(_xor(step[name], step[name] >> 15, native), 0x846CA68B) for name in inputs})
+    step = step.mutate(
+        **{name: _times(_xor(step[name], step[name] >> 15, native), 0x846CA68B) for name in inputs}
+    )
     step = fenced(step, native)
     return step.mutate(**{name: _xor(step[name], step[name] >> 16, native) for name in inputs})
 
@@ -184,7 +189,9 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
     check_columns(dataset, columns + list(request.by) + ([request.weight] if request.weight else []))
     layout = _layout(request)
     table = dataset.table
-    parsed_values = {name: _number(dataset, column) for name, column in zip(layout.values, columns, strict=True)}
+    parsed_values = {
+        name: _number(dataset, column) for name, column in zip(layout.values, columns, strict=True)
+    }
     # Without --weight there is no weight column: every sum is a plain sum, every total a count.
     weights = {}
     if request.weight:
@@ -202,7 +209,9 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
         complete &= parsed[name].notnull()
     parsed = parsed.mutate(__cx_complete=complete)
     overall = _first_pass(dataset, parsed, layout, request, columns)
-    shift = np.array([float(overall[f"__cx_s{i}"]) for i in range(len(columns))]) / float(overall["__cx_weight"])
+    shift = np.array([float(overall[f"__cx_s{i}"]) for i in range(len(columns))]) / float(
+        overall["__cx_weight"]
+    )
     # Incomplete rows keep their group (for its count of rows left out) with every value NULL.
     complete = parsed["__cx_complete"]
     nothing = ibis.null(dt.float64)
@@ -211,11 +220,15 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
         "__cx_complete",
         *layout.keys,
         **({"__cx_w": ibis.ifelse(complete, parsed["__cx_w"], nothing)} if request.weight else {}),
-        **{f"__cx_d{i}": ibis.ifelse(complete, parsed[name] - float(shift[i]), nothing)
-           for i, name in enumerate(layout.values)},
+        **{
+            f"__cx_d{i}": ibis.ifelse(complete, parsed[name] - float(shift[i]), nothing)
+            for i, name in enumerate(layout.values)
+        },
         **{name: ibis.ifelse(complete, parsed[name], nothing) for name in layout.values},
     )
-    groups = _sorted_groups(fetch(dataset, _second_pass(centred, layout, request.weight is not None)), layout.keys)
+    groups = _sorted_groups(
+        fetch(dataset, _second_pass(centred, layout, request.weight is not None)), layout.keys
+    )
     warnings: list[str] = []
     models = []
     analysable = []
@@ -232,7 +245,7 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
     if not analysable:
         raise InputError(dataset.issue("no segment of --by has data enough for a key-driver analysis"))
     bootstrap = _bootstrap(dataset, centred, layout, request, [row for row, _ in analysable])
-    for (row, prepared), shares in zip(analysable, bootstrap, strict=True):
+    for (_, prepared), shares in zip(analysable, bootstrap, strict=True):
         model, notes = _model(request, prepared, shares)
         models.append(model)
         warnings += [_warning(dataset, note, model.group) for note in notes]
@@ -248,7 +261,9 @@ def _check_request(request: DriversRequest) -> None:
     if not columns:
         issues.append(Issue("--driver", "no driver: give --driver COL (or COL=METRIC_ID) for each"))
     if request.outcome in columns:
-        issues.append(Issue("--driver", f"'{request.outcome}' is the --outcome: a driver must be another column"))
+        issues.append(
+            Issue("--driver", f"'{request.outcome}' is the --outcome: a driver must be another column")
+        )
     repeated = sorted({column for column in columns if columns.count(column) > 1})
     if repeated:
         issues.append(Issue("--driver", f"'{repeated[0]}' is given twice"))
@@ -373,8 +388,9 @@ def _prepare(
     if constant:
         issues = [
             dataset.issue(
-                f"column '{column}' has the same value ({low[columns.index(column)]:g}) in every complete row: "
-                f"{'the outcome' if column == request.outcome else 'a driver'} that does not vary explains nothing",
+                f"column '{column}' has the same value ({low[columns.index(column)]:g}) in every complete "
+                f"row: {'the outcome' if column == request.outcome else 'a driver'} that does not vary "
+                "explains nothing",
                 column,
             )
             for column in constant
@@ -468,6 +484,9 @@ def _replicate_table(dataset: Dataset, count: int, seed: int) -> Table:
     keys = [(b, replicate_key(b, seed)) for b in range(count)]
     backend = dataset.backend
     if backend.name not in ("duckdb", "sqlite"):
+        # From Arrow, not a dict: Ibis would build a dict through pandas.
+        import pyarrow  # type: ignore[import-untyped]
+
         columns = {"__cx_b": [b for b, _ in keys], "__cx_rk": [key for _, key in keys]}
         return ibis.memtable(pyarrow.table(columns))
     name = f"__cx_replicates_{next(_replicate_tables)}"
@@ -492,7 +511,7 @@ def _model(request: DriversRequest, prepared: _Prepared, shares: Any) -> tuple[D
     r_squared = fit.r_squared
     shapley = relimp.shapley(prepared.corr) if p <= MAX_SHAPLEY_DRIVERS else None
     notes: list[str] = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for j, spec in enumerate(request.drivers):
         share = 100.0 * fit.relative_weight[j] / r_squared if r_squared > 0 else 0.0
         interval = relimp.percentile_interval(shares[:, j]) if len(shares) else None
@@ -535,7 +554,9 @@ def _model(request: DriversRequest, prepared: _Prepared, shares: Any) -> tuple[D
     observed = [row["driver"] for row in rows if row["scale_source"] == "observed"]
     if observed:
         notes.append(
-            "performance of " + ", ".join(f"'{name}'" for name in observed) + " is on the observed range of its "
+            "performance of "
+            + ", ".join(f"'{name}'" for name in observed)
+            + " is on the observed range of its "
             "values (no mapped metric or --scale gives its scale)"
         )
     if prepared.n < MIN_ROWS_PER_DRIVER * p:
@@ -580,7 +601,9 @@ def _assign_quadrants(rows: list[dict[str, Any]]) -> None:
             row["quadrant"] = Quadrant.possible_overkill if performing else Quadrant.low_priority
 
 
-def _invalid_warnings(dataset: Dataset, request: DriversRequest, columns: list[str], overall: Row) -> list[str]:
+def _invalid_warnings(
+    dataset: Dataset, request: DriversRequest, columns: list[str], overall: Row
+) -> list[str]:
     """One warning per column with cells left out, and one for the rows left out in all."""
     rows = int(overall["__cx_rows"])
     warnings = []
@@ -594,11 +617,17 @@ def _invalid_warnings(dataset: Dataset, request: DriversRequest, columns: list[s
             raw = overall.get(f"__cx_x{i}") if i < len(columns) else None
             example = dataset.example(raw)
             quoted = f", e.g. {example}" if example is not None else ""
-            message = f"{bad} of {rows} rows have no valid number in '{column}' (blank or not a finite number{quoted})"
+            message = (
+                f"{bad} of {rows} rows have no valid number in '{column}' (blank or not a finite "
+                f"number{quoted})"
+            )
             warnings.append(_warning_issue(dataset.issue(message, column)))
     left_out = rows - int(overall["__cx_complete_n"])
     if left_out:
-        message = f"{left_out} of {rows} rows are left out (listwise): a value of the outcome, a driver or the weight is missing or invalid"
+        message = (
+            f"{left_out} of {rows} rows are left out (listwise): a value of the outcome, a driver or "
+            "the weight is missing or invalid"
+        )
         warnings.append(_warning_issue(dataset.issue(message)))
     return warnings
 

@@ -40,7 +40,9 @@ def driver_cells(driver: DriverResult) -> list[str]:
         if driver.ci_low is None or driver.ci_high is None
         else f"{format_number(driver.ci_low)}–{format_number(driver.ci_high)}%"
     )
-    performance = "–" if driver.performance_percent is None else f"{format_number(driver.performance_percent)}%"
+    performance = (
+        "–" if driver.performance_percent is None else f"{format_number(driver.performance_percent)}%"
+    )
     return [
         driver.driver,
         driver.metric or "",

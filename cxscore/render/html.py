@@ -595,7 +595,8 @@ def _drivers_scatter(model: DriverModel) -> str:
         f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="{GRID_COLOUR}"/>',
         f'<line class="mark" x1="{x(split_x):.1f}" y1="{top}" x2="{x(split_x):.1f}" y2="{top + height}"/>',
         f'<line class="mark" x1="{left}" y1="{y(split_y):.1f}" x2="{left + width}" y2="{y(split_y):.1f}"/>',
-        f'<text class="muted" x="{left + width - 4}" y="{top + height - 6}" text-anchor="end">fix first</text>',
+        f'<text class="muted" x="{left + width - 4}" y="{top + height - 6}" '
+        'text-anchor="end">fix first</text>',
         f'<text class="muted" x="{left + width - 4}" y="{top + 14}" text-anchor="end">keep up</text>',
         f'<text class="muted" x="{left + 4}" y="{top + 14}">possible overkill</text>',
         f'<text class="muted" x="{left + 4}" y="{top + height - 6}">low priority</text>',
@@ -606,8 +607,10 @@ def _drivers_scatter(model: DriverModel) -> str:
         f'<text class="muted" x="{left}" y="{top + height + 16}" text-anchor="middle">{x_low:g}</text>',
         f'<text class="muted" x="{left + width}" y="{top + height + 16}" text-anchor="middle">'
         f"{format_number(x_high, 0)}</text>",
-        f'<text class="muted" x="{left - 6}" y="{top + height}" text-anchor="end">{format_number(y_low, 0)}</text>',
-        f'<text class="muted" x="{left - 6}" y="{top + 10}" text-anchor="end">{format_number(y_high, 0)}</text>',
+        f'<text class="muted" x="{left - 6}" y="{top + height}" text-anchor="end">'
+        f"{format_number(y_low, 0)}</text>",
+        f'<text class="muted" x="{left - 6}" y="{top + 10}" text-anchor="end">'
+        f"{format_number(y_high, 0)}</text>",
     ]
     for driver in model.drivers:
         if driver.performance_percent is None:
@@ -618,7 +621,8 @@ def _drivers_scatter(model: DriverModel) -> str:
             f"performance {format_number(driver.performance_percent)}%"
         )
         parts += [
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{OVERALL_COLOUR}"><title>{esc(title)}</title></circle>',
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{OVERALL_COLOUR}">'
+            f"<title>{esc(title)}</title></circle>",
             f'<text x="{px + 8:.1f}" y="{py + 4:.1f}">{esc(_clip(driver.driver, 28))}</text>',
         ]
     parts.append("</svg>")
@@ -627,8 +631,15 @@ def _drivers_scatter(model: DriverModel) -> str:
 
 def render_drivers(report: DriversReport) -> str:
     """A card per model: fit, the importance–performance map, and the drivers grouped by quadrant."""
-    from cxscore.render.drivers import HEADER, TEXT_COLUMNS, driver_cells, group_label
-    from cxscore.render.drivers import method_note, model_summary, report_title
+    from cxscore.render.drivers import (
+        HEADER,
+        TEXT_COLUMNS,
+        driver_cells,
+        group_label,
+        method_note,
+        model_summary,
+        report_title,
+    )
 
     header = "".join(
         f"<th>{esc(name)}</th>" if i in TEXT_COLUMNS else f'<th class="num">{esc(name)}</th>'

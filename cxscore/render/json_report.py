@@ -80,5 +80,5 @@ def render_history(report: HistoryReport) -> str:
 
 
 def render_drivers(report: DriversReport) -> str:
-    """``{"schema_version": 1, "outcome", "n", ..., "drivers": [...]}``, or ``{"groups": [...]}`` with --by."""
+    """``{"schema_version": 1, "outcome", "n", ..., "drivers": [...]}``; ``{"groups": [...]}`` with --by."""
     return _dump(report.to_dict())

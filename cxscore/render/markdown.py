@@ -367,8 +367,15 @@ def render_history(report: HistoryReport) -> str:
 
 def render_drivers(report: DriversReport) -> str:
     """Per model: its fit, then one table per importance–performance quadrant; user text escaped."""
-    from cxscore.render.drivers import HEADER, TEXT_COLUMNS, driver_cells, group_label
-    from cxscore.render.drivers import method_note, model_summary, report_title
+    from cxscore.render.drivers import (
+        HEADER,
+        TEXT_COLUMNS,
+        driver_cells,
+        group_label,
+        method_note,
+        model_summary,
+        report_title,
+    )
 
     lines = [f"# {markdown_inline(report_title(report))}", ""]
     align = "".join("l" if i in TEXT_COLUMNS else "r" for i in range(len(HEADER)))
