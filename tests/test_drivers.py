@@ -380,3 +380,30 @@ def test_the_outcome_cannot_be_a_driver(tmp_path: Path) -> None:
     specs = (DriverSpec("speed"), DriverSpec("ltr"))
     with pytest.raises(CxScoreError, match="'ltr' is the --outcome: a driver must be another column"):
         compute_drivers(source, DriversRequest("ltr", specs))
+
+
+def test_a_degenerate_segment_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    y, x = survey(200, seed=6)
+    table = [["a", float(v), *map(float, row)] for v, row in zip(y, x, strict=True)]
+    table += [["b", float(i % 11), 3.0, float(i % 5), float(i % 4), float(i % 3)] for i in range(40)]
+    source = source_for("duckdb", tmp_path, ["segment", "ltr", *DRIVERS], table)
+    report = compute_drivers(source, request(by=("segment",), replicates=10))
+    assert [model.group for model in report.models] == [{"segment": "a"}]
+    assert any(
+        "segment segment=b is left out: column 'speed' has the same value (3)" in w for w in report.warnings
+    )
+
+
+def test_shapley_is_left_out_beyond_twelve_drivers(tmp_path: Path) -> None:
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(80, 13))
+    y = x.sum(axis=1) + rng.normal(size=80)
+    names = [f"x{j}" for j in range(13)]
+    source = source_for(
+        "duckdb", tmp_path, ["y", *names], [[a, *b] for a, b in zip(y, x.tolist(), strict=True)]
+    )
+    model = compute_drivers(
+        source, DriversRequest("y", tuple(DriverSpec(n) for n in names), replicates=0)
+    ).models[0]
+    assert all(driver.shapley is None for driver in model.drivers)
+    assert sum(d.relative_weight for d in model.drivers) == pytest.approx(model.r_squared)

@@ -471,7 +471,7 @@ def _bootstrap(
         arrays[0][b] = row["__cx_weight"]
         arrays[1][b] = [row[f"__cx_s{i}"] for i in range(k)]
         arrays[2][b] = _matrix(row, k)
-    return [relimp.replicate_shares(*found[key][:1], np.zeros(k), *found[key][1:]) for key in wanted]
+    return [relimp.replicate_shares(*found[key]) for key in wanted]
 
 
 def _replicate_table(dataset: Dataset, count: int, seed: int) -> Table:

@@ -140,12 +140,17 @@ def adjusted_r_squared(r_squared: float, n: int, p: int) -> float | None:
     return 1.0 - (1.0 - r_squared) * (n - 1) / (n - p - 1)
 
 
-def replicate_shares(weight: Array, shift: Array, first: Array, second: Array) -> Array:
+def replicate_shares(weight: Array, first: Array, second: Array) -> Array:
     """Each bootstrap replicate's relative weights as percentages of its R², shape ``(B, p)``.
 
     ``weight`` is ``(B,)``, ``first`` ``(B, k)`` and ``second`` ``(B, k, k)``; a replicate in which a
     variable has no variance (possible on very few rows) is left out: its row is all NaN.
     """
+    with np.errstate(all="ignore"):  # a degenerate replicate is dropped below, not warned about
+        return _replicate_shares(weight, first, second)
+
+
+def _replicate_shares(weight: Array, first: Array, second: Array) -> Array:
     centred = first / weight[:, None]
     covariance = second / weight[:, None, None] - np.einsum("bi,bj->bij", centred, centred)
     variances = np.einsum("bii->bi", covariance)
@@ -157,9 +162,7 @@ def replicate_shares(weight: Array, shift: Array, first: Array, second: Array) -
     scale = 1.0 / np.sqrt(np.einsum("bii->bi", chosen))
     corrs = chosen * scale[:, :, None] * scale[:, None, :]
     raw = relative_weights(corrs)
-    total = raw.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares[usable] = 100.0 * raw / total
+    shares[usable] = 100.0 * raw / raw.sum(axis=1, keepdims=True)
     return shares
 
 
