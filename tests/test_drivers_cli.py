@@ -249,3 +249,24 @@ def test_write_framework_needs_a_mapped_driver_and_no_by(cli: Callable[..., Resu
     )
     assert line.startswith("--write-framework: needs one model over all rows")
     assert not target.exists()
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="headless Chromium is not installed (Debian: apt-get install chromium); .ci/run installs it",
+)
+def test_html_map_renders_in_chromium(cli: Callable[..., Result], tmp_path: Path) -> None:
+    import subprocess
+
+    page = tmp_path / "drivers.html"
+    args = ["--outcome", "likelihood_to_recommend", *MAPPED, "--replicates", "20", "-o", page]
+    ok(cli("drivers", SURVEY, *args))
+    command = [
+        str(shutil.which("chromium")), "--headless", "--no-sandbox", "--disable-gpu",
+        f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri(),
+    ]  # fmt: skip
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert dom.returncode == 0, dom.stderr
+    assert dom.stdout.count("<circle") == 6
+    assert "importance: share of R²" in dom.stdout
+    assert "<script" not in dom.stdout

@@ -620,10 +620,13 @@ def _drivers_scatter(model: DriverModel) -> str:
             f"{driver.driver}: share {format_number(driver.share_percent)}%, "
             f"performance {format_number(driver.performance_percent)}%"
         )
+        # A label right of its point, or left of it in the right third, so it stays inside the plot.
+        right = px > left + width * 2 / 3
+        anchor = f'x="{px - 8:.1f}" text-anchor="end"' if right else f'x="{px + 8:.1f}"'
         parts += [
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{OVERALL_COLOUR}">'
             f"<title>{esc(title)}</title></circle>",
-            f'<text x="{px + 8:.1f}" y="{py + 4:.1f}">{esc(_clip(driver.driver, 28))}</text>',
+            f'<text {anchor} y="{py + 4:.1f}">{esc(_clip(driver.driver, 28))}</text>',
         ]
     parts.append("</svg>")
     return "".join(parts)
@@ -652,7 +655,8 @@ def render_drivers(report: DriversReport) -> str:
         if label is not None:
             body.append(f"<h2>{esc(label)}</h2>")
         body += [f'<p class="meta">{esc(model_summary(model))}</p>', _drivers_scatter(model)]
-        body.append(f"<table><thead><tr>{header}</tr></thead><tbody>")
+        # Eleven columns: on a narrow page the table scrolls inside its card rather than overflowing it.
+        body.append(f'<div style="overflow-x: auto"><table><thead><tr>{header}</tr></thead><tbody>')
         for quadrant, drivers in model.quadrant_groups():
             body.append(f'<tr><th colspan="{len(HEADER)}">{esc(quadrant.value.capitalize())}</th></tr>')
             for driver in drivers:
@@ -665,7 +669,7 @@ def render_drivers(report: DriversReport) -> str:
                     )
                     + "</tr>"
                 )
-        body += ["</tbody></table>", "</section>"]
+        body += ["</tbody></table></div>", "</section>"]
     body.append(f'<p class="meta">{esc(method_note(report))}</p>')
     title = esc(report_title(report))
     return _page(title, title, body)
