@@ -143,12 +143,11 @@ def _measured_entry(metric: Metric) -> Schema:
 
 def needs_column(metric: Metric) -> bool:
     """Whether a data source for this metric must name its column (the framework names none)."""
-    from cxscore.loader import COMPUTED_MEASURES
+    from cxscore.loader import COLUMN_MEASURES as reads
 
     measure = metric.measure
     if measure is None or measure.column is not None:
         return False
-    reads = (*COMPUTED_MEASURES, "mean")
     return measure.name in reads or (measure.name == "difference" and measure.of in reads)
 
 

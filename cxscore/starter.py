@@ -177,6 +177,11 @@ def describe_measure(measure: Measure) -> str:
         what = f"share of rows where {measure.where}"
     elif measure.name == "ratio":
         what = f"ratio of sums, {measure.numerator} / {measure.denominator}"
+    elif measure.name == "net_box" and measure.top and measure.bottom:
+        top = ", ".join(f"{v:g}" for v in measure.top)
+        bottom = ", ".join(f"{v:g}" for v in measure.bottom)
+        column = f" of column {measure.column}" if measure.column else ""
+        what = f"net box{column}: % answering {top} minus % answering {bottom}"
     elif measure.name == "difference" and measure.between:
         inner = "share" if measure.of == "share" else f"{measure.of}"
         condition = f" where {measure.where}" if measure.where else ""
