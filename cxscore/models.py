@@ -178,7 +178,9 @@ class Measure(_Input):
     def _complete(self) -> Self:
         if self.name == "net_box" or self.of == "net_box":
             if not self.top or not self.bottom:
-                raise ValueError("a net_box measure needs 'top' and 'bottom': the answers counted for and against")
+                raise ValueError(
+                    "a net_box measure needs 'top' and 'bottom': the answers counted for and against"
+                )
             if set(self.top) & set(self.bottom):
                 raise ValueError("'top' and 'bottom' of a net_box measure must not share an answer")
         elif self.top is not None or self.bottom is not None:

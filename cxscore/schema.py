@@ -37,6 +37,17 @@ def _text(description: str) -> Schema:
     return {"type": ["string", "integer", "null"], "description": description}
 
 
+def _industry(framework: Framework | None) -> Schema:
+    """``industry:``: any id, or, narrowed to a framework, one its curves give anchors for."""
+    description = "Score measured metrics on this industry's curve anchors, where the framework gives some"
+    if framework is None:
+        return {"anyOf": [{"type": "string", "pattern": r"\S"}, _null()], "description": description}
+    from cxscore.loader import framework_industries
+
+    known = list(framework_industries(framework))
+    return {"anyOf": [{"enum": known}, _null()] if known else [_null()], "description": description}
+
+
 def _number(description: str, low: float | None = None, high: float | None = None) -> Schema:
     schema: Schema = {"type": ["number", "null"], "description": description}
     if low is not None:
@@ -233,6 +244,7 @@ def brand_schema(framework: Framework | None = None, bundled: bool = True) -> Sc
                 "description": "Date of the assessment, like 2024-12-17",
             },
             "assessor": _text("Who assessed the brand"),
+            "industry": _industry(framework),
             "notes": _text("Notes on the assessment"),
             "weights": weights,
             "ratings": ratings,

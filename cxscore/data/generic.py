@@ -95,7 +95,9 @@ def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
     if measure.name == "net_box":
         n = int(row["n"] or 0)
         if n == 0:
-            raise InputError(dataset.issue(f"no number in '{measure.column}' to count top and bottom answers"))
+            raise InputError(
+                dataset.issue(f"no number in '{measure.column}' to count top and bottom answers")
+            )
         net = stats.nps(int(row["top"] or 0), int(row["bottom"] or 0), n)
         return MeasuredValue(net.value, n, net.ci_low, net.ci_high)
     if measure.name == "mean":

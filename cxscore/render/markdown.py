@@ -14,6 +14,7 @@ from cxscore.render.numbers import (
     format_percent,
     format_rating,
     format_value,
+    industry_anchors_text,
     lift_change,
     with_unit,
 )
@@ -56,6 +57,9 @@ def _brand_section(result: ScoreResult) -> list[str]:
     if result.assessor:
         meta += f" by {markdown_inline(result.assessor)}"
     lines += [meta, ""]
+    anchors = industry_anchors_text(result)
+    if anchors:
+        lines += [markdown_inline(anchors), ""]
     lines += [
         f"**Overall: {format_percent(result.overall_percent)} ({markdown_inline(result.band)})** · "
         f"coverage {format_percent(result.coverage_percent)} of weight "

@@ -33,6 +33,7 @@ from cxscore.render.numbers import (
     format_percent,
     format_rating,
     format_value,
+    industry_anchors_text,
     lift_change,
     score_tier,
     short_unit,
@@ -98,6 +99,9 @@ def _header(result: ScoreResult) -> RenderableType:
         (f" of weight · {rated} of {total} metrics rated", "dim"),
     )
     lines: list[RenderableType] = [subtitle, overall]
+    anchors = industry_anchors_text(result)
+    if anchors:
+        lines.append(Text(clean_line(anchors), style="dim"))
     if result.low_coverage:
         lines.append(Text("⚠ " + coverage_warning(result.coverage_percent), style="yellow"))
     if result.notes:
