@@ -254,3 +254,56 @@ def test_net_box_validation(write: Callable[..., Path], measure: str, message: s
     with pytest.raises(InputError) as caught:
         FrameworkCatalog().load_path(path, "framework.yaml")
     assert message in caught.value.issues[0].format()
+
+
+def test_bundled_industries_put_their_cited_average_at_50_percent() -> None:
+    cx_kpis = next(f for f in FRAMEWORKS if f.id == "cx-kpis")
+    curve = cx_kpis.metrics_by_id["nps"].curve
+    assert curve is not None
+    # Temkin Group, NPS Benchmark Study 2017 (press release): +9 and +43 stated; the others derived
+    # from a company's NPS and its stated gap to its industry (Citibank -8 + 35, USAA 66 - 33,
+    # JetBlue 59 - 33).
+    averages = {
+        "tv_internet": 9,
+        "auto_dealers": 43,
+        "banks": -8 + 35,
+        "insurance": 66 - 33,
+        "airlines": 59 - 33,
+    }
+    assert sorted(curve.industries) == sorted(averages)
+    for industry, average in averages.items():
+        variant = curve.for_industry(industry)
+        assert curve_score(variant, average) == pytest.approx(0.5), industry
+        assert curve_score(variant, average + 30) == 1.0, industry
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown", "json"])
+def test_frameworks_show_prints_every_source(cli: Callable[..., object], output_format: str) -> None:
+    result = cli("frameworks", "show", "cx-kpis", "-f", output_format)
+    text = " ".join(result.stdout.split())  # type: ignore[attr-defined]
+    assert "RewardOps" not in text
+    assert "cxscore starting point: set your own" in text
+    assert "Net Promoter Score Benchmark Study, 2017" in text
+    assert "Auto dealers" in text
+    assert "Measured frameworks put a published average near 50%" in text  # the bands' source
+
+
+def test_practice_data_is_what_its_seeded_generator_writes(tmp_path: Path) -> None:
+    import importlib.util
+    import random
+
+    spec = importlib.util.spec_from_file_location(
+        "make_practice_data", EXAMPLES / "data" / "make_practice_data.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = random.Random(module.SEED)
+    for name, rows in (
+        ("tickets.csv", module.ticket_rows(rng)),
+        ("customers.csv", module.customer_rows(rng)),
+        ("xm-survey.csv", module.survey_rows(rng)),
+    ):
+        module.write(tmp_path / name, rows)
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / "data" / name).read_bytes(), name
