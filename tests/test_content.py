@@ -275,6 +275,12 @@ def test_bundled_industries_put_their_cited_average_at_50_percent() -> None:
         variant = curve.for_industry(industry)
         assert curve_score(variant, average) == pytest.approx(0.5), industry
         assert curve_score(variant, average + 30) == 1.0, industry
+    loyalty = next(f for f in FRAMEWORKS if f.id == "loyalty-program")
+    member_nps = loyalty.metrics_by_id["member_nps"].curve
+    assert member_nps is not None
+    assert {k: (v.worst, v.best) for k, v in member_nps.industries.items()} == {
+        k: (v.worst, v.best) for k, v in curve.industries.items()
+    }
 
 
 @pytest.mark.parametrize("output_format", ["table", "markdown", "json"])
