@@ -239,3 +239,34 @@ def test_without_pyspark_the_error_says_what_to_install(cli: Callable[..., Resul
         result.stderr
         == "--engine: the Spark engine needs PySpark: install the spark extra: pip install 'cxscore[spark]'\n"
     )
+
+
+# cxscore.compat's uses of Ibis's PySpark internals (the others are tested in test_compat.py) -------
+
+
+def test_compat_ibis_spark_session_is_the_running_session(spark: Any) -> None:
+    from cxscore import compat
+    from cxscore.data.sources import connect
+
+    engine = connect("pyspark")
+    assert compat.ibis_spark_session(engine.backend) is spark
+    engine.close()  # not cxscore's session: it keeps running
+    assert spark.range(3).count() == 3
+
+
+def test_compat_ibis_spark_rows_collects_an_aggregate(spark: Any) -> None:
+    from cxscore import compat
+    from cxscore.data.sources import connect
+
+    engine = connect("pyspark")
+    spark.createDataFrame(
+        [("a", 1.5), ("b", 2.5), ("b", None)], "k string, x double"
+    ).createOrReplaceTempView("compat_rows")
+    table = engine.backend.table("compat_rows")
+    rows = compat.ibis_spark_rows(
+        engine.backend, table.group_by("k").aggregate(n=table.x.count(), s=table.x.sum())
+    )
+    assert sorted(rows, key=lambda row: row["k"]) == [
+        {"k": "a", "n": 1, "s": 1.5},
+        {"k": "b", "n": 1, "s": 2.5},
+    ]
