@@ -248,23 +248,6 @@ class Curve(_Input):
     source: Text = ""
     industries: dict[IndustryId, IndustryAnchors] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _cited(self) -> Self:
-        if not self.source.strip():
-            raise ValueError(
-                "a curve needs 'source': the benchmark its anchors come from (publisher, title, year, URL), "
-                f'or "{STARTING_POINT}"'
-            )
-        for key, anchors in self.industries.items():
-            if not anchors.source.strip():
-                raise ValueError(f"industries.{key} needs 'source': the benchmark its anchors come from")
-            try:
-                self.for_industry(key)
-            except ValidationError as error:
-                reason = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in error.errors())
-                raise ValueError(f"industries.{key}: {reason}") from None
-        return self
-
     def for_industry(self, industry: str | None) -> "Curve":
         """This curve with the anchors of ``industry`` when it has some, else itself."""
         anchors = self.industries.get(industry or "")
@@ -309,6 +292,21 @@ class Curve(_Input):
                     f"p10 ({self.p10!r}) and median ({self.median!r}) are too close: "
                     "their logarithms are equal, so the curve has no width"
                 )
+        # Every anchor cites its source (after the checks above, so a variant is checked against a
+        # sound curve type).
+        if not self.source.strip():
+            raise ValueError(
+                "a curve needs 'source': the benchmark its anchors come from (publisher, title, year, URL), "
+                f'or "{STARTING_POINT}"'
+            )
+        for key, anchors in self.industries.items():
+            if not anchors.source.strip():
+                raise ValueError(f"industries.{key} needs 'source': the benchmark its anchors come from")
+            try:
+                self.for_industry(key)
+            except ValidationError as error:
+                reason = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in error.errors())
+                raise ValueError(f"industries.{key}: {reason}") from None
         return self
 
 
