@@ -158,7 +158,8 @@ class Measure(_Input):
     * ``ratio``: a ratio of sums, Σ ``numerator`` / Σ ``denominator``;
     * ``difference``: the measure ``of`` in the group ``between[0]`` minus the same measure in the
       group ``between[1]`` (two ``where`` conditions), e.g. members minus non-members;
-    * ``net_box``: 100 · (answers in ``top`` − answers in ``bottom``) / (numeric answers) in ``column``,
+    * ``net_box``: 100 · (answers in ``top`` − answers in ``bottom``) / (answers between the lowest and
+      highest of those values) in ``column``,
       from −100 to 100: the XM Institute's net score on a 7-point item is ``top: [6, 7]``,
       ``bottom: [1, 2, 3]``.
     """

@@ -198,7 +198,7 @@ def _adjusted_wald(top: int, bottom: int, n: int) -> tuple[float, float]:
 
 def test_net_box_against_a_hand_count(write: Callable[..., Path]) -> None:
     pytest.importorskip("cxscore.data.compute")
-    answers = ["7", "6", "6", "5", "4", "3", "1", "", "n/a", "7", "2", "6", "7", "4"]
+    answers = ["7", "6", "6", "5", "4", "3", "1", "", "n/a", "7", "2", "6", "7", "4", "11", "0"]
     write("success\n" + "\n".join(answers) + "\n", "survey.csv")
     framework = write(
         "id: xm\nname: XM\nbands: [{name: All, min: 0}]\nmetrics:\n"
@@ -209,7 +209,7 @@ def test_net_box_against_a_hand_count(write: Callable[..., Path]) -> None:
     )
     path = write(f"brand: A\nframework: {framework.name}\nratings:\n  success: {{from: survey.csv}}\n")
     entry = load_brand(path, FrameworkCatalog(), "brand.yaml").brand.ratings["success"]
-    numbers = [int(a) for a in answers if a.isdigit()]
+    numbers = [int(a) for a in answers if a.isdigit() and 1 <= int(a) <= 7]  # off the 1-7 span: no answer
     top = sum(a in (6, 7) for a in numbers)
     bottom = sum(a in (1, 2, 3) for a in numbers)
     assert (len(numbers), top, bottom) == (12, 6, 3)
@@ -313,3 +313,21 @@ def test_practice_data_is_what_its_seeded_generator_writes(tmp_path: Path) -> No
     ):
         module.write(tmp_path / name, rows)
         assert (tmp_path / name).read_bytes() == (EXAMPLES / "data" / name).read_bytes(), name
+
+
+def test_net_box_without_an_answer_on_its_span_is_an_error(write: Callable[..., Path]) -> None:
+    pytest.importorskip("cxscore.data.compute")
+    write("success\n9\n0\nn/a\n", "survey.csv")
+    framework = write(
+        "id: xm\nname: XM\nbands: [{name: All, min: 0}]\nmetrics:\n"
+        "  - id: success\n    name: Success\n"
+        "    measure: {name: net_box, column: success, top: [6, 7], bottom: [1, 2, 3]}\n"
+        "    curve: {type: linear, worst: -100, best: 100, source: test}\n",
+        "xm.yaml",
+    )
+    path = write(f"brand: A\nframework: {framework.name}\nratings:\n  success: {{from: survey.csv}}\n")
+    with pytest.raises(InputError) as caught:
+        load_brand(path, FrameworkCatalog(), "brand.yaml")
+    lines = [issue.format() for issue in caught.value.issues]
+    assert lines[0] == "brand.yaml:4:19: ratings.success: cannot compute net box from 'survey.csv'"
+    assert lines[1].endswith("no answer in 'success' between its bottom and top values")

@@ -11,7 +11,8 @@ generic measures and simple row conditions:
   ``between[0]`` minus the same measure in the rows matching ``between[1]``;
 * ``net_box``: ``100 * (T - B) / n`` with ``T`` the answers in ``column`` equal to one of the ``top``
   values, ``B`` those equal to one of the ``bottom`` values and ``n`` the answers that are numbers
-  (XM Institute's net score: % 6-7 minus % 1-3 on a 7-point item). Its 95% interval is NPS's
+  between the lowest and the highest of those values (XM Institute's net score: % 6-7 minus % 1-3
+  on a 7-point item, n counting the answers 1-7). Its 95% interval is NPS's
   adjusted Wald on the same three-way split (Rocks 2016; :func:`cxscore.data.stats.nps`).
 
 A condition is ``COLUMN = VALUE`` or ``COLUMN != VALUE``. ``true``/``false`` (and ``yes``/``no``)
@@ -79,6 +80,9 @@ def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
     elif measure.name == "net_box":
         check_columns(dataset, [measure.column or ""])
         number = _number(dataset, measure.column or "")
+        # An answer outside the span of the top and bottom values (an 11 on a 7-point item) is no answer.
+        answers = (*measure.top, *measure.bottom)
+        number = ibis.ifelse(number.between(min(answers), max(answers)), number, ibis.null(dt.float64))
         aggregates["n"] = number.count()
         aggregates["top"] = table.count(where=number.isin([float(v) for v in measure.top]))
         aggregates["bottom"] = table.count(where=number.isin([float(v) for v in measure.bottom]))
@@ -96,7 +100,7 @@ def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
         n = int(row["n"] or 0)
         if n == 0:
             raise InputError(
-                dataset.issue(f"no number in '{measure.column}' to count top and bottom answers")
+                dataset.issue(f"no answer in '{measure.column}' between its bottom and top values")
             )
         net = stats.nps(int(row["top"] or 0), int(row["bottom"] or 0), n)
         return MeasuredValue(net.value, n, net.ci_low, net.ci_high)
