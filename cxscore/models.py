@@ -158,10 +158,9 @@ class Measure(_Input):
     * ``ratio``: a ratio of sums, Σ ``numerator`` / Σ ``denominator``;
     * ``difference``: the measure ``of`` in the group ``between[0]`` minus the same measure in the
       group ``between[1]`` (two ``where`` conditions), e.g. members minus non-members;
-    * ``net_box``: 100 · (answers in ``top`` − answers in ``bottom``) / (answers between the lowest and
-      highest of those values) in ``column``,
-      from −100 to 100: the XM Institute's net score on a 7-point item is ``top: [6, 7]``,
-      ``bottom: [1, 2, 3]``.
+    * ``net_box``: 100 · (answers in ``top`` − answers in ``bottom``) / (answers in ``column`` between
+      the lowest and highest of those values), from −100 to 100: the XM Institute's net score on a
+      7-point item is ``top: [6, 7]``, ``bottom: [1, 2, 3]``.
     """
 
     name: MeasureName
@@ -251,17 +250,22 @@ class Curve(_Input):
 
     def for_industry(self, industry: str | None) -> "Curve":
         """This curve with the anchors of ``industry`` when it has some, else itself."""
-        anchors = self.industries.get(industry or "")
-        if anchors is None:
-            return self
-        return Curve(
-            type=self.type,
-            worst=anchors.worst,
-            best=anchors.best,
-            p10=anchors.p10,
-            median=anchors.median,
-            source=anchors.source,
-        )
+        return self.industry_curves.get(industry or "", self)
+
+    @cached_property
+    def industry_curves(self) -> dict[str, "Curve"]:
+        """Each industry's curve, built (and validated) once: every brand of a portfolio scores on it."""
+        return {
+            key: Curve(
+                type=self.type,
+                worst=anchors.worst,
+                best=anchors.best,
+                p10=anchors.p10,
+                median=anchors.median,
+                source=anchors.source,
+            )
+            for key, anchors in self.industries.items()
+        }
 
     @model_validator(mode="after")
     def _parameters(self) -> Self:
@@ -304,7 +308,7 @@ class Curve(_Input):
             if not anchors.source.strip():
                 raise ValueError(f"industries.{key} needs 'source': the benchmark its anchors come from")
             try:
-                self.for_industry(key)
+                Curve(type=self.type, **anchors.model_dump(exclude={"name"}))
             except ValidationError as error:
                 reason = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in error.errors())
                 raise ValueError(f"industries.{key}: {reason}") from None
