@@ -331,3 +331,14 @@ def test_net_box_without_an_answer_on_its_span_is_an_error(write: Callable[..., 
     lines = [issue.format() for issue in caught.value.issues]
     assert lines[0] == "brand.yaml:4:19: ratings.success: cannot compute net box from 'survey.csv'"
     assert lines[1].endswith("no answer in 'success' between its bottom and top values")
+
+
+def test_compare_says_when_industry_anchors_differ(cli: Callable[..., object]) -> None:
+    result = cli("compare", EXAMPLES / "acme-kpis.yaml", EXAMPLES / "more" / "northwind-broadband.yaml")
+    text = " ".join(result.stdout.split())  # type: ignore[attr-defined]
+    assert (
+        "Industry anchors differ (Acme: default curves; Northwind Broadband: TV and Internet service "
+        "providers): measured scores are placed on different curves." in text
+    )
+    same = cli("compare", EXAMPLES / "acme-kpis.yaml", EXAMPLES / "data" / "acme-survey.yaml")
+    assert "Industry anchors differ" not in same.stdout  # type: ignore[attr-defined]
