@@ -342,3 +342,35 @@ def test_compare_says_when_industry_anchors_differ(cli: Callable[..., object]) -
     )
     same = cli("compare", EXAMPLES / "acme-kpis.yaml", EXAMPLES / "data" / "acme-survey.yaml")
     assert "Industry anchors differ" not in same.stdout  # type: ignore[attr-defined]
+
+
+def test_net_box_on_sqlite_matches_duckdb(tmp_path: Path) -> None:
+    pytest.importorskip("cxscore.data.compute")
+    import csv
+    import sqlite3
+
+    from cxscore.data import DataSession, DataSource, MetricMeasure, compute_metric_value
+
+    survey = EXAMPLES / "data" / "xm-survey.csv"
+    database = tmp_path / "xm.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("create table xm (respondent_id text, success text, effort text, emotion text)")
+        with survey.open(encoding="utf-8") as handle:
+            connection.executemany("insert into xm values (?, ?, ?, ?)", list(csv.reader(handle))[1:])
+    connection.close()
+    measure = MetricMeasure(name="net_box", column="success", top=(6.0, 7.0), bottom=(1.0, 2.0, 3.0))
+    session = DataSession()
+    try:
+        on_sqlite = compute_metric_value(
+            measure, DataSource(table="xm", engine=f"sqlite:///{database}"), session
+        )
+        on_duckdb = compute_metric_value(measure, DataSource(paths=(str(survey),)), session)
+    finally:
+        session.close()
+    assert on_sqlite == on_duckdb
+    with survey.open(encoding="utf-8") as handle:
+        answers = [row["success"] for row in csv.DictReader(handle)]
+    valid = [int(a) for a in answers if a.strip().isdigit() and 1 <= int(a) <= 7]
+    assert on_duckdb.n == len(valid) < len(answers)  # blanks and "n/a"/"?" cells left out
+    top, bottom = sum(a >= 6 for a in valid), sum(a <= 3 for a in valid)
+    assert on_duckdb.value == pytest.approx(100 * (top - bottom) / len(valid))
