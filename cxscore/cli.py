@@ -169,6 +169,15 @@ FormatOption = Annotated[
         "else table).",
     ),
 ]
+DataEngine = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="URL",
+        help="Compute data-sourced metrics on this engine: an Ibis URL, pyspark, pyspark://local[N], "
+        "spark://HOST:PORT or sc://HOST:PORT (default: in-memory DuckDB).",
+    ),
+]
 FailUnder = Annotated[
     float | None,
     typer.Option(
@@ -270,6 +279,7 @@ def rate(
     ] = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
     framework_weights: FrameworkWeights = None,
 ) -> None:
     """Score brand files and show the scorecard."""
@@ -278,7 +288,14 @@ def rate(
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
     report = build_rate_report(
-        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], framework_weights
+        paths,
+        what_if or [],
+        baseline,
+        details,
+        fail_on_regression,
+        allow_outside or [],
+        engine=engine,
+        framework_weights=framework_weights,
     )
     emit(renderer("rate", format_for("rate", output_format, _name(output)))(report), output)
     _gate(gates.check(report.results, report.change))
@@ -302,6 +319,7 @@ def compare(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
     framework_weights: FrameworkWeights = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
@@ -311,7 +329,7 @@ def compare(
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
     weights = None if framework_weights is None else load_weights(framework_weights)
-    comparison = compare_results(score_files(paths, allow_outside or [], weights))
+    comparison = compare_results(score_files(paths, allow_outside or [], engine=engine, weights=weights))
     emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
     _gate(gates.check(comparison.results))
 
@@ -329,13 +347,14 @@ def rank(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
-    board = rank_files(paths, top, allow_outside or [])
+    board = rank_files(paths, top, allow_outside or [], engine=engine)
     emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))
 
@@ -361,21 +380,22 @@ def history(
     ] = None,
     output: OutputOption = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
 ) -> None:
     """Follow brands through their assessments, by date: every score with its change since the one before."""
     from cxscore.history import build_history
 
-    report = build_history(paths, allow_outside or [])
+    report = build_history(paths, allow_outside or [], engine=engine)
     emit(renderer("history", format_for("history", output_format, _name(output)))(report), output)
 
 
 @app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))
 @handle_user_errors
-def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
+def validate(paths: Paths, allow_outside: AllowOutside = None, engine: DataEngine = None) -> None:
     """Check brand files (and their frameworks) without scoring: exit 0 when all are valid."""
     from cxscore.scorecard import check_files
 
-    count = check_files(paths, allow_outside or [])
+    count = check_files(paths, allow_outside or [], engine=engine)
     sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
 
 
@@ -523,7 +543,14 @@ def measure(
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Ibis URL, pyspark, pyspark://local[N], spark://HOST:PORT or sc://HOST:PORT (default: "
+            "in-memory DuckDB).",
+        ),
+    ] = None,
     decimal_comma: Annotated[
         bool | None,
         typer.Option(

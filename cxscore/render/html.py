@@ -22,6 +22,7 @@ from cxscore.render.numbers import (
     format_percent,
     format_rating,
     format_value,
+    industry_anchors_text,
     lift_change,
     score_tier,
     with_unit,
@@ -231,6 +232,9 @@ def _brand_card(result: ScoreResult) -> list[str]:
         meta += f" · assessed {result.assessed.isoformat()}"
     if result.assessor:
         meta += f" by {esc(result.assessor)}"
+    anchors = industry_anchors_text(result)
+    if anchors:
+        meta += f" · {esc(anchors)}"
     parts = [
         '<div class="head">',
         f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
