@@ -45,8 +45,9 @@ ALLOWED = {
     ("cxscore/compat.py", "ibis_spark_rows"),
     ("cxscore/data/compute.py", "fetch"),
 }
-#: SQL statements DuckDB runs that return no table rows (settings, the CSV reader macro).
-STATEMENTS = {("cxscore/data/sources.py", "_read_csv")}
+#: SQL statements that return no table rows (settings, the CSV reader macro, the bootstrap's table
+#: of replicates).
+STATEMENTS = {("cxscore/data/sources.py", "_read_csv"), ("cxscore/data/drivers.py", "_replicate_table")}
 
 
 def materialising_calls(root: Path) -> list[str]:
