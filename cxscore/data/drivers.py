@@ -188,44 +188,12 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
     _check_request(request)
     check_columns(dataset, columns + list(request.by) + ([request.weight] if request.weight else []))
     layout = _layout(request)
-    table = dataset.table
-    parsed_values = {
-        name: _number(dataset, column) for name, column in zip(layout.values, columns, strict=True)
-    }
-    # Without --weight there is no weight column: every sum is a plain sum, every total a count.
-    weights = {}
-    if request.weight:
-        weight = _number(dataset, request.weight)
-        weights["__cx_w"] = ibis.ifelse(weight >= 0, weight, ibis.null(dt.float64))
-    parsed = table.select(
-        __cx_position=ibis.row_number(),
-        **weights,
-        **{key: table[column] for key, column in zip(layout.keys, request.by, strict=True)},
-        **parsed_values,
-        **{f"__cx_raw{i}": _raw_text(dataset, column) for i, column in enumerate(columns)},
-    )
-    complete = parsed["__cx_w"].notnull() if request.weight else ibis.literal(True)
-    for name in layout.values:
-        complete &= parsed[name].notnull()
-    parsed = parsed.mutate(__cx_complete=complete)
+    # The point estimates' passes read the rows without their positions: numbering rows is a window
+    # that DuckDB runs on one thread, in order, so only the bootstrap, which needs it, pays for it.
+    parsed = _parsed(dataset, request, layout, columns, positions=False)
     overall = _first_pass(dataset, parsed, layout, request, columns)
-    shift = np.array([float(overall[f"__cx_s{i}"]) for i in range(len(columns))]) / float(
-        overall["__cx_weight"]
-    )
-    # Incomplete rows keep their group (for its count of rows left out) with every value NULL.
-    complete = parsed["__cx_complete"]
-    nothing = ibis.null(dt.float64)
-    centred = parsed.select(
-        "__cx_position",
-        "__cx_complete",
-        *layout.keys,
-        **({"__cx_w": ibis.ifelse(complete, parsed["__cx_w"], nothing)} if request.weight else {}),
-        **{
-            f"__cx_d{i}": ibis.ifelse(complete, parsed[name] - float(shift[i]), nothing)
-            for i, name in enumerate(layout.values)
-        },
-        **{name: ibis.ifelse(complete, parsed[name], nothing) for name in layout.values},
-    )
+    shift = [float(overall[f"__cx_s{i}"]) / float(overall["__cx_weight"]) for i in range(len(columns))]
+    centred = _centred(parsed, layout, request, shift)
     groups = _sorted_groups(
         fetch(dataset, _second_pass(centred, layout, request.weight is not None)), layout.keys
     )
@@ -235,7 +203,9 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
     for row in groups:
         group = {by: plain_value(row[key]) for by, key in zip(request.by, layout.keys, strict=True)}
         try:
-            prepared = _prepare(dataset, request, columns, row, shift, overall, group if request.by else None)
+            prepared = _prepare(
+                dataset, request, columns, row, np.array(shift), overall, group if request.by else None
+            )
         except InputError as problem:
             if not request.by:
                 raise
@@ -244,7 +214,8 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
         analysable.append((row, prepared))
     if not analysable:
         raise InputError(dataset.issue("no segment of --by has data enough for a key-driver analysis"))
-    bootstrap = _bootstrap(dataset, centred, layout, request, [row for row, _ in analysable])
+    numbered = _centred(_parsed(dataset, request, layout, columns, positions=True), layout, request, shift)
+    bootstrap = _bootstrap(dataset, numbered, layout, request, [row for row, _ in analysable])
     for (_, prepared), shares in zip(analysable, bootstrap, strict=True):
         model, notes = _model(request, prepared, shares)
         models.append(model)
@@ -252,6 +223,49 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
     warnings = _invalid_warnings(dataset, request, columns, overall) + warnings
     return DriversReport(
         source=dataset.label, by=request.by, models=tuple(models), seed=request.seed, warnings=tuple(warnings)
+    )
+
+
+def _parsed(
+    dataset: Dataset, request: DriversRequest, layout: _Layout, columns: list[str], positions: bool
+) -> Table:
+    """Every column parsed (and its raw text, for messages), with ``__cx_complete`` for listwise
+    deletion; with ``positions``, each row's 0-based position too (its identity in the bootstrap)."""
+    table = dataset.table
+    values = {name: _number(dataset, column) for name, column in zip(layout.values, columns, strict=True)}
+    # Without --weight there is no weight column: every sum is a plain sum, every total a count.
+    extra: dict[str, Any] = {"__cx_position": ibis.row_number()} if positions else {}
+    if request.weight:
+        weight = _number(dataset, request.weight)
+        extra["__cx_w"] = ibis.ifelse(weight >= 0, weight, ibis.null(dt.float64))
+    parsed = table.select(
+        **extra,
+        **{key: table[column] for key, column in zip(layout.keys, request.by, strict=True)},
+        **values,
+        **{f"__cx_raw{i}": _raw_text(dataset, column) for i, column in enumerate(columns)},
+    )
+    complete = parsed["__cx_w"].notnull() if request.weight else ibis.literal(True)
+    for name in layout.values:
+        complete &= parsed[name].notnull()
+    return parsed.mutate(__cx_complete=complete)
+
+
+def _centred(parsed: Table, layout: _Layout, request: DriversRequest, shift: list[float]) -> Table:
+    """The values and their shifted copies ``d_i = v_i − c_i``; an incomplete row keeps its group
+    (for its count of rows left out) with every value NULL."""
+    complete = parsed["__cx_complete"]
+    nothing = ibis.null(dt.float64)
+    kept = ["__cx_position"] if "__cx_position" in parsed.columns else []
+    return parsed.select(
+        *kept,
+        "__cx_complete",
+        *layout.keys,
+        **({"__cx_w": ibis.ifelse(complete, parsed["__cx_w"], nothing)} if request.weight else {}),
+        **{
+            f"__cx_d{i}": ibis.ifelse(complete, parsed[name] - shift[i], nothing)
+            for i, name in enumerate(layout.values)
+        },
+        **{name: ibis.ifelse(complete, parsed[name], nothing) for name in layout.values},
     )
 
 
