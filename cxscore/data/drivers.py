@@ -21,7 +21,6 @@ valid (listwise deletion), and the rows left out are counted. Then:
 
 from __future__ import annotations
 
-import itertools
 import math
 import sys
 from collections.abc import Sequence
@@ -503,19 +502,18 @@ def _replicate_table(dataset: Dataset, count: int, seed: int) -> Table:
 
         columns = {"__cx_b": [b for b, _ in keys], "__cx_rk": [key for _, key in keys]}
         return ibis.memtable(pyarrow.table(columns))
-    name = f"__cx_replicates_{next(_replicate_tables)}"
     connection = compat.ibis_driver_connection(backend)
     try:
-        connection.execute(f"CREATE TEMP TABLE {name} (__cx_b BIGINT, __cx_rk BIGINT)")
-        connection.executemany(f"INSERT INTO {name} VALUES (?, ?)", keys)
+        # Constant statements (one table per engine connection, replaced by each analysis): no name or
+        # value is ever formatted into them; the replicates' numbers go in as parameters.
+        connection.execute("DROP TABLE IF EXISTS temp.__cx_replicates")
+        connection.execute("CREATE TEMP TABLE __cx_replicates (__cx_b BIGINT, __cx_rk BIGINT)")
+        connection.executemany("INSERT INTO __cx_replicates VALUES (?, ?)", keys)
     except engine_errors(backend) as error:
         reason = dataset.engine.describe(error)
         message = f"the bootstrap needs a temporary table of its replicates on the engine: {reason}"
         raise UsageError(Issue("--engine", message)) from None
-    return backend.table(name)
-
-
-_replicate_tables = itertools.count(1)
+    return backend.table("__cx_replicates")
 
 
 def _model(request: DriversRequest, prepared: _Prepared, shares: Any) -> tuple[DriverModel, list[str]]:
