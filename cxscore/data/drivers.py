@@ -1,20 +1,20 @@
-"""Key-driver analysis on the engine: sums of products in a pass or two, a Poisson bootstrap in batches.
+"""Key-driver analysis on the engine: sums of products in one pass, a Poisson bootstrap in one query.
 
 Rows never come to Python. Each column is parsed to a float that is NULL when the cell is blank,
 not a number or not finite; a row counts only when the outcome, every driver and the weight are all
 valid (listwise deletion), and the rows left out are counted. Then:
 
-1. one aggregation over all rows counts the rows and the valid values of each column and sums the
-   (weighted) values of the complete rows, giving each column's mean ``c_i`` (and an example of an
-   invalid cell for messages);
-2. one aggregation per grouping (all rows, or the ``--by`` segments) sums ``w``, ``w·d_i`` and
-   ``w·d_i·d_j`` of the shifted values ``d_i = v_i − c_i`` (shifting by the overall mean keeps the
-   sums of products well conditioned) with each column's minimum and maximum;
+1. a small aggregation over the first complete rows gives each column's mean there, ``c_i``: a
+   constant near the mean to shift by, which keeps the sums of products well conditioned;
+2. one aggregation per grouping (all rows, or the ``--by`` segments) counts the rows and each
+   column's valid values and sums ``w``, ``w·d_i`` and ``w·d_i·d_j`` of the shifted values
+   ``d_i = v_i − c_i`` of the complete rows, with each column's minimum and maximum;
 3. the bootstrap: each complete row's weight in replicate ``b`` is ``w`` times a Poisson(1) count
-   drawn from a hash of the row's position, ``b`` and the seed (see :func:`poisson_count`), so each
-   replicate's sums are the same aggregation with other weights, computed for a batch of
-   replicates per query (Hanley & MacGibbon 2006, "Creating non-parametric bootstrap samples using
-   Poisson frequencies"; Chamandy et al. 2012, "Estimating uncertainty for massive data streams").
+   drawn from a hash of the row's position, ``b`` and the seed (see :func:`with_poisson_counts`),
+   so every replicate's sums come from one query: the complete rows crossed with a table of the
+   replicates, grouped by replicate (Hanley & MacGibbon 2006, "Creating non-parametric bootstrap
+   samples using Poisson frequencies"; Chamandy et al. 2012, "Estimating uncertainty for massive
+   data streams").
 
 :mod:`cxscore.data.relimp` turns the sums into relative weights, Shapley values, betas and VIFs.
 """
@@ -50,6 +50,8 @@ from cxscore.errors import InputError, Issue, UsageError
 
 Row = dict[str, Any]
 _M32 = 0xFFFFFFFF
+#: The shift of each column is its mean over this many complete rows (see :func:`_shift`).
+SHIFT_ROWS = 1000
 #: Poisson(1) cumulative probabilities P(X ≤ k), k = 0..9, as thresholds on a 32-bit uniform integer;
 #: a draw is the number of thresholds at or below the uniform (P(X ≥ 10) ≈ 1.1e-7 is folded into 10).
 POISSON_THRESHOLDS = tuple(
@@ -187,15 +189,13 @@ def analyse_drivers(dataset: Dataset, request: DriversRequest) -> DriversReport:
     _check_request(request)
     check_columns(dataset, columns + list(request.by) + ([request.weight] if request.weight else []))
     layout = _layout(request)
-    # The point estimates' passes read the rows without their positions: numbering rows is a window
-    # that DuckDB runs on one thread, in order, so only the bootstrap, which needs it, pays for it.
+    # The point estimates read the rows without their positions: numbering rows is a window that
+    # DuckDB runs on one thread, in order, so only the bootstrap, which needs it, pays for it.
     parsed = _parsed(dataset, request, layout, columns, positions=False)
-    overall = _first_pass(dataset, parsed, layout, request, columns)
-    shift = [float(overall[f"__cx_s{i}"]) / float(overall["__cx_weight"]) for i in range(len(columns))]
+    shift = _shift(dataset, parsed, layout)
     centred = _centred(parsed, layout, request, shift)
-    groups = _sorted_groups(
-        fetch(dataset, _second_pass(centred, layout, request.weight is not None)), layout.keys
-    )
+    groups = _sorted_groups(fetch(dataset, _sums(centred, layout, request.weight is not None)), layout.keys)
+    overall = _overall(dataset, request, columns, groups)
     warnings: list[str] = []
     models = []
     analysable = []
@@ -250,22 +250,41 @@ def _parsed(
 
 
 def _centred(parsed: Table, layout: _Layout, request: DriversRequest, shift: list[float]) -> Table:
-    """The values and their shifted copies ``d_i = v_i − c_i``; an incomplete row keeps its group
-    (for its count of rows left out) with every value NULL."""
+    """The parsed values and raw text, plus copies for the complete rows only (NULL elsewhere): the
+    values (``__cx_c{i}``), their shifted values ``d_i = v_i − c_i`` and the weight."""
     complete = parsed["__cx_complete"]
     nothing = ibis.null(dt.float64)
     kept = ["__cx_position"] if "__cx_position" in parsed.columns else []
+    weights = {}
+    if request.weight:
+        weights = {"__cx_wv": parsed["__cx_w"], "__cx_w": ibis.ifelse(complete, parsed["__cx_w"], nothing)}
     return parsed.select(
         *kept,
         "__cx_complete",
         *layout.keys,
-        **({"__cx_w": ibis.ifelse(complete, parsed["__cx_w"], nothing)} if request.weight else {}),
+        *layout.values,
+        *(f"__cx_raw{i}" for i in range(len(layout.values))),
+        **weights,
         **{
             f"__cx_d{i}": ibis.ifelse(complete, parsed[name] - shift[i], nothing)
             for i, name in enumerate(layout.values)
         },
-        **{name: ibis.ifelse(complete, parsed[name], nothing) for name in layout.values},
+        **{
+            f"__cx_c{i}": ibis.ifelse(complete, parsed[name], nothing) for i, name in enumerate(layout.values)
+        },
     )
+
+
+def _shift(dataset: Dataset, parsed: Table, layout: _Layout) -> list[float]:
+    """Each column's mean over the first complete rows (at most :data:`SHIFT_ROWS`): a value near the
+    mean to shift by, so the sums of products stay well conditioned in one pass over the rows (the
+    "shifted data" method; any constant works, one near the mean loses the least precision). An
+    aggregate over a LIMIT: the engine stops reading after those rows."""
+    first = parsed.filter(parsed["__cx_complete"]).limit(SHIFT_ROWS)
+    row = fetch(
+        dataset, first.aggregate(**{f"__cx_c{i}": first[v].mean() for i, v in enumerate(layout.values)})
+    )
+    return [float(row[0][f"__cx_c{i}"] or 0.0) for i in range(len(layout.values))]
 
 
 def _check_request(request: DriversRequest) -> None:
@@ -291,50 +310,10 @@ def _check_request(request: DriversRequest) -> None:
         raise UsageError(issues)
 
 
-def _first_pass(
-    dataset: Dataset, parsed: Table, layout: _Layout, request: DriversRequest, columns: list[str]
-) -> Row:
-    """Rows, valid values per column, complete rows and their weighted sums, over all rows."""
-    complete = parsed["__cx_complete"]
-    weight = parsed["__cx_w"] if request.weight else None
-    aggregates: dict[str, Any] = {
-        "__cx_rows": parsed.count(),
-        "__cx_complete_n": parsed.count(where=complete),
-        "__cx_weight": parsed.count(where=complete) if weight is None else weight.sum(where=complete),
-    }
-    if weight is not None:
-        aggregates["__cx_weight_valid"] = weight.count()
-    for i, name in enumerate(layout.values):
-        value, raw = parsed[name], parsed[f"__cx_raw{i}"]
-        aggregates[f"__cx_n{i}"] = value.count()
-        aggregates[f"__cx_s{i}"] = (value if weight is None else weight * value).sum(where=complete)
-        aggregates[f"__cx_x{i}"] = raw.max(where=value.isnull() & raw.notnull())
-    row = fetch(dataset, parsed.aggregate(**aggregates))[0]
-    issues = []
-    if int(row["__cx_rows"]) == 0:
-        raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
-    for i, column in enumerate(columns):
-        if int(row[f"__cx_n{i}"]) == 0:
-            example = dataset.example(row[f"__cx_x{i}"])
-            detail = f", e.g. {example}" if example is not None else " (every cell is blank)"
-            role = "the outcome" if i == 0 else "a driver"
-            message = f"column '{column}' has no numeric value{detail}: {role} must be a number"
-            issues.append(dataset.issue(message, column))
-    if request.weight is not None and int(row["__cx_weight_valid"]) == 0:
-        message = f"column '{request.weight}' has no valid weight (a finite number, 0 or more)"
-        issues.append(dataset.issue(message, request.weight))
-    if not issues and int(row["__cx_complete_n"]) == 0:
-        message = "no row has a valid outcome, every driver and the weight together: nothing to analyse"
-        issues.append(dataset.issue(message))
-    if not issues and not row["__cx_weight"] > 0:
-        issues.append(dataset.issue(f"the weights in '{request.weight}' of the complete rows are all 0"))
-    if issues:
-        raise InputError(issues)
-    return row
-
-
-def _second_pass(centred: Table, layout: _Layout, weighted: bool) -> Table:
-    """Per group: rows, the sums of weights, of shifted values and of their products; minima, maxima."""
+def _sums(centred: Table, layout: _Layout, weighted: bool) -> Table:
+    """The one aggregation, per group: rows, valid values per column (with an invalid cell as an
+    example), complete rows, the sums of weights, of shifted values and of their products, and the
+    complete rows' minima and maxima."""
     complete = centred["__cx_complete"]
     weight = centred["__cx_w"] if weighted else None
 
@@ -346,15 +325,53 @@ def _second_pass(centred: Table, layout: _Layout, weighted: bool) -> Table:
         "__cx_n": centred.count(where=complete),
         "__cx_weight": centred.count(where=complete) if weight is None else weight.sum(),
     }
+    if weighted:
+        aggregates["__cx_weight_valid"] = centred["__cx_wv"].count()
     for i, name in enumerate(layout.values):
+        value, raw = centred[name], centred[f"__cx_raw{i}"]
+        aggregates[f"__cx_valid{i}"] = value.count()
+        aggregates[f"__cx_x{i}"] = raw.max(where=value.isnull() & raw.notnull())
         aggregates[f"__cx_s{i}"] = total(centred[f"__cx_d{i}"])
-        aggregates[f"__cx_min{i}"] = centred[name].min()
-        aggregates[f"__cx_max{i}"] = centred[name].max()
+        aggregates[f"__cx_min{i}"] = centred[f"__cx_c{i}"].min()
+        aggregates[f"__cx_max{i}"] = centred[f"__cx_c{i}"].max()
     for i, j in layout.pairs:
         aggregates[f"__cx_p{i}_{j}"] = total(centred[f"__cx_d{i}"] * centred[f"__cx_d{j}"])
     if layout.keys:
         return centred.group_by(list(layout.keys)).aggregate(**aggregates)
     return centred.aggregate(**aggregates)
+
+
+def _overall(dataset: Dataset, request: DriversRequest, columns: list[str], groups: list[Row]) -> Row:
+    """The counts over all rows (the groups' counts added up); an error for a column with no number,
+    no valid weight, no complete row, or weights all 0."""
+    counted = ["__cx_rows", "__cx_n", *(f"__cx_valid{i}" for i in range(len(columns)))]
+    counted += ["__cx_weight_valid"] if request.weight else []
+    row: Row = {name: sum(int(group[name]) for group in groups) for name in counted}
+    row["__cx_weight"] = sum(float(group["__cx_weight"] or 0.0) for group in groups)
+    for i in range(len(columns)):
+        examples = [group[f"__cx_x{i}"] for group in groups if group[f"__cx_x{i}"] is not None]
+        row[f"__cx_x{i}"] = max(examples, default=None)
+    issues = []
+    if row["__cx_rows"] == 0:
+        raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
+    for i, column in enumerate(columns):
+        if row[f"__cx_valid{i}"] == 0:
+            example = dataset.example(row[f"__cx_x{i}"])
+            detail = f", e.g. {example}" if example is not None else " (every cell is blank)"
+            role = "the outcome" if i == 0 else "a driver"
+            message = f"column '{column}' has no numeric value{detail}: {role} must be a number"
+            issues.append(dataset.issue(message, column))
+    if request.weight is not None and row["__cx_weight_valid"] == 0:
+        message = f"column '{request.weight}' has no valid weight (a finite number, 0 or more)"
+        issues.append(dataset.issue(message, request.weight))
+    if not issues and row["__cx_n"] == 0:
+        message = "no row has a valid outcome, every driver and the weight together: nothing to analyse"
+        issues.append(dataset.issue(message))
+    if not issues and not row["__cx_weight"] > 0:
+        issues.append(dataset.issue(f"the weights in '{request.weight}' of the complete rows are all 0"))
+    if issues:
+        raise InputError(issues)
+    return row
 
 
 def _sorted_groups(rows: list[Row], keys: Sequence[str]) -> list[Row]:
@@ -395,6 +412,10 @@ def _prepare(
     """Check one group's data (constant columns, collinear drivers, rows enough) and fit its model."""
     k = len(columns)
     n = int(row["__cx_n"])
+    p = k - 1
+    if n <= p + 1:
+        message = f"{n} complete rows cannot fit a model of {p} drivers: it needs at least {p + 2}"
+        raise InputError(dataset.issue(message))
     low = [float(row[f"__cx_min{i}"]) for i in range(k)]
     high = [float(row[f"__cx_max{i}"]) for i in range(k)]
     constant = [column for i, column in enumerate(columns) if low[i] == high[i]]
@@ -409,10 +430,6 @@ def _prepare(
             for column in constant
         ]
         raise InputError(issues)
-    p = k - 1
-    if n <= p + 1:
-        message = f"{n} complete rows cannot fit a model of {p} drivers: it needs at least {p + 2}"
-        raise InputError(dataset.issue(message))
     first = np.array([row[f"__cx_s{i}"] for i in range(k)], dtype=float)
     moments = relimp.moments(float(row["__cx_weight"]), shift, first, _matrix(row, k))
     if not np.all(np.diag(moments.covariance) > 0):
@@ -620,7 +637,7 @@ def _invalid_warnings(
     rows = int(overall["__cx_rows"])
     warnings = []
     named = [*columns, *([request.weight] if request.weight else [])]
-    counts = [int(overall[f"__cx_n{i}"]) for i in range(len(columns))]
+    counts = [int(overall[f"__cx_valid{i}"]) for i in range(len(columns))]
     if request.weight:
         counts.append(int(overall["__cx_weight_valid"]))
     for i, column in enumerate(named):
@@ -634,7 +651,7 @@ def _invalid_warnings(
                 f"number{quoted})"
             )
             warnings.append(_warning_issue(dataset.issue(message, column)))
-    left_out = rows - int(overall["__cx_complete_n"])
+    left_out = rows - int(overall["__cx_n"])
     if left_out:
         message = (
             f"{left_out} of {rows} rows are left out (listwise): a value of the outcome, a driver or "
