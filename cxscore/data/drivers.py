@@ -476,8 +476,16 @@ def _bootstrap(
         **{f"__cx_p{i}_{j}": keyed[f"__cx_d{i}"] * keyed[f"__cx_d{j}"] for i, j in layout.pairs},
     )
     keyed = fenced(keyed, native)
-    replicates = _replicate_table(dataset, count, request.seed)
-    crossed = keyed.cross_join(replicates)
+    if native:
+        # DuckDB: the replicates' keys unnested beside each row, so the rows stream through every
+        # thread (a cross join put the small replicate table on the side DuckDB reads on one thread).
+        keys = [replicate_key(b, request.seed) for b in range(count)]
+        crossed = keyed.mutate(__cx_rk=ibis.literal(keys, type=dt.Array(dt.int64)).unnest()).view()
+        crossed = crossed.mutate(__cx_b=crossed["__cx_rk"])  # each replicate's key is its own: a bijection
+        replicate_of = {key: b for b, key in enumerate(keys)}
+    else:
+        crossed = keyed.cross_join(_replicate_table(dataset, count, request.seed))
+        replicate_of = None
     counted = with_poisson_counts(crossed, crossed["__cx_key"], crossed["__cx_rk"], native)
     weight = counted["__cx_count"].cast(dt.float64)
     if request.weight is not None:
@@ -497,7 +505,7 @@ def _bootstrap(
         arrays = found.get(tuple(row[key] for key in layout.keys))
         if arrays is None:
             continue
-        b = int(row["__cx_b"])
+        b = int(row["__cx_b"]) if replicate_of is None else replicate_of[int(row["__cx_b"])]
         arrays[0][b] = row["__cx_weight"]
         arrays[1][b] = [row[f"__cx_s{i}"] for i in range(k)]
         arrays[2][b] = _matrix(row, k)
