@@ -11,8 +11,7 @@ valid (listwise deletion), and the rows left out are counted. Then:
    ``d_i = v_i − c_i`` of the complete rows, with each column's minimum and maximum;
 3. the bootstrap: each complete row's weight in replicate ``b`` is ``w`` times a Poisson(1) count
    drawn from a hash of the row's position, ``b`` and the seed (see :func:`with_poisson_counts`),
-   so every replicate's sums come from one query: the complete rows crossed with a table of the
-   replicates, grouped by replicate (Hanley & MacGibbon 2006, "Creating non-parametric bootstrap
+   so every replicate's sums come from one query, grouped by replicate (Hanley & MacGibbon 2006, "Creating non-parametric bootstrap
    samples using Poisson frequencies"; Chamandy et al. 2012, "Estimating uncertainty for massive
    data streams").
 
@@ -455,10 +454,11 @@ def _bootstrap(
 ) -> list[Any]:
     """Each group's replicate shares, ``(B, p)`` arrays (``(0, p)`` when no replicate is asked).
 
-    One query: the complete rows, each with its products precomputed, are crossed with a table of
-    the replicates (``b`` and its key); each pair's Poisson count weights the row, and the sums are
-    grouped by replicate (and segment). The query has as many aggregates as one replicate needs,
-    whatever the number of replicates.
+    One query: each complete row, with its products precomputed, meets every replicate's key (on
+    DuckDB an array of the keys unnested beside the row, elsewhere a cross join with a table of the
+    replicates); each pair's Poisson count weights the row, and the sums are grouped by replicate
+    (and segment). The query has as many aggregates as one replicate needs, whatever the number of
+    replicates.
     """
     k = len(layout.values)
     p = k - 1
@@ -515,9 +515,10 @@ def _bootstrap(
 def _replicate_table(dataset: Dataset, count: int, seed: int) -> Table:
     """The replicates, ``__cx_b`` and its key ``__cx_rk``, as a table on the engine.
 
-    On DuckDB and SQLite a temporary table filled through the driver (a constant statement, the
-    values as parameters; it goes when the engine disconnects); elsewhere an Ibis in-memory table,
-    which Ibis uploads when the query runs.
+    For engines without arrays to unnest (DuckDB unnests the keys instead, see :func:`_bootstrap`).
+    On SQLite a temporary table filled through the driver (constant statements, the values as
+    parameters; it goes when the engine disconnects); elsewhere an Ibis in-memory table, which Ibis
+    uploads when the query runs.
     """
     keys = [(b, replicate_key(b, seed)) for b in range(count)]
     backend = dataset.backend
