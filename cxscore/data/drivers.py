@@ -11,9 +11,9 @@ valid (listwise deletion), and the rows left out are counted. Then:
    ``d_i = v_i − c_i`` of the complete rows, with each column's minimum and maximum;
 3. the bootstrap: each complete row's weight in replicate ``b`` is ``w`` times a Poisson(1) count
    drawn from a hash of the row's position, ``b`` and the seed (see :func:`with_poisson_counts`),
-   so every replicate's sums come from one query, grouped by replicate (Hanley & MacGibbon 2006, "Creating non-parametric bootstrap
-   samples using Poisson frequencies"; Chamandy et al. 2012, "Estimating uncertainty for massive
-   data streams").
+   so every replicate's sums come from one query, grouped by replicate (Hanley & MacGibbon 2006,
+   "Creating non-parametric bootstrap samples using Poisson frequencies"; Chamandy et al. 2012,
+   "Estimating uncertainty for massive data streams").
 
 :mod:`cxscore.data.relimp` turns the sums into relative weights, Shapley values, betas and VIFs.
 """
