@@ -488,6 +488,7 @@ Columns = list[str] | None
         "cxscore measure survey.csv --nps likelihood_to_recommend",
         "cxscore measure survey.csv --nps ltr --csat csat --by region --trend quarter",
         "cxscore measure 'exports/*.csv' --fcr resolved -o fcr.json",
+        "cxscore measure survey.csv --nps ltr --by region --vs-rest --weight w --adjust bh",
     )
 )
 @handle_user_errors
@@ -503,6 +504,17 @@ def measure(
     unit: Annotated[str | None, typer.Option(help="Unit of --response-time, e.g. hours.")] = None,
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
+    vs_rest: Annotated[
+        bool, typer.Option("--vs-rest", help="Test each --by segment against the rest.")
+    ] = False,
+    weight: Annotated[str | None, typer.Option(help="Column of survey weights (non-negative).")] = None,
+    min_n: Annotated[
+        int, typer.Option(min=0, help="Fewer answers than this: shown, flagged, never tested.")
+    ] = 100,
+    adjust: Annotated[
+        str,
+        typer.Option(help="Adjust the run's p-values: holm (default), bh (false discovery rate) or none."),
+    ] = "holm",
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
     decimal_comma: Annotated[
@@ -523,13 +535,14 @@ def measure(
     output: OutputOption = None,
 ) -> None:
     """Compute NPS, CSAT, CES, FCR and response times with 95% intervals from survey or ticket data."""
-    from cxscore.data import DataSource, compute_measures, specs_from_options
+    from cxscore.data import DataSource, MeasureOptions, compute_measures, specs_from_options
 
     specs = specs_from_options(nps or [], csat or [], ces or [], fcr or [], response_time or [], unit)
     source = DataSource(
         paths=tuple(data or ()), table=table, engine=engine, encoding=encoding, decimal_comma=decimal_comma
     )
-    report = compute_measures(source, specs, by or [], trend)
+    options = MeasureOptions(weight=weight, vs_rest=vs_rest, min_n=min_n, adjust=adjust)
+    report = compute_measures(source, specs, by or [], trend, options=options)
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)

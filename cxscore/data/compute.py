@@ -9,6 +9,7 @@ Python, where :mod:`cxscore.data.stats` turns it into values and intervals. A de
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -27,6 +28,7 @@ from cxscore.data.model import (
     LABELS,
     VALID_ANSWERS,
     MeasureKind,
+    MeasureOptions,
     MeasureReport,
     MeasureResult,
     MeasureSpec,
@@ -60,53 +62,109 @@ def measure_dataset(
     specs: Sequence[MeasureSpec],
     by: Sequence[str] = (),
     trend: str | None = None,
+    options: MeasureOptions | None = None,
 ) -> MeasureReport:
     """Compute ``specs`` over all rows, per ``by`` segment, and per ``trend`` period with changes.
 
     The groupings are: all rows; the ``by`` columns together; and with ``trend``, the trend column
     alone and the ``by`` columns with the trend column. Each grouping is one aggregation query.
     ``specs`` is never empty: :func:`cxscore.data.compute_measures` refuses that before any scan.
+    ``options`` adds survey weights, segment-vs-rest tests, the n floor of tests and the adjustment
+    of all the run's p-values (see :class:`MeasureOptions`).
     """
+    options = options or MeasureOptions()
     by = tuple(dict.fromkeys(by))
     if trend is not None and trend in by:
         raise UsageError(Issue("--trend", f"'{trend}' is also a --by column: use it in one of them"))
+    if options.vs_rest and not by:
+        raise UsageError(Issue("--vs-rest", "compares each --by segment with the rest: give --by COL"))
+    if options.adjust not in stats.ADJUSTMENTS:
+        raise UsageError(
+            Issue("--adjust", f"'{options.adjust}' is not one of {', '.join(stats.ADJUSTMENTS)}")
+        )
     table = dataset.table
-    check_columns(dataset, [spec.column for spec in specs] + list(by) + ([trend] if trend else []))
+    weight = options.weight
+    check_columns(
+        dataset,
+        [spec.column for spec in specs]
+        + list(by)
+        + ([trend] if trend else [])
+        + ([weight] if weight else []),
+    )
     # Every column of the parsed table has an internal name, the group keys too: a data column
     # called "__cx_rows" cannot collide with an aggregate.
     internal = {key: f"__cx_k{j}" for j, key in enumerate((*by, *([trend] if trend else [])))}
+    weights = {"__cx_w": weight_column(dataset, weight)} if weight else {}
     parsed = table.select(
         **{name: table[key] for key, name in internal.items()},
-        **{f"__cx_m{i}": _parse(dataset, spec) for i, spec in enumerate(specs)},
+        **weights,
+        **{f"__cx_m{i}": _parse(dataset, spec, weights.get("__cx_w")) for i, spec in enumerate(specs)},
         **{f"__cx_r{i}": _raw_text(table[spec.column]) for i, spec in enumerate(specs)},
     )
-    overall_row = _run(dataset, parsed, (), specs, examples=True)[0]
+    weighted = weight is not None
+    overall_row = _run(dataset, parsed, (), specs, weighted, examples=True)[0]
     rows_total = int(overall_row["__cx_rows"])
     if rows_total == 0:
         raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
     warnings: list[str] = []
-    results = _overall_results(dataset, specs, overall_row, warnings)
+    if weighted and any(spec.kind is MeasureKind.response_time for spec in specs):
+        warnings.append(
+            f"{dataset.label}: warning: response times are not weighted: their median and p90 count "
+            "every valid row once"
+        )
+    results = _overall_results(dataset, specs, overall_row, warnings, weighted, options.min_n)
     groupings: list[tuple[str, ...]] = [by] if by else []
     if trend is not None:
         groupings += [(trend,)] + ([(*by, trend)] if by else [])
     segment_results: list[MeasureResult] = []
     for keys in groupings:
         inner = tuple(internal[key] for key in keys)
+        rows = _sorted(_run(dataset, parsed, inner, specs, weighted), inner)
         found = [
-            _result(spec, i, row, {key: row[internal[key]] for key in keys})
-            for row in _sorted(_run(dataset, parsed, inner, specs), inner)
+            _result(spec, i, row, {key: row[internal[key]] for key in keys}, weighted, options.min_n)
+            for row in rows
             for i, spec in enumerate(specs)
         ]
         if trend is not None and trend in keys:
-            found = _with_changes(found, trend)
+            found = _with_changes(found, trend, options.min_n)
+        elif options.vs_rest:
+            found = _against_rest(found, rows, overall_row, specs, weighted, options.min_n)
         segment_results += found
     small = sum(1 for result in segment_results if result.insufficient_n)
     if small:
         warnings.append(
             f"{dataset.label}: warning: {small} of {len(segment_results)} segment results rest on fewer "
-            f"than {stats.MIN_N} valid answers (insufficient n)"
+            f"than {options.min_n} valid answers (insufficient n: shown, never tested)"
         )
-    return MeasureReport(dataset.label, tuple(results + segment_results), by, trend, tuple(warnings))
+    everything, tests = _adjusted(results + segment_results, options.adjust)
+    return MeasureReport(
+        dataset.label,
+        tuple(everything),
+        by,
+        trend,
+        tuple(warnings),
+        weight=weight,
+        vs_rest=options.vs_rest,
+        tests=tests,
+        adjustment=options.adjust,
+        min_n=options.min_n,
+    )
+
+
+def weight_column(dataset: Dataset, column: str) -> Column:
+    """Survey weights as float64: NULL (an invalid row) when blank, negative, unparseable or not finite."""
+    value = _as_text_if_json(dataset.table[column])
+    kind = value.type()
+    if kind.is_numeric():
+        number = value.cast(dt.float64)
+    elif kind.is_string():
+        number = text_to_number(dataset.backend, value, bool(dataset.decimal_comma))
+    else:
+        message = f"column '{column}' holds {shorten(str(kind), 80)}, but weights are non-negative numbers"
+        raise InputError(dataset.issue(message, column))
+    # The upper bound drops inf and NaN (NaN sorts above every number on DuckDB and Postgres).
+    valid = (number >= 0) & (number <= sys.float_info.max)
+    return ibis.ifelse(valid, number, ibis.null(dt.float64))
 
 
 # Parsing --------------------------------------------------------------------------------------------
@@ -124,8 +182,16 @@ def check_columns(dataset: Dataset, columns: Iterable[str]) -> None:
         raise InputError(issues)
 
 
-def _parse(dataset: Dataset, spec: MeasureSpec) -> Column:
-    """The answers of ``spec.column`` as float64, NULL when blank, unparseable or out of scale."""
+def _parse(dataset: Dataset, spec: MeasureSpec, weight: Column | None = None) -> Column:
+    """The answers of ``spec.column`` as float64, NULL when blank, unparseable or out of scale (or,
+    under survey weights, when the row's weight is invalid)."""
+    parsed = _parse_answer(dataset, spec)
+    if weight is None:
+        return parsed
+    return ibis.ifelse(weight.notnull(), parsed, ibis.null(dt.float64))
+
+
+def _parse_answer(dataset: Dataset, spec: MeasureSpec) -> Column:
     column = _as_text_if_json(dataset.table[spec.column])
     kind = spec.kind
     dtype = column.type()
@@ -195,22 +261,44 @@ def _raw_text(column: Column) -> Column:
 # Aggregation ----------------------------------------------------------------------------------------
 
 
-def _aggregates(parsed: Table, specs: Sequence[MeasureSpec], quantiles: bool) -> dict[str, Any]:
-    """Every count, sum and quantile the measures need, as named Ibis reductions over ``parsed``."""
+def _aggregates(
+    parsed: Table, specs: Sequence[MeasureSpec], quantiles: bool, weighted: bool
+) -> dict[str, Any]:
+    """Every count, sum and quantile the measures need, as named Ibis reductions over ``parsed``.
+
+    Under survey weights the counts of promoters, detractors and top answers and the CES sums are
+    sums of weights (Σw, Σw·x, Σw·x²), and Σw and Σw² give Kish's effective n.
+    """
     aggregates: dict[str, Any] = {"__cx_rows": parsed.count()}
     for i, spec in enumerate(specs):
         value = parsed[f"__cx_m{i}"]
-        aggregates[f"__cx_m{i}_n"] = value.count()
+        name = _names(i)
+        aggregates[name.n] = value.count()
+        if weighted and spec.kind is not MeasureKind.response_time:
+            w = parsed["__cx_w"]
+            aggregates[name.weights] = w.sum(where=value.notnull())
+            aggregates[name.weight_squares] = (w * w).sum(where=value.notnull())
+
+            def count(condition: Any, w: Any = w) -> Any:
+                return w.sum(where=condition)
+
+            total, squares = (w * value).sum(), (w * value * value).sum()
+        else:
+
+            def count(condition: Any) -> Any:
+                return parsed.count(where=condition)
+
+            total, squares = value.sum(), (value * value).sum()
         if spec.kind is MeasureKind.nps:
-            aggregates[f"__cx_m{i}_promoters"] = parsed.count(where=value >= 9)
-            aggregates[f"__cx_m{i}_detractors"] = parsed.count(where=value <= 6)
+            aggregates[name.promoters] = count(value >= 9)
+            aggregates[name.detractors] = count(value <= 6)
         elif spec.kind is MeasureKind.csat:
-            aggregates[f"__cx_m{i}_top"] = parsed.count(where=value >= 4)
+            aggregates[name.top] = count(value >= 4)
         elif spec.kind is MeasureKind.fcr:
-            aggregates[f"__cx_m{i}_top"] = parsed.count(where=value == 1)
+            aggregates[name.top] = count(value == 1)
         elif spec.kind is MeasureKind.ces:
-            aggregates[f"__cx_m{i}_sum"] = value.sum()
-            aggregates[f"__cx_m{i}_squares"] = (value * value).sum()
+            aggregates[name.sum] = total
+            aggregates[name.squares] = squares
         elif quantiles:
             for q in _QUANTILES:
                 aggregates[f"__cx_m{i}_q{q}"] = value.quantile(q)
@@ -222,12 +310,13 @@ def _run(
     parsed: Table,
     keys: tuple[str, ...],
     specs: Sequence[MeasureSpec],
+    weighted: bool = False,
     examples: bool = False,
 ) -> list[Row]:
     """One aggregation over ``parsed`` grouped by ``keys`` (one row when there are none)."""
     backend = dataset.backend
     native_quantiles = compat.ibis_supports(backend, "Quantile")
-    aggregates = _aggregates(parsed, specs, native_quantiles)
+    aggregates = _aggregates(parsed, specs, native_quantiles, weighted)
     if examples:
         for i, spec in enumerate(specs):
             raw = parsed[f"__cx_r{i}"]
@@ -243,8 +332,10 @@ def _run(
         parsed.group_by(list(keys)).aggregate(**aggregates) if keys else parsed.aggregate(**aggregates)
     )
     rows = fetch(dataset, expression)
-    if not native_quantiles and any(spec.kind is MeasureKind.response_time for spec in specs):
-        _add_order_statistics(dataset, parsed, keys, specs, rows)
+    if any(spec.kind is MeasureKind.response_time for spec in specs):
+        if not native_quantiles:
+            _add_order_statistics(dataset, parsed, keys, specs, rows)
+        _add_quantile_intervals(dataset, parsed, keys, specs, rows)
     return rows
 
 
@@ -308,6 +399,53 @@ def _add_order_statistics(
                 )
 
 
+def _add_quantile_intervals(
+    dataset: Dataset, parsed: Table, keys: tuple[str, ...], specs: Sequence[MeasureSpec], rows: list[Row]
+) -> None:
+    """The distribution-free 95% intervals of each group's median and p90, in the engine.
+
+    :func:`stats.quantile_ranks` gives the ranks of the bracketing order statistics from n alone; a
+    window numbers each group's valid values in order, and only the values at ranks near the normal
+    approximation of those ranks (nq ± 1.96·√(nq(1 − q)), within a margin the exact ranks never leave)
+    come back to Python, a few dozen per group.
+    """
+    z = stats.Z_95
+    for i, spec in enumerate(specs):
+        if spec.kind is not MeasureKind.response_time:
+            continue
+        value = parsed[f"__cx_m{i}"]
+        valid = parsed.filter(value.notnull())
+        groups = [valid[key] for key in keys]
+        ranked = valid.select(
+            *keys,
+            __cx_x=valid[f"__cx_m{i}"],
+            __cx_rank=ibis.row_number().over(ibis.window(group_by=groups, order_by=valid[f"__cx_m{i}"])) + 1,
+            __cx_count=valid[f"__cx_m{i}"].count().over(ibis.window(group_by=groups)),
+        )
+        rank, count = ranked["__cx_rank"], ranked["__cx_count"].cast(dt.float64)
+        wanted = ibis.literal(False)
+        for q in _QUANTILES:
+            spread = z * (count * q * (1 - q)).sqrt()
+            for edge in (count * q - spread, count * q + spread):
+                wanted |= (rank >= edge - _RANK_MARGIN) & (rank <= edge + _RANK_MARGIN)
+        found: dict[tuple[Any, ...], dict[int, float]] = {}
+        for row in fetch(dataset, ranked.filter(wanted)):
+            group = tuple(row[key] for key in keys)
+            found.setdefault(group, {})[int(row["__cx_rank"])] = row["__cx_x"]
+        for row in rows:
+            n = int(row[f"__cx_m{i}_n"])
+            values = found.get(tuple(row[key] for key in keys), {})
+            for q in _QUANTILES:
+                low, high = stats.quantile_ranks(q, n)
+                row[f"__cx_m{i}_q{q}_low"] = None if low is None else values.get(low)
+                row[f"__cx_m{i}_q{q}_high"] = None if high is None else values.get(high)
+
+
+#: How far (in ranks) the exact binomial ranks may lie from their normal approximation; a test
+#: checks every n up to 20,000 for both quantiles.
+_RANK_MARGIN = 4
+
+
 # Results --------------------------------------------------------------------------------------------
 
 
@@ -322,61 +460,112 @@ class _Names(NamedTuple):
     squares: str
     median: str
     p90: str
+    weights: str
+    weight_squares: str
+    median_low: str
+    median_high: str
+    p90_low: str
+    p90_high: str
 
 
 @functools.cache
 def _names(i: int) -> _Names:
     prefix = f"__cx_m{i}_"
-    parts = ("n", "promoters", "detractors", "top", "sum", "squares", "q0.5", "q0.9")
+    parts = (
+        "n", "promoters", "detractors", "top", "sum", "squares", "q0.5", "q0.9", "w", "w2",
+        "q0.5_low", "q0.5_high", "q0.9_low", "q0.9_high",
+    )  # fmt: skip
     return _Names(*(prefix + part for part in parts))
 
 
-def _result(spec: MeasureSpec, i: int, row: Row, group: dict[str, Any] | None) -> MeasureResult:
+#: The aggregates that add up over rows: a segment's rest is the overall row minus the segment's.
+_ADDITIVE = ("n", "promoters", "detractors", "top", "sum", "squares", "weights", "weight_squares")
+
+
+def _result(
+    spec: MeasureSpec,
+    i: int,
+    row: Row,
+    group: dict[str, Any] | None,
+    weighted: bool = False,
+    min_n: int = stats.MIN_N,
+) -> MeasureResult:
     """Turn one aggregated row into the measure's value and interval.
 
     Built in one call (not with ``dataclasses.replace``, three times slower): ``--by`` a column of
-    100,000 values makes as many results.
+    100,000 values makes as many results. Under survey weights the shares and means are weighted and
+    the intervals use Kish's effective n: the effective counts n_eff·(weighted share) go into the same
+    formulas as plain counts.
     """
     name = _names(i)
-    n = int(row[name.n])
+    n = int(row[name.n] or 0)
     invalid = int(row["__cx_rows"]) - n
-    if n == 0:
-        return MeasureResult(spec.kind, spec.column, group, None, n, invalid, unit=spec.unit)
-    estimate: stats.Estimate
-    if spec.kind is MeasureKind.nps:
-        estimate = stats.nps(int(row[name.promoters]), int(row[name.detractors]), n)
-    elif spec.kind in (MeasureKind.csat, MeasureKind.fcr):
-        estimate = stats.share(int(row[name.top]), n)
-    elif spec.kind is MeasureKind.ces:
-        # The answers are integers, so their float sums are exact integers (below 2**53).
-        estimate = stats.mean(round(row[name.sum]), round(row[name.squares]), n)
-    else:
-        median, p90 = row[name.median], row[name.p90]
+    kind = spec.kind
+    if kind is MeasureKind.response_time:
+        median, p90 = row.get(name.median), row.get(name.p90)
         return MeasureResult(
-            spec.kind, spec.column, group, median, n, invalid, median=median, p90=p90, unit=spec.unit
+            kind, spec.column, group, median if n else None, n, invalid,
+            ci_low=row.get(name.median_low), ci_high=row.get(name.median_high), median=median, p90=p90,
+            unit=spec.unit, n_effective=n, p90_ci_low=row.get(name.p90_low),
+            p90_ci_high=row.get(name.p90_high), min_n=min_n,
+        )  # fmt: skip
+    estimate = _estimate(kind, name, row, n, weighted)
+    if estimate is None:
+        n_effective = 0.0 if weighted else n
+        return MeasureResult(
+            kind, spec.column, group, None, n, invalid, unit=spec.unit, n_effective=n_effective, min_n=min_n
         )
+    low, high = estimate.ci_low, estimate.ci_high
+    if kind is MeasureKind.ces and low is not None and high is not None:
+        # The t interval is symmetric and can pass the ends of the 1–7 scale; a mean cannot.
+        low, high = max(1.0, low), min(7.0, high)
     return MeasureResult(
-        spec.kind,
-        spec.column,
-        group,
-        estimate.value,
-        n,
-        invalid,
-        ci_low=estimate.ci_low,
-        ci_high=estimate.ci_high,
-        se=estimate.se,
-        unit=spec.unit,
-    )
+        kind, spec.column, group, estimate.value, n, invalid, ci_low=low, ci_high=high, se=estimate.se,
+        unit=spec.unit, n_effective=estimate.n, min_n=min_n, estimate=estimate,
+    )  # fmt: skip
+
+
+def _estimate(kind: MeasureKind, name: _Names, row: Row, n: int, weighted: bool) -> stats.Estimate | None:
+    """The value and interval of a count-based measure from its aggregates (``None``: nothing valid)."""
+    if n == 0:
+        return None
+    if weighted:
+        total_weight = float(row[name.weights] or 0.0)
+        if total_weight <= 0:
+            return None
+        n_eff = stats.kish(total_weight, float(row[name.weight_squares] or 0.0))
+        scale = n_eff / total_weight  # weighted sums × scale = effective counts and sums
+        if kind is MeasureKind.nps:
+            return stats.nps(
+                float(row[name.promoters] or 0) * scale, float(row[name.detractors] or 0) * scale, n_eff
+            )
+        if kind in (MeasureKind.csat, MeasureKind.fcr):
+            return stats.share(float(row[name.top] or 0) * scale, n_eff)
+        mean = float(row[name.sum]) / total_weight
+        second = float(row[name.squares]) / total_weight
+        variance = (second - mean * mean) * n_eff / (n_eff - 1) if n_eff > 1 else 0.0
+        return stats.mean_estimate(mean, variance, n_eff)
+    if kind is MeasureKind.nps:
+        return stats.nps(int(row[name.promoters]), int(row[name.detractors]), n)
+    if kind in (MeasureKind.csat, MeasureKind.fcr):
+        return stats.share(int(row[name.top]), n)
+    # The answers are integers, so their float sums are exact integers (below 2**53).
+    return stats.mean(round(row[name.sum]), round(row[name.squares]), n)
 
 
 def _overall_results(
-    dataset: Dataset, specs: Sequence[MeasureSpec], row: Row, warnings: list[str]
+    dataset: Dataset,
+    specs: Sequence[MeasureSpec],
+    row: Row,
+    warnings: list[str],
+    weighted: bool = False,
+    min_n: int = stats.MIN_N,
 ) -> list[MeasureResult]:
     """The all-rows results; a measure with no valid answer at all is an error, not a warning."""
     results = []
     issues = []
     for i, spec in enumerate(specs):
-        result = _result(spec, i, row, None)
+        result = _result(spec, i, row, None, weighted, min_n)
         label, answers = LABELS[spec.kind], VALID_ANSWERS[spec.kind]
         raw = row.get(f"__cx_m{i}_example")
         example = dataset.example(raw)
@@ -404,13 +593,13 @@ def _overall_results(
                 hint = f"; some are numbers with a decimal comma (e.g. {comma_example}): give --decimal-comma"
             warnings.append(
                 f"{dataset.label}: warning: {result.invalid} of {result.n + result.invalid} rows have no "
-                f"valid {label} answer in '{spec.column}' (blank, unparseable or not {answers}{quoted}); "
-                f"they are left out of n{hint}"
+                f"valid {label} answer in '{spec.column}' (blank, unparseable or not {answers}{quoted}"
+                f"{', or an invalid weight' if weighted else ''}); they are left out of n{hint}"
             )
         if result.insufficient_n:
             warnings.append(
                 f"{dataset.label}: warning: {label} of '{spec.column}' rests on {result.n} valid answers, "
-                f"fewer than {stats.MIN_N} (insufficient n)"
+                f"fewer than {min_n} (insufficient n)"
             )
         results.append(result)
     if issues:
@@ -448,8 +637,14 @@ def _sorted(rows: list[Row], keys: tuple[str, ...]) -> list[Row]:
     return sorted(rows, key=lambda row: tuple(order(row[key]) for key, order in orderings))
 
 
-def _with_changes(results: list[MeasureResult], trend: str) -> list[MeasureResult]:
-    """Each period's change against the previous period of the same segment and measure."""
+def _with_changes(results: list[MeasureResult], trend: str, min_n: int = stats.MIN_N) -> list[MeasureResult]:
+    """Each period's change against the segment's last earlier period with a valid value, its base.
+
+    The base is named in every result with a change; a period with no valid answer gets no change
+    and is shown as a gap (its value is empty), and the next period's base says which period it was
+    compared with instead. Periods are ordered (numbers numerically); a missing period value has no
+    place in the order and gets no change.
+    """
     previous: dict[tuple[Any, ...], MeasureResult] = {}
     changed = []
     for result in results:
@@ -463,21 +658,76 @@ def _with_changes(results: list[MeasureResult], trend: str) -> list[MeasureResul
         if before is None or before.value is None:
             changed.append(result)
             continue
-        change, p_value = stats.change_test(
-            stats.Estimate(before.value, None, None, before.se),
-            stats.Estimate(result.value, None, None, result.se),
-        )
-        significant = None if p_value is None else p_value < 0.05
-        changed.append(_with_change(result, change, p_value, significant))
+        p_value, note = None, _untested(before, result, min_n)
+        if note is None:
+            comparison = stats.compare(before.estimate, result.estimate)
+            p_value, note = comparison.p_value, comparison.reason
+        change = result.value - before.value
+        base = (before.group or {}).get(trend)
+        changed.append(dataclasses.replace(result, change=change, base=base, p_value=p_value, test_note=note))
     return changed
 
 
-def _with_change(
-    result: MeasureResult, change: float | None, p_value: float | None, significant: bool | None
-) -> MeasureResult:
-    """``result`` with its change against the previous period (``dataclasses.replace``, spelt out)."""
-    r = result
-    return MeasureResult(
-        r.kind, r.column, r.group, r.value, r.n, r.invalid, r.ci_low, r.ci_high, r.se, r.median, r.p90,
-        r.unit, change, p_value, significant,
-    )  # fmt: skip
+def _untested(first: MeasureResult, second: MeasureResult, min_n: int) -> str | None:
+    """Why two results are not tested against each other, or ``None`` when they are."""
+    if first.kind is MeasureKind.response_time:
+        return "no test for response times: medians are compared by their intervals only"
+    if first.estimate is None or second.estimate is None:
+        return "no valid answer on one side"
+    if min(first.n, second.n) < min_n:
+        return f"fewer than {min_n} answers on one side: not tested"
+    return None
+
+
+def _against_rest(
+    results: list[MeasureResult],
+    rows: list[Row],
+    overall: Row,
+    specs: Sequence[MeasureSpec],
+    weighted: bool,
+    min_n: int,
+) -> list[MeasureResult]:
+    """Each segment against the rest of the rows: the rest's aggregates are the overall ones minus the
+    segment's (counts and sums add up), so no query is needed; the test is :func:`stats.compare`."""
+    compared = []
+    for index, result in enumerate(results):
+        row, i = rows[index // len(specs)], index % len(specs)
+        spec = specs[i]
+        if result.value is None:
+            compared.append(result)
+            continue
+        rest_row = {"__cx_rows": int(overall["__cx_rows"]) - int(row["__cx_rows"])}
+        for part in _ADDITIVE:
+            key = getattr(_names(i), part)
+            if key in row:
+                rest_row[key] = (overall[key] or 0) - (row[key] or 0)
+        if spec.kind is MeasureKind.response_time:
+            note = _untested(result, result, min_n)
+            compared.append(dataclasses.replace(result, test_note=note))
+            continue
+        rest = _result(spec, i, rest_row, None, weighted, min_n)
+        if rest.value is None:
+            compared.append(dataclasses.replace(result, test_note="no other rows to compare with"))
+            continue
+        p_value, note = None, _untested(rest, result, min_n)
+        if note is None:
+            comparison = stats.compare(rest.estimate, result.estimate)
+            p_value, note = comparison.p_value, comparison.reason
+        compared.append(
+            dataclasses.replace(result, vs_rest=result.value - rest.value, p_value=p_value, test_note=note)
+        )
+    return compared
+
+
+def _adjusted(results: list[MeasureResult], method: str) -> tuple[list[MeasureResult], int]:
+    """All results with their p-values adjusted together (``method``) and significance on the adjusted
+    value at 5%; and the number of tests."""
+    raw = [result.p_value for result in results]
+    tests = sum(1 for p in raw if p is not None)
+    if not tests:
+        return results, 0
+    adjusted = stats.adjust(raw, method)
+    return [
+        result if p is None else dataclasses.replace(result, p_adjusted=p, significant=p < 0.05)
+        for result, p in zip(results, adjusted, strict=True)
+    ], tests
