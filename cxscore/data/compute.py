@@ -279,15 +279,10 @@ def _aggregates(
             aggregates[name.weights] = w.sum(where=value.notnull())
             aggregates[name.weight_squares] = (w * w).sum(where=value.notnull())
 
-            def count(condition: Any, w: Any = w) -> Any:
-                return w.sum(where=condition)
-
+            count = _weight_sum(w)
             total, squares = (w * value).sum(), (w * value * value).sum()
         else:
-
-            def count(condition: Any) -> Any:
-                return parsed.count(where=condition)
-
+            count = _row_count(parsed)
             total, squares = value.sum(), (value * value).sum()
         if spec.kind is MeasureKind.nps:
             aggregates[name.promoters] = count(value >= 9)
@@ -303,6 +298,16 @@ def _aggregates(
             for q in _QUANTILES:
                 aggregates[f"__cx_m{i}_q{q}"] = value.quantile(q)
     return aggregates
+
+
+def _weight_sum(w: Any) -> Callable[[Any], Any]:
+    """Σw over the rows where a condition holds: the weighted count."""
+    return lambda condition: w.sum(where=condition)
+
+
+def _row_count(parsed: Table) -> Callable[[Any], Any]:
+    """The rows where a condition holds."""
+    return lambda condition: parsed.count(where=condition)
 
 
 def _run(

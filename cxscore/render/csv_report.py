@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -116,7 +117,8 @@ def csv_value(value: Cell) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        # NaN and infinity are no numbers a spreadsheet reads (and "-inf" would start a formula).
+        return repr(value) if math.isfinite(value) else ""
     return str(value)
 
 
