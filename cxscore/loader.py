@@ -394,6 +394,7 @@ def compute_data_sources(
             of=measure.of,
             between=tuple(measure.between or ()),
             unit=measure.unit,
+            weight=entry.weight,
         )
         try:
             root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
@@ -521,7 +522,13 @@ def _check_rated(
     metric_id: str, entry: RatingEntry, framework: Framework, document: Document
 ) -> Iterator[Issue]:
     """A rated metric takes a rating on the scale, not a measured value, interval or data source."""
-    for field, key in (("value", "value"), ("source", "from"), ("n", "n"), ("ci_low", "ci_low")):
+    for field, key in (
+        ("value", "value"),
+        ("source", "from"),
+        ("n", "n"),
+        ("ci_low", "ci_low"),
+        ("weight", "weight"),
+    ):
         if getattr(entry, field) is not None:
             node = locate(document.root, ("ratings", metric_id, key), at_key=True)
             scale = f"{framework.scale.min:g}–{framework.scale.max:g}"

@@ -339,6 +339,7 @@ class RatingEntry(_Input):
     value: Number | None = None
     source: Text | None = Field(default=None, alias="from")
     column: Text | None = None
+    weight: Text | None = None
     n: Count | None = None
     ci_low: Number | None = None
     ci_high: Number | None = None
@@ -352,6 +353,8 @@ class RatingEntry(_Input):
             raise ValueError("give either a 'value' or a data source 'from', not both")
         if self.column is not None and self.source is None:
             raise ValueError("'column' needs a data source: add 'from: <file>'")
+        if self.weight is not None and self.source is None:
+            raise ValueError("'weight' needs a data source: add 'from: <file>'")
         if (self.ci_low is None) != (self.ci_high is None):
             raise ValueError("give both 'ci_low' and 'ci_high', or neither")
         if self.ci_low is not None and self.ci_high is not None:

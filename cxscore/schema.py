@@ -72,6 +72,7 @@ def _entry_rules() -> list[Schema]:
         {"if": _given("rating"), "then": {"properties": {"value": _null(), "from": _null()}}},
         {"if": _given("value"), "then": {"properties": {"from": _null()}}},
         {"if": _given("column"), "then": _given("from")},
+        {"if": _given("weight"), "then": _given("from")},
         {"if": _given("ci_low"), "then": _given("ci_high")},
         {"if": _given("ci_high"), "then": _given("ci_low")},
     ]
@@ -91,6 +92,7 @@ def _measured_fields(value: Schema) -> Schema:
         "ci_high": _number("Upper end of the value's interval (with ci_low)"),
         "from": _text("A data file to compute the value from (CSV, Parquet or NDJSON), relative to here"),
         "column": _text("The column of the data file that holds the answers"),
+        "weight": _text("The column of the data file that holds survey weights (non-negative)"),
     }
 
 

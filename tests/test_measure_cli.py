@@ -281,7 +281,7 @@ def test_markdown_marks_significant_changes(cli: Callable[..., Result], write: C
     )
     # Periods are columns; a significant change is marked, and the legend says what the mark means.
     assert "| all | 55.0% ±4.9 n=400 | 30.0% ±6.3 n=200 | 80.0% ±5.5 n=200 ▲ |" in markdown.stdout
-    assert "▲ rise: a significant change against the previous period" in markdown.stdout
+    assert "▲ rise: significant at 5% after adjustment." in markdown.stdout
 
 
 def test_reading_files_on_a_duckdb_database_leaves_it_unchanged(
