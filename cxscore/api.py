@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -126,6 +127,22 @@ def measure(
     source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
     options = MeasureOptions(weight=weight, vs_rest=vs_rest, min_n=min_n, adjust=adjust)
     return compute_measures(source, specs, list(by), trend, options=options)
+
+
+def plan(
+    measure: str,
+    moe: Sequence[float] = (),
+    change: Sequence[float] = (),
+    power: float = 0.8,
+    expect: Sequence[float] | None = None,
+    expect_sd: float | None = None,
+) -> PlanReport:
+    """What ``cxscore plan`` computes: answers needed for each 95% margin of error in ``moe`` and, per
+    period, to detect each ``change`` with ``power``; ``measure`` is nps, csat, fcr or ces."""
+    from cxscore.data.plan import make_plan
+
+    expected = None if expect is None else tuple(expect)
+    return make_plan(measure, tuple(moe), tuple(change), power, expected, expect_sd)
 
 
 def frameworks() -> list[Framework]:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from cxscore import __version__
-from cxscore.render import FrameworkFormat, HistoryFormat, MeasureFormat, OutputFormat, format_for, renderer
+from cxscore.render import (
+    FrameworkFormat,
+    HistoryFormat,
+    MeasureFormat,
+    OutputFormat,
+    PlanFormat,
+    format_for,
+    renderer,
+)
 
 if TYPE_CHECKING:
     from cxscore.gating import GateFailure
@@ -546,6 +554,56 @@ def measure(
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore plan --nps --moe 5 --moe 3",
+        "cxscore plan --nps --expect 45,20 --moe 5 --change 10 --power 0.9",
+        "cxscore plan --ces --expect-sd 1.4 --moe 0.1 -f json",
+    )
+)
+@handle_user_errors
+def plan(
+    nps: Annotated[bool, typer.Option("--nps", help="Plan an NPS (margins in NPS points).")] = False,
+    csat: Annotated[bool, typer.Option("--csat", help="Plan a CSAT (percentage points).")] = False,
+    fcr: Annotated[bool, typer.Option("--fcr", help="Plan an FCR (percentage points).")] = False,
+    ces: Annotated[bool, typer.Option("--ces", help="Plan a CES (points on its 1–7 scale).")] = False,
+    moe: Annotated[
+        list[float] | None, typer.Option(help="95% margin of error, repeatable: a row per margin.")
+    ] = None,
+    change: Annotated[
+        list[float] | None, typer.Option(help="A change between two periods to detect, repeatable.")
+    ] = None,
+    power: Annotated[float, typer.Option(help="Power to detect --change (0–1).")] = 0.8,
+    expect: Annotated[
+        str | None,
+        typer.Option(help="Expected shares: PROMOTERS,DETRACTORS for NPS (45,20), one for CSAT/FCR (80)."),
+    ] = None,
+    expect_sd: Annotated[
+        float | None, typer.Option(help="Expected standard deviation of CES answers (default 3, worst).")
+    ] = None,
+    output_format: Annotated[
+        PlanFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, markdown or csv."),
+    ] = PlanFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Answers needed for a 95% margin of error, or per period to detect a change, before fieldwork."""
+    from cxscore.data.plan import make_plan
+    from cxscore.errors import Issue, UsageError
+
+    chosen = [name for name, asked in (("nps", nps), ("csat", csat), ("fcr", fcr), ("ces", ces)) if asked]
+    if len(chosen) != 1:
+        raise UsageError(Issue("plan", "give exactly one of --nps, --csat, --fcr or --ces"))
+    expected = None
+    if expect is not None:
+        try:
+            expected = tuple(float(part) for part in expect.split(","))
+        except ValueError:
+            raise UsageError(Issue("--expect", "give numbers separated by commas, e.g. 45,20")) from None
+    report = make_plan(chosen[0], tuple(moe or ()), tuple(change or ()), power, expected, expect_sd)
+    emit(renderer("plan", format_for("plan", output_format, _name(output)))(report), output)
 
 
 def app_for(args: list[str]) -> typer.Typer:

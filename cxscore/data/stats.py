@@ -324,7 +324,7 @@ def binomial_cdf(k: int, n: int, q: float) -> float:
 
 def plan_n(variance: float, margin: float) -> int:
     """Answers needed for a 95% margin of error: n = ⌈1.959964²·V/margin²⌉ (margin on V's scale)."""
-    return math.ceil(Z_95 * Z_95 * variance / (margin * margin) - 1e-9)
+    return math.ceil(Z_95 * Z_95 * variance / (margin * margin))
 
 
 def plan_change_n(variance: float, change: float, power: float) -> int:
@@ -334,7 +334,7 @@ def plan_change_n(variance: float, change: float, power: float) -> int:
     Wang 2008, *Sample Size Calculations in Clinical Research*, §3.2), V the per-answer variance.
     """
     z_power = NormalDist().inv_cdf(power)
-    return math.ceil((Z_95 + z_power) ** 2 * 2 * variance / (change * change) - 1e-9)
+    return math.ceil((Z_95 + z_power) ** 2 * 2 * variance / (change * change))
 
 
 def interpolated_quantile(low: float, high: float, q: float, n: int) -> float:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -59,6 +60,15 @@ class MeasureFormat(StrEnum):
     markdown = "markdown"
 
 
+class PlanFormat(StrEnum):
+    """Output formats of ``cxscore plan``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
 class HistoryFormat(StrEnum):
     """Output formats of ``cxscore history``."""
 
@@ -69,7 +79,7 @@ class HistoryFormat(StrEnum):
     html = "html"
 
 
-Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework"]
+Command = Literal["rate", "compare", "rank", "history", "measure", "plan", "frameworks", "framework"]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
@@ -77,6 +87,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "rank": tuple(SCORECARD_FORMATS),
     "history": tuple(HistoryFormat),
     "measure": tuple(MeasureFormat),
+    "plan": tuple(PlanFormat),
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
 }
@@ -140,6 +151,8 @@ def renderer(command: Literal["rank"], output_format: str) -> Renderer[Leaderboa
 def renderer(command: Literal["history"], output_format: str) -> Renderer[HistoryReport]: ...
 @overload
 def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
+@overload
+def renderer(command: Literal["plan"], output_format: str) -> Renderer[PlanReport]: ...
 @overload
 def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
 @overload

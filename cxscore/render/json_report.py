@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -78,6 +79,11 @@ def render_rank(board: Leaderboard) -> str:
 
 def render_measure(report: MeasureReport) -> str:
     """``{"measures": [...]}`` with unrounded values, overall results first."""
+    return _dump(report.to_dict())
+
+
+def render_plan(report: PlanReport) -> str:
+    """``{"schema_version": 1, "plans": [{"measure", "moe", "change", "power", "n", "assumed"}]}``."""
     return _dump(report.to_dict())
 
 

@@ -22,6 +22,7 @@ from cxscore.textsafe import markdown_block, markdown_inline
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -362,3 +363,12 @@ def render_history(report: HistoryReport) -> str:
     for history in report.histories:
         lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_plan(report: PlanReport) -> str:
+    """The plans as one GFM table: measure, margin or change (and power), answers needed, assumption."""
+    from cxscore.render.plans import PLAN_HEADER, assumptions, plan_cells
+
+    rows = [[markdown_inline(cell) for cell in plan_cells(plan)] for plan in report.plans]
+    lines = ["# Answers needed", "", markdown_inline(assumptions(report)), ""]
+    return "\n".join([*lines, *table(list(PLAN_HEADER), rows, "lrrrr")]) + "\n"

@@ -44,6 +44,7 @@ from cxscore.textsafe import clean_block, clean_line
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
@@ -753,3 +754,16 @@ def render_history(report: HistoryReport) -> RenderableType:
     for history in report.histories:
         blocks.extend((Text(""), _history_block(history)))
     return Group(*blocks)
+
+
+def render_plan(report: PlanReport) -> RenderableType:
+    """The plans as one table: measure, margin or change (and power), answers needed, assumption."""
+    from cxscore.render.plans import PLAN_HEADER, assumptions, plan_cells
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for index, header in enumerate(PLAN_HEADER):
+        grid.add_column(header, justify="right" if index else "left")
+    for plan in report.plans:
+        grid.add_row(*plan_cells(plan))
+    title = Text("Answers needed (95% confidence; changes: two-sided 5% test)", style="bold")
+    return Group(title, Text(assumptions(report), style="dim"), Text(""), grid)
