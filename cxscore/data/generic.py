@@ -149,7 +149,8 @@ def _generic(measure: MetricMeasure, dataset: Dataset, weight: Any) -> MeasuredV
     y, x = _number(scoped, measure.numerator or ""), _number(scoped, measure.denominator or "")
     both = y.notnull() & x.notnull()
     aggregates = _weights(table, w, both)
-    aggregates["top"], aggregates["bottom"], aggregates["rows"] = (w * y).sum(), (w * x).sum(), table.count()
+    aggregates["top"], aggregates["bottom"] = (w * y).sum(where=both), (w * x).sum(where=both)
+    aggregates["rows"] = table.count()
     row = fetch(dataset, table.aggregate(**aggregates))[0]
     n, rows = int(row["n"] or 0), int(row["rows"] or 0)
     if rows == 0:

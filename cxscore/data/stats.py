@@ -361,8 +361,9 @@ def t_quantile_975(df: float) -> float:
     """The 97.5% quantile of Student's t distribution with ``df`` degrees of freedom.
 
     Up to 1000 degrees of freedom the t CDF, F(t) = 1 − ½·I_{ν/(ν+t²)}(ν/2, ½) (regularised incomplete
-    beta, evaluated by its continued fraction), is inverted by bisection to 1e-12. Above that the
-    Cornish–Fisher expansion in 1/ν (Abramowitz & Stegun 26.7.5, four terms) is exact to ~1e-13.
+    beta, evaluated by its continued fraction), is inverted by Newton's method on the t density,
+    safeguarded by bisection, to 1e-13. Above that the Cornish–Fisher expansion in 1/ν (Abramowitz &
+    Stegun 26.7.5, four terms) is exact to ~1e-13. ``df`` may be fractional (Welch, Kish).
     """
     if df <= 0:
         raise ValueError("the t distribution needs positive degrees of freedom")
@@ -371,13 +372,21 @@ def t_quantile_975(df: float) -> float:
     low, high = Z_95, 13.0  # t(0.975) lies between the normal quantile and t(0.975, 1) = 12.706
     while _upper(high, df) > 0.025:  # fewer than one degree of freedom (a Welch or Kish ν)
         low, high = high, high * 4
-    while high - low > 1e-12 * high:
-        middle = (low + high) / 2
-        if _upper(middle, df) > 0.025:
-            low = middle
+    log_scale = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    t = min(max(_cornish_fisher(Z_95, df), low), high)
+    for _ in range(200):
+        excess = _upper(t, df) - 0.025  # P(T > t) falls as t grows
+        if excess > 0:
+            low = t
         else:
-            high = middle
-    return (low + high) / 2
+            high = t
+        density = math.exp(log_scale - (df + 1) / 2 * math.log1p(t * t / df))
+        step = t + excess / density
+        following = step if low < step < high else (low + high) / 2
+        if abs(following - t) <= 1e-14 * t or high - low <= 1e-13 * t:
+            return following
+        t = following
+    return t
 
 
 def t_upper_tail(t: float, df: float) -> float:
