@@ -845,3 +845,12 @@ def test_api_plan() -> None:
     import cxscore.api
 
     assert cxscore.api.plan("nps", moe=[5]).plans[0].n == 1537
+
+
+def test_the_readme_shows_what_plan_prints(cli: Callable[..., Result], tmp_path: Path) -> None:
+    target = tmp_path / "plan.txt"
+    ok(cli("plan", "--nps", "--moe", "5", "--moe", "3", "--change", "10", "-o", target))
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Planning the next wave") :]
+    block = section[section.index("```\nAnswers needed") + 4 :]
+    assert block[: block.index("```")] == target.read_text(encoding="utf-8")

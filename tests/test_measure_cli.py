@@ -93,7 +93,17 @@ def test_json_with_by_and_trend(cli: Callable[..., Result], survey: Path) -> Non
 def test_csv_output_has_one_row_per_result(cli: Callable[..., Result], survey: Path) -> None:
     result = ok(cli("measure", survey, "--nps", "ltr", "--by", "region", "-f", "csv"))
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["measure", "column", "region", "value", "n", "n_effective", "invalid", "ci_low", "ci_high"]
+    assert rows[0] == [
+        "measure",
+        "column",
+        "region",
+        "value",
+        "n",
+        "n_effective",
+        "invalid",
+        "ci_low",
+        "ci_high",
+    ]
     assert [row[2] for row in rows[1:]] == ["", "EU", "US"]
     assert float(rows[1][3]) == pytest.approx(25.0)
 
