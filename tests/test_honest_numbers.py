@@ -301,7 +301,7 @@ def test_ces_welch_keeps_its_type_one_error_at_n_5() -> None:
 def test_constant_answers_are_not_tested(tmp_path: Path) -> None:
     comparison = stats.compare(stats.mean(10, 50, 2), stats.mean(12, 72, 2))  # 5,5 vs 6,6
     assert comparison.p_value is None
-    assert comparison.reason is not None and "no variance" in comparison.reason
+    assert "no variance" in (comparison.reason or "")
     path = write_csv(tmp_path, ["q", "ces"], [["1", 5], ["1", 5], ["2", 6], ["2", 6]])
     report = compute_measures(
         source(path), [MeasureSpec(MeasureKind.ces, "ces")], trend="q", options=MeasureOptions(min_n=1)
@@ -489,7 +489,8 @@ def test_ratio_of_sums_has_the_delta_method_interval(tmp_path: Path) -> None:
         ys = xs * rng.uniform(0.1, 0.7, size=200)
         r = ys.sum() / xs.sum()
         estimate = stats.ratio_estimate(r, float(np.sum((ys - r * xs) ** 2)), float(xs.sum()), 200)
-        assert estimate.ci_low is not None and estimate.ci_high is not None
+        assert estimate.ci_low is not None
+        assert estimate.ci_high is not None
         covered += estimate.ci_low <= 0.4 <= estimate.ci_high
     assert 0.92 <= covered / 400 <= 0.98
 
@@ -833,9 +834,16 @@ def test_plan_command_formats(cli: Callable[..., Result]) -> None:
     table = ok(cli(*args)).stdout
     assert "1,570 per period" in table
     assert "worst case" in table
-    for bad in (["plan", "--moe", "5"], ["plan", "--nps", "--csat", "--moe", "5"], ["plan", "--nps"],
-                ["plan", "--nps", "--moe", "5", "--expect", "80"], ["plan", "--csat", "--moe", "0"],
-                ["plan", "--ces", "--moe", "1", "--expect", "50"], ["plan", "--nps", "--moe", "5", "--expect", "x"]):  # fmt: skip
+    refusals = [
+        ["plan", "--moe", "5"],
+        ["plan", "--nps", "--csat", "--moe", "5"],
+        ["plan", "--nps"],
+        ["plan", "--nps", "--moe", "5", "--expect", "80"],
+        ["plan", "--csat", "--moe", "0"],
+        ["plan", "--ces", "--moe", "1", "--expect", "50"],
+        ["plan", "--nps", "--moe", "5", "--expect", "x"],
+    ]
+    for bad in refusals:
         refused = cli(*bad)
         assert refused.exit_code == 2, bad
         assert "Traceback" not in refused.output

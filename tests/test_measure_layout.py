@@ -135,7 +135,8 @@ def test_the_legend_explains_only_what_appears(example_report: list[str]) -> Non
         "Cells: value ±half the width of its 95% interval, then n (valid answers).",
         "! insufficient n: fewer than 100 valid answers, never tested.",
         "12 tests against the base period, p-values Holm-adjusted over all of them (adj): NPS difference of",
-        "adjusted NPS (z), CSAT Newcombe hybrid score, FCR Newcombe hybrid score, CES Welch t; response times",
+        "adjusted NPS (z), CSAT Newcombe hybrid score, FCR Newcombe hybrid score, CES Welch t; response "
+        "times",
         "are not tested.",
     ]  # no period changed significantly, so no ▲ or ▼
 
