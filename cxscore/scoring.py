@@ -68,6 +68,14 @@ class MetricScore(NamedTuple):
     unit: str | None = None
 
     @property
+    def significant(self) -> bool | None:
+        """For a ``difference`` with an interval: whether that interval excludes 0 (the two groups
+        differ at the 5% level); ``None`` for every other metric."""
+        if self.measure != "difference" or self.ci_low is None or self.ci_high is None:
+            return None
+        return self.ci_low > 0 or self.ci_high < 0
+
+    @property
     def rated(self) -> bool:
         """Whether the brand rated this metric (or, for a measured metric, gave its value)."""
         return self.rating is not None or self.value is not None
@@ -132,6 +140,7 @@ class ScoreResult(NamedTuple):
                     "ci_low": metric.ci_low,
                     "ci_high": metric.ci_high,
                     "n": metric.n,
+                    "significant": metric.significant,
                 }
                 for metric in self.metrics
             ],

@@ -862,3 +862,14 @@ def test_the_readme_shows_what_plan_prints(cli: Callable[..., Result], tmp_path:
     section = readme[readme.index("### Planning the next wave") :]
     block = section[section.index("```\nAnswers needed") + 4 :]
     assert block[: block.index("```")] == target.read_text(encoding="utf-8")
+
+
+def test_a_difference_is_marked_significant_or_not_in_the_scorecard(cli: Callable[..., Result]) -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "data" / "acme-loyalty.yaml"
+    document = json.loads(ok(cli("rate", example, "-f", "json")).stdout)
+    metrics = {metric["id"]: metric for metric in document["metrics"]}
+    for metric_id in ("retention_uplift", "clv_uplift"):
+        metric = metrics[metric_id]
+        assert metric["significant"] is (metric["ci_low"] > 0 or metric["ci_high"] < 0)
+    assert metrics["member_nps"]["significant"] is None  # not a difference
+    assert "significant" in ok(cli("rate", example)).stdout

@@ -214,7 +214,7 @@ def _given(metric: MetricScore, scale: str) -> str:
     if metric.value is None:
         return f"{format_rating(metric.rating or 0)}/{scale}"
     value = with_unit(format_value(metric.value), esc(metric.unit) if metric.unit else None)
-    detail = format_interval(metric.ci_low, metric.ci_high, metric.n)
+    detail = format_interval(metric.ci_low, metric.ci_high, metric.n, metric.significant)
     return f'{value}<br><span class="muted">{detail}</span>' if detail else value
 
 

@@ -43,7 +43,7 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
     """``4/5``; a measured value with its unit, interval and n (``42 points [34.6, 48.9] n=400``); or —."""
     if metric.value is not None:
         unit = markdown_inline(metric.unit) if metric.unit else None
-        backing = format_interval(metric.ci_low, metric.ci_high, metric.n)
+        backing = format_interval(metric.ci_low, metric.ci_high, metric.n, metric.significant)
         return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
     return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
 

@@ -92,8 +92,11 @@ def short_unit(unit: str | None) -> str | None:
     return unit if len(unit) <= SHORT_UNIT else None
 
 
-def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) -> str:
-    """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string."""
+def format_interval(
+    ci_low: float | None, ci_high: float | None, n: int | None, significant: bool | None = None
+) -> str:
+    """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string; a
+    difference between groups adds whether it is ``significant`` (its interval excludes 0)."""
     parts = []
     if ci_low is not None and ci_high is not None:
         # Both bounds with the same decimals: two where the interval lies within ±1 (ratios), else one.
@@ -101,6 +104,8 @@ def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) 
         parts.append(f"[{format_bound(ci_low, decimals)}, {format_bound(ci_high, decimals)}]")
     if n is not None:
         parts.append(f"n={n:,}")
+    if significant is not None:
+        parts.append("significant" if significant else "not significant")
     return " ".join(parts)
 
 

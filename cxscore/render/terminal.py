@@ -161,7 +161,7 @@ def _interval_line(metric: MetricScore) -> str:
     """A measured value's 95% interval and n, shown dim under the metric's name (else empty)."""
     if metric.value is None:
         return ""
-    return format_interval(metric.ci_low, metric.ci_high, metric.n)
+    return format_interval(metric.ci_low, metric.ci_high, metric.n, metric.significant)
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
