@@ -873,3 +873,30 @@ def test_a_difference_is_marked_significant_or_not_in_the_scorecard(cli: Callabl
         assert metric["significant"] is (metric["ci_low"] > 0 or metric["ci_high"] < 0)
     assert metrics["member_nps"]["significant"] is None  # not a difference
     assert "significant" in ok(cli("rate", example)).stdout
+
+
+def test_quantile_intervals_bring_back_one_row_per_group(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typing import Any
+
+    from cxscore.data import compute
+
+    returned: list[int] = []
+    real_fetch = compute.fetch
+
+    def counting_fetch(dataset: Any, expression: Any) -> Any:
+        rows = real_fetch(dataset, expression)
+        returned.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(compute, "fetch", counting_fetch)
+    rng = np.random.default_rng(1)
+    rows = [
+        [g, round(float(h), 3)]
+        for g, h in zip(rng.choice(["a", "b", "c"], 5000), rng.exponential(5, 5000), strict=True)
+    ]
+    path = write_csv(tmp_path, ["g", "hours"], rows)
+    report = compute_measures(source(path), [MeasureSpec(MeasureKind.response_time, "hours")], ["g"])
+    assert returned == [1, 3]  # the order statistics ride in the one aggregation per grouping
+    assert all(r.ci_low is not None and r.p90_ci_high is not None for r in report.results)

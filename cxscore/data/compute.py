@@ -318,10 +318,19 @@ def _run(
     weighted: bool = False,
     examples: bool = False,
 ) -> list[Row]:
-    """One aggregation over ``parsed`` grouped by ``keys`` (one row when there are none)."""
+    """One aggregation over ``parsed`` grouped by ``keys`` (one row when there are none).
+
+    With a response time, the rows are first numbered within each group (a window), so that the same
+    aggregation also brings back the order statistics of the median's and p90's intervals.
+    """
     backend = dataset.backend
     native_quantiles = compat.ibis_supports(backend, "Quantile")
+    timed = [i for i, spec in enumerate(specs) if spec.kind is MeasureKind.response_time]
+    if timed:
+        parsed = _ranked(parsed, keys, timed)
     aggregates = _aggregates(parsed, specs, native_quantiles, weighted)
+    for i in timed:
+        aggregates.update(_order_statistics(parsed, i))
     if examples:
         for i, spec in enumerate(specs):
             raw = parsed[f"__cx_r{i}"]
@@ -337,10 +346,11 @@ def _run(
         parsed.group_by(list(keys)).aggregate(**aggregates) if keys else parsed.aggregate(**aggregates)
     )
     rows = fetch(dataset, expression)
-    if any(spec.kind is MeasureKind.response_time for spec in specs):
+    if timed:
         if not native_quantiles:
             _add_order_statistics(dataset, parsed, keys, specs, rows)
-        _add_quantile_intervals(dataset, parsed, keys, specs, rows)
+        for i in timed:
+            _add_quantile_intervals(i, rows)
     return rows
 
 
@@ -406,51 +416,65 @@ def _add_order_statistics(
                 )
 
 
-def _add_quantile_intervals(
-    dataset: Dataset, parsed: Table, keys: tuple[str, ...], specs: Sequence[MeasureSpec], rows: list[Row]
-) -> None:
-    """The distribution-free 95% intervals of each group's median and p90, in the engine.
+def _ranked(parsed: Table, keys: tuple[str, ...], timed: list[int]) -> Table:
+    """``parsed`` with, per response time, each valid value's rank in its group (1..n) and the group's n.
 
-    :func:`stats.quantile_ranks` gives the ranks of the bracketing order statistics from n alone; a
-    window numbers each group's valid values in order, and only the values at ranks near the normal
-    approximation of those ranks (nq ± 1.96·√(nq(1 − q)), within a margin the exact ranks never leave)
-    come back to Python, a few dozen per group.
+    Ordered by (is blank, value): the valid values take ranks 1..n on every engine, whichever end it
+    puts NULLs at.
     """
-    z = stats.Z_95
-    for i, spec in enumerate(specs):
-        if spec.kind is not MeasureKind.response_time:
-            continue
+    groups = [parsed[key] for key in keys]
+    columns = {}
+    for i in timed:
         value = parsed[f"__cx_m{i}"]
-        valid = parsed.filter(value.notnull())
-        groups = [valid[key] for key in keys]
-        ranked = valid.select(
-            *keys,
-            __cx_x=valid[f"__cx_m{i}"],
-            __cx_rank=ibis.row_number().over(ibis.window(group_by=groups, order_by=valid[f"__cx_m{i}"])) + 1,
-            __cx_count=valid[f"__cx_m{i}"].count().over(ibis.window(group_by=groups)),
-        )
-        rank, count = ranked["__cx_rank"], ranked["__cx_count"].cast(dt.float64)
-        wanted = ibis.literal(False)
+        order = ibis.window(group_by=groups, order_by=[value.isnull(), value])
+        columns[f"__cx_m{i}_rank"] = ibis.row_number().over(order) + 1
+        columns[f"__cx_m{i}_count"] = value.count().over(ibis.window(group_by=groups)).cast(dt.float64)
+    return parsed.mutate(**columns)
+
+
+def _order_statistics(parsed: Table, i: int) -> dict[str, Any]:
+    """Aggregates bringing back, per group, the values at the ranks around each interval bound.
+
+    The exact ranks (:func:`stats.quantile_ranks`) lie within ``_RANK_MARGIN`` of the normal
+    approximation e = nq ∓ 1.96·√(nq(1 − q)), so the values at ranks ⌊e⌋ − 3 .. ⌊e⌋ + 4 are taken, as
+    one aggregate each, with ⌊e⌋ itself: one row per group, however many rows it has.
+    """
+    value, rank, count = parsed[f"__cx_m{i}"], parsed[f"__cx_m{i}_rank"], parsed[f"__cx_m{i}_count"]
+    aggregates: dict[str, Any] = {}
+    for q in _QUANTILES:
+        spread = stats.Z_95 * (count * q * (1 - q)).sqrt()
+        for side, edge in (("low", count * q - spread), ("high", count * q + spread)):
+            base = edge.floor().cast(dt.int64)
+            prefix = f"__cx_m{i}_q{q}_{side}"
+            aggregates[f"{prefix}_base"] = base.max()
+            for j in range(_RANK_WINDOW):
+                aggregates[f"{prefix}_{j}"] = value.max(where=rank == base + (j - _RANK_BEFORE))
+    return aggregates
+
+
+def _add_quantile_intervals(i: int, row_list: list[Row]) -> None:
+    """The distribution-free 95% intervals of each group's median and p90, from :func:`_order_statistics`.
+
+    A bound whose rank falls outside 1..n stays ``None`` (no bound at that n), and so would one whose
+    value did not come back (never, by the margin test).
+    """
+    for row in row_list:
+        n = int(row[f"__cx_m{i}_n"] or 0)
         for q in _QUANTILES:
-            spread = z * (count * q * (1 - q)).sqrt()
-            for edge in (count * q - spread, count * q + spread):
-                wanted |= (rank >= edge - _RANK_MARGIN) & (rank <= edge + _RANK_MARGIN)
-        found: dict[tuple[Any, ...], dict[int, float]] = {}
-        for row in fetch(dataset, ranked.filter(wanted)):
-            group = tuple(row[key] for key in keys)
-            found.setdefault(group, {})[int(row["__cx_rank"])] = row["__cx_x"]
-        for row in rows:
-            n = int(row[f"__cx_m{i}_n"])
-            values = found.get(tuple(row[key] for key in keys), {})
-            for q in _QUANTILES:
-                low, high = stats.quantile_ranks(q, n)
-                row[f"__cx_m{i}_q{q}_low"] = None if low is None else values.get(low)
-                row[f"__cx_m{i}_q{q}_high"] = None if high is None else values.get(high)
+            for side, rank in zip(("low", "high"), stats.quantile_ranks(q, n), strict=True):
+                prefix = f"__cx_m{i}_q{q}_{side}"
+                base = row.get(f"{prefix}_base")
+                j = None if rank is None or base is None else rank - int(base) + _RANK_BEFORE
+                row[f"{prefix}"] = (
+                    row.get(f"{prefix}_{j}") if j is not None and 0 <= j < _RANK_WINDOW else None
+                )
 
 
-#: How far (in ranks) the exact binomial ranks may lie from their normal approximation; a test
-#: checks every n up to 20,000 for both quantiles.
+#: How far (in ranks) the exact binomial ranks may lie from their normal approximation (a test
+#: checks both quantiles over n up to 200,000), and so the ranks ⌊e⌋ − 3 .. ⌊e⌋ + 4 fetched.
 _RANK_MARGIN = 4
+_RANK_BEFORE = _RANK_MARGIN - 1
+_RANK_WINDOW = 2 * _RANK_MARGIN
 
 
 # Results --------------------------------------------------------------------------------------------
