@@ -106,6 +106,18 @@ def test_non_finite_text_is_invalid_for_the_cx_measures(tmp_path: Path) -> None:
     assert [(r.n, r.invalid) for r in report.results] == [(1, 2)] * 4
 
 
+def test_rate_json_with_nan_and_inf_text_in_the_data(
+    cli: Callable[..., Result], write: Callable[..., Path]
+) -> None:
+    # The audit's reproduction: "nan" and "inf" in a mean's column scored 0% and 100% and crashed
+    # rate --format json. They are invalid cells now, left out of n.
+    write("customer_id,member,clv_index\n1,yes,inf\n2,yes,120\n3,no,nan\n4,no,100\n", "members.csv")
+    path = write("brand: A\nframework: loyalty-program\nratings:\n  clv_uplift: {from: members.csv}\n")
+    metric = json.loads(ok(cli("rate", path, "--format", "json")).stdout)["metrics"]
+    uplift = next(m for m in metric if m["id"] == "clv_uplift")
+    assert (uplift["value"], uplift["n"]) == (20.0, 2)
+
+
 def test_rate_json_survives_an_overflowing_mean(
     cli: Callable[..., Result], write: Callable[..., Path]
 ) -> None:
@@ -400,6 +412,7 @@ def test_a_period_without_valid_answers_is_a_gap_and_the_next_change_names_its_b
     assert [entry["base"] for entry in entries["measures"][1:]] == [None, None, "Q1"]
     wide = ok(cli("measure", path, "--nps", "ltr", "--trend", "quarter")).stdout
     assert "—" in wide  # Q2 shown, empty
+    assert "A change after a gap (—) is against the last period with answers" in wide
 
 
 def test_a_segment_missing_a_period_shows_a_gap_row(tmp_path: Path) -> None:
@@ -840,6 +853,8 @@ def test_plan_command_formats(cli: Callable[..., Result]) -> None:
         ["plan", "--nps"],
         ["plan", "--nps", "--moe", "5", "--expect", "80"],
         ["plan", "--csat", "--moe", "0"],
+        ["plan", "--csat", "--moe", "inf"],
+        ["plan", "--csat", "--change", "nan"],
         ["plan", "--ces", "--moe", "1", "--expect", "50"],
         ["plan", "--nps", "--moe", "5", "--expect", "x"],
     ]

@@ -17,6 +17,7 @@ two-sided 5% test and the given power: n per period = ⌈(1.959964 + z_power)²�
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,8 +118,8 @@ def make_plan(
     if not 0 < power < 1:
         raise UsageError(Issue("--power", "give a power between 0 and 1, e.g. 0.8"))
     for option, values in (("--moe", moes), ("--change", changes)):
-        if any(not value > 0 for value in values):
-            raise UsageError(Issue(option, "give points above 0"))
+        if any(not 0 < value < math.inf for value in values):
+            raise UsageError(Issue(option, "give a finite number of points above 0"))
     v, assumed = variance(measure, expect, expect_sd)
     scale = 1.0 if measure == "ces" else 100.0
     plans = [Plan(measure, moe, None, None, stats.plan_n(v, moe / scale), assumed) for moe in moes]

@@ -384,6 +384,18 @@ def _wide_table(
     return MeasureTable(title, "median / p90, n" if timed else "", tuple(columns), rows)
 
 
+def _skips_a_gap(report: MeasureReport) -> bool:
+    """Whether some change is against a period other than the one just before it."""
+    trend = report.trend or ""
+    _, periods = _by_measure(report)
+    before = {period[0]: periods[index - 1][0] for index, period in enumerate(periods) if index}
+    return any(
+        result.base is not None
+        and before.get(value_text((result.group or {}).get(trend))) != value_text(result.base)
+        for result in report.results
+    )
+
+
 #: How each measure is tested against another period or the rest (README, "Tests").
 _TESTS = {
     "nps": "NPS difference of adjusted NPS (z)",
@@ -421,6 +433,8 @@ def legend(report: MeasureReport, wide: bool) -> list[str]:
             f"{report.tests} test{'s' if report.tests != 1 else ''} against {against}, p-values "
             f"{_ADJUSTED[report.adjustment]} over all of them (adj): {', '.join(tests) or 'none'}{untested}."
         )
+    if report.trend is not None and _skips_a_gap(report):
+        lines.append("A change after a gap (—) is against the last period with answers, which it names.")
     marks = {change_mark(result) for result in report.results} - {""}
     if marks:
         named = ((RISE, "rise"), (FALL, "fall"))
