@@ -915,3 +915,23 @@ def test_quantile_intervals_bring_back_one_row_per_group(
     report = compute_measures(source(path), [MeasureSpec(MeasureKind.response_time, "hours")], ["g"])
     assert returned == [1, 3]  # the order statistics ride in the one aggregation per grouping
     assert all(r.ci_low is not None and r.p90_ci_high is not None for r in report.results)
+
+
+def test_ces_interval_is_clamped_to_the_scale(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["ces"], [[1], [7], [2]])
+    ces = compute_measures(source(path), [MeasureSpec(MeasureKind.ces, "ces")]).results[0]
+    half = sps.t.ppf(0.975, 2) * sps.sem([1, 7, 2])
+    assert 10 / 3 - half < 1  # the t interval passes the bottom of the scale ...
+    assert (ces.ci_low, ces.ci_high) == (1.0, 7.0)  # ... and is clamped to 1-7 (the top too)
+
+
+def test_rows_whose_weight_is_invalid_are_said_to_be(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = write_csv(tmp_path, ["ltr", "w", "hours"], [[9, -1, 1.5], [10, "", 2.5], [3, "nan", 3.5]])
+    result = cli("measure", path, "--nps", "ltr", "--weight", "w")
+    assert result.exit_code == 2
+    assert "with a valid weight (a non-negative number)" in result.stderr
+    path = write_csv(tmp_path, ["w", "hours"], [[-1, 1.5], [1, 2.5], [2, 3.5]], "times.csv")
+    timed = ok(cli("measure", path, "--response-time", "hours", "--weight", "w", "-f", "json"))
+    assert "response times are not weighted" in timed.stderr
+    entry = json.loads(timed.stdout)["measures"][0]
+    assert (entry["n"], entry["invalid"], entry["median"]) == (2, 1, 3.0)  # the invalid weight's row is out

@@ -612,6 +612,8 @@ def _overall_results(
                 detail = f"all {result.invalid} rows are blank"
             else:
                 detail = f"none of its {result.invalid} rows holds one"
+            if weighted:
+                detail += " with a valid weight (a non-negative number)"
             issues.append(
                 dataset.issue(
                     f"column '{spec.column}' has no valid {label} answer ({answers}): {detail}", spec.column
