@@ -78,7 +78,7 @@ def test_ratio_uses_only_rows_where_both_columns_are_numbers(tmp_path: Path) -> 
 # Defect 2: non-finite text is no number, and no renderer crashes on one -------------------------------
 
 
-@pytest.mark.parametrize("word", ["nan", "inf", "-inf", "Infinity", "-Infinity", "NaN", " inf "])
+@pytest.mark.parametrize("word", ["nan", "-inf", "Infinity", " NaN "])
 def test_non_finite_text_is_invalid_in_every_generic_measure(tmp_path: Path, word: str) -> None:
     rows = [["yes", 2.0, 1.0], ["yes", 4.0, 2.0], ["no", word, word], ["no", 3.0, 1.0]]
     path = write_csv(tmp_path, ["member", "x", "y"], rows)
@@ -299,7 +299,7 @@ def test_ces_welch_keeps_its_type_one_error_at_n_5() -> None:
     # z on t-based errors rejected 8.7% at n = 5; Welch's t stays near 5% (seeded; no test when a
     # period's five answers are all alike).
     rng = np.random.default_rng(5)
-    answers = rng.choice(np.arange(1, 8), p=[0.05, 0.1, 0.15, 0.2, 0.25, 0.15, 0.1], size=(8000, 2, 5))
+    answers = rng.choice(np.arange(1, 8), p=[0.05, 0.1, 0.15, 0.2, 0.25, 0.15, 0.1], size=(4000, 2, 5))
     moments = np.stack([answers.sum(axis=2), (answers**2).sum(axis=2)], axis=2).reshape(len(answers), 4)
     outcomes, inverse = np.unique(moments, axis=0, return_inverse=True)
     tested = [
@@ -590,7 +590,7 @@ def test_quantile_ranks_stay_within_the_margin_the_engine_fetches() -> None:
     from cxscore.data.compute import _RANK_MARGIN
 
     for q in (0.5, 0.9):
-        for n in [*range(1, 400), *range(400, 200_000, 1999)]:
+        for n in [*range(1, 300), *range(300, 200_000, 4999)]:
             low, high = stats.quantile_ranks(q, n)
             spread = Z * math.sqrt(n * q * (1 - q))
             if low is not None:
