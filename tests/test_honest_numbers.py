@@ -935,3 +935,34 @@ def test_rows_whose_weight_is_invalid_are_said_to_be(cli: Callable[..., Result],
     assert "response times are not weighted" in timed.stderr
     entry = json.loads(timed.stdout)["measures"][0]
     assert (entry["n"], entry["invalid"], entry["median"]) == (2, 1, 3.0)  # the invalid weight's row is out
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    value=finite_or_not, low=finite_or_not, high=finite_or_not, n=st.one_of(st.none(), st.integers(1, 10**9))
+)
+def test_no_scorecard_renderer_crashes_on_a_non_finite_measured_value(
+    value: float | None, low: float | None, high: float | None, n: int | None
+) -> None:
+    # The models refuse non-finite input; the renderers must hold even if one ever got through.
+    from rich.console import Console
+
+    from cxscore.loader import FrameworkCatalog, load_brand
+    from cxscore.report import RateReport
+    from cxscore.scoring import score_brand
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    loaded = load_brand(root / "acme-kpis.yaml", FrameworkCatalog())
+    scored = score_brand(loaded.brand, loaded.framework, loaded.path)
+    first = scored.metrics[0]._replace(value=value, ci_low=low, ci_high=high, n=n, measure="difference")
+    result = scored._replace(metrics=(first, *scored.metrics[1:]))
+    report = RateReport((result,), single=True)
+    for output_format in ("table", "json", "markdown", "csv", "html", "total"):
+        rendered = renderer("rate", output_format)(report)
+        if not isinstance(rendered, str):
+            console = Console(width=100, color_system=None)
+            with console.capture() as captured:
+                console.print(rendered)
+            assert captured.get()
+        elif output_format == "json":
+            json.loads(rendered, parse_constant=lambda name: pytest.fail(f"JSON wrote {name}"))
