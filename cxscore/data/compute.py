@@ -565,13 +565,15 @@ def _estimate(kind: MeasureKind, name: _Names, row: Row, n: int, weighted: bool)
         if total_weight <= 0:
             return None
         n_eff = stats.kish(total_weight, float(row[name.weight_squares] or 0.0))
-        scale = n_eff / total_weight  # weighted sums × scale = effective counts and sums
+
+        def effective(weight_sum: Any) -> float:
+            """A weighted count as an effective count: n_eff × the weighted share (kept within 0..1)."""
+            return n_eff * min(1.0, max(0.0, float(weight_sum or 0.0) / total_weight))
+
         if kind is MeasureKind.nps:
-            return stats.nps(
-                float(row[name.promoters] or 0) * scale, float(row[name.detractors] or 0) * scale, n_eff
-            )
+            return stats.nps(effective(row[name.promoters]), effective(row[name.detractors]), n_eff)
         if kind in (MeasureKind.csat, MeasureKind.fcr):
-            return stats.share(float(row[name.top] or 0) * scale, n_eff)
+            return stats.share(effective(row[name.top]), n_eff)
         mean = float(row[name.sum]) / total_weight
         second = float(row[name.squares]) / total_weight
         variance = (second - mean * mean) * n_eff / (n_eff - 1) if n_eff > 1 else 0.0

@@ -127,7 +127,7 @@ def _generic(measure: MetricMeasure, dataset: Dataset, weight: Any) -> MeasuredV
         if not rows or not row["w"]:
             raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
         n_eff, scale = _effective(row)
-        estimate = stats.share(float(row["hits"] or 0.0) * scale, n_eff)
+        estimate = stats.share(min(n_eff, float(row["hits"] or 0.0) * scale), n_eff)
         return _valued(estimate, rows, dataset, measure)
     if measure.name == "mean":
         check_columns(dataset, [measure.column or ""])
