@@ -966,3 +966,20 @@ def test_no_scorecard_renderer_crashes_on_a_non_finite_measured_value(
             assert captured.get()
         elif output_format == "json":
             json.loads(rendered, parse_constant=lambda name: pytest.fail(f"JSON wrote {name}"))
+
+
+def test_trend_and_vs_rest_together(tmp_path: Path) -> None:
+    import cxscore.api
+
+    path = _regions_by_quarter(tmp_path)
+    report = cxscore.api.measure(path, nps=["ltr"], by=["region"], trend="quarter", vs_rest=True, min_n=50)
+    by_region = [r for r in report.results if r.group is not None and list(r.group) == ["region"]]
+    assert all(r.vs_rest is not None and r.change is None for r in by_region)
+    periods = [r for r in report.results if r.group is not None and "quarter" in r.group]
+    assert all(r.vs_rest is None for r in periods)
+    # 3 regions against the rest, 2 overall changes, 3 regions x 2 changes.
+    assert report.tests == 3 + 2 + 6
+    text = renderer("measure", "markdown")(report)
+    assert isinstance(text, str)
+    assert "| Change · vs rest |" in text
+    assert "11 tests against the base period or the rest of the rows" in text

@@ -8,10 +8,12 @@ rounded half-up:
 * without ``--by`` or ``--trend``, one table with a row per measure;
 * otherwise one table per measure, a row per segment (``all`` first). Without ``--trend`` the
   columns are the value, its 95% interval and n. With it, each period is a column (``all`` first)
-  whose cells read ``value ±half-width n``, marked ▲ or ▼ where the change against the previous
-  period is significant (the *wide* layout); when the periods are too many for that, or (on a
-  terminal) the columns do not fit its width, each period is a row under its segment instead, with
-  the change and its p-value in a column (the *long* layout).
+  whose cells read ``value ±half-width n``, marked ▲ or ▼ where the change against the base
+  period is significant after the run's multiple-comparison adjustment (the *wide* layout); when
+  the periods are too many for that, under ``--weight`` or ``--vs-rest`` (whose n eff and
+  comparison columns only rows have), or (on a terminal) the columns do not fit its width, each
+  period is a row under its segment instead, with the change, its base when a gap lies between, and
+  its p-values in a column (the *long* layout); a period a segment lacks is a gap row (``—``).
 
 Every table is built in one pass over the results, and the wide layout only for a bounded number of
 periods, so rendering stays linear in the number of groups.
@@ -331,7 +333,10 @@ def _long_table(
     columns += _value_columns(timed, weighted)
     compared = trend is not None or report.vs_rest
     if compared:
-        columns.append(TableColumn("Change" if trend is not None else "vs rest", _CHANGE))
+        header = {(True, False): "Change", (False, True): "vs rest"}.get(
+            (trend is not None, report.vs_rest), "Change · vs rest"
+        )
+        columns.append(TableColumn(header, _CHANGE))
     order = {period: index for index, period in enumerate(periods)}
     labelled = bool(segment_header) + (trend is not None)
     gap = tuple(("—",) if c.parts == _VALUE else ("",) * len(c.parts) for c in columns[labelled:])
@@ -428,7 +433,14 @@ def legend(report: MeasureReport, wide: bool) -> list[str]:
     if report.tested:
         tests = [_TESTS[kind] for kind in ("nps", "csat", "fcr", "ces") if kind in kinds]
         untested = "; response times are not tested" if "response_time" in kinds else ""
-        against = "the base period" if report.trend is not None else "the rest of the rows"
+        against = " or ".join(
+            words
+            for words, shown in (
+                ("the base period", report.trend is not None),
+                ("the rest of the rows", report.vs_rest),
+            )
+            if shown
+        )
         lines.append(
             f"{report.tests} test{'s' if report.tests != 1 else ''} against {against}, p-values "
             f"{_ADJUSTED[report.adjustment]} over all of them (adj): {', '.join(tests) or 'none'}{untested}."
