@@ -331,11 +331,15 @@ class RatingEntry(_Input):
     For a measured metric the entry holds its measured ``value`` instead (a bare number counts as the
     value), optionally with the interval ``ci_low``..``ci_high`` and the count ``n`` behind it, or a
     data source, ``{from: data/survey.csv, column: ...}``, that the loader computes the value from.
+
+    Several assessors' ratings are written as a list, ``empathy: [4, 3, 5]`` or ``rating: [4, 3, 5]``:
+    they are kept in ``assessments`` (a field no file writes by that name) and ``rating`` is their mean.
     """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     rating: Number | None = None
+    assessments: Annotated[list[Number], Field(min_length=1)] | None = None
     value: Number | None = None
     source: Text | None = Field(default=None, alias="from")
     column: Text | None = None
@@ -379,9 +383,27 @@ class RatingEntry(_Input):
     @model_validator(mode="before")
     @classmethod
     def _from_scalar(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return value
-        return {"rating": value}
+        entry = value if isinstance(value, dict) else {"rating": value}
+        if "assessments" in entry:
+            raise ValueError("unknown field 'assessments': write several assessors' ratings as rating: [4, 3, 5]")
+        if isinstance(entry.get("rating"), list):
+            ratings = entry["rating"]
+            # The mean only of a list whose every item is a number; otherwise the list's own
+            # validation (as ``assessments``) reports the item at fault, located at that item.
+            return {**entry, "rating": _mean_or_none(ratings), "assessments": ratings}
+        return entry
+
+
+def _mean_or_none(items: list[Any]) -> float | None:
+    """The mean of a list of finite numbers, ``fsum(items) / k``; None when any item is no such number."""
+    if not items or any(isinstance(item, bool) or not isinstance(item, int | float) for item in items):
+        return None
+    try:
+        numbers = [float(item) for item in items]
+    except OverflowError:
+        return None
+    mean = math.fsum(numbers) / len(numbers) if all(map(math.isfinite, numbers)) else math.nan
+    return mean if math.isfinite(mean) else None
 
 
 class BrandFile(_Input):
