@@ -385,7 +385,9 @@ class RatingEntry(_Input):
     def _from_scalar(cls, value: Any) -> Any:
         entry = value if isinstance(value, dict) else {"rating": value}
         if "assessments" in entry:
-            raise ValueError("unknown field 'assessments': write several assessors' ratings as rating: [4, 3, 5]")
+            raise ValueError(
+                "unknown field 'assessments': write several assessors' ratings as rating: [4, 3, 5]"
+            )
         if isinstance(entry.get("rating"), list):
             ratings = entry["rating"]
             # The mean only of a list whose every item is a number; otherwise the list's own

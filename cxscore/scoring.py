@@ -66,6 +66,9 @@ class MetricScore(NamedTuple):
     n: int | None = None
     measure: str | None = None
     unit: str | None = None
+    score_ci_low: float | None = None
+    score_ci_high: float | None = None
+    assessments: tuple[float, ...] | None = None
 
     @property
     def rated(self) -> bool:
@@ -103,6 +106,9 @@ class ScoreResult(NamedTuple):
     assessed: datetime.date | None = None
     assessor: str | None = None
     notes: str | None = None
+    overall_ci_low: float | None = None
+    overall_ci_high: float | None = None
+    krippendorff_alpha: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """This brand as the JSON contract's object (what ``rate --format json`` prints for it)."""
@@ -114,6 +120,9 @@ class ScoreResult(NamedTuple):
             "assessed": self.assessed.isoformat() if self.assessed else None,
             "assessor": self.assessor,
             "overall_percent": self.overall_percent,
+            "overall_ci_low": self.overall_ci_low,
+            "overall_ci_high": self.overall_ci_high,
+            "krippendorff_alpha": self.krippendorff_alpha,
             "band": self.band,
             "coverage_percent": self.coverage_percent,
             "low_coverage": self.low_coverage,
@@ -132,6 +141,9 @@ class ScoreResult(NamedTuple):
                     "ci_low": metric.ci_low,
                     "ci_high": metric.ci_high,
                     "n": metric.n,
+                    "score_ci_low": metric.score_ci_low,
+                    "score_ci_high": metric.score_ci_high,
+                    "assessor_ratings": None if metric.assessments is None else list(metric.assessments),
                 }
                 for metric in self.metrics
             ],
@@ -256,7 +268,28 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int
     return _Given(metric, entry, weight, rating, value, fraction, above, below)
 
 
-def _metric_score(given: _Given, unit: float, rated_weight: float) -> MetricScore:
+def _score_interval(given: _Given, framework: Framework) -> tuple[float, float] | None:
+    """The 0..1 interval of a metric's score (``cxscore.uncertainty``): a measured value's interval
+    through its curve, or several assessors' t interval on the scale; None when it has neither."""
+    entry, metric = given.entry, given.metric
+    if entry is None or given.fraction is None:
+        return None
+    if metric.curve is not None:
+        if entry.ci_low is None or entry.ci_high is None:
+            return None
+        ends = curve_score(metric.curve, entry.ci_low), curve_score(metric.curve, entry.ci_high)
+        return min(ends), max(ends)
+    from cxscore.uncertainty import mean_interval
+
+    interval = None if entry.assessments is None else mean_interval(entry.assessments)
+    if interval is None:
+        return None
+    return metric_fraction(interval[0], framework), metric_fraction(interval[1], framework)
+
+
+def _metric_score(
+    given: _Given, unit: float, rated_weight: float, interval: tuple[float, float] | None = None
+) -> MetricScore:
     """One metric's record: its score and the points it keeps the overall from 100.
 
     ``score = 100 * (r - lo) / (hi - lo)`` and ``lost = 100 * w * (hi - r) / ((hi - lo) * sum(w))``,
@@ -288,6 +321,9 @@ def _metric_score(given: _Given, unit: float, rated_weight: float) -> MetricScor
         n=None if measured is None else measured.n,
         measure=None if measure is None else measure.name,
         unit=None if measure is None else measure.unit,
+        score_ci_low=None if interval is None else 100.0 * interval[0],
+        score_ci_high=None if interval is None else 100.0 * interval[1],
+        assessments=None if entry is None or entry.assessments is None else tuple(entry.assessments),
     )
 
 
@@ -316,7 +352,16 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         if entry.fraction is not None
     )
     overall = _clamp(100.0 * earned / (unit * rated_weight))
-    metrics = [_metric_score(entry, unit, rated_weight) for entry in given]
+    uncertain = any(
+        entry.entry is not None and (entry.entry.assessments is not None or entry.entry.ci_low is not None)
+        for entry in rated
+    )
+    if not uncertain:  # the common case: nothing varies, and nothing more is computed
+        metrics = [_metric_score(entry, unit, rated_weight) for entry in given]
+        overall_ci: tuple[float | None, float | None] = (None, None)
+        alpha = None
+    else:
+        metrics, overall_ci, alpha = _with_uncertainty(given, framework, unit, rated_weight, overall)
     return ScoreResult(
         path=path,
         brand=brand.brand,
@@ -333,7 +378,32 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         assessed=brand.assessed,
         assessor=brand.assessor,
         notes=brand.notes,
+        overall_ci_low=overall_ci[0],
+        overall_ci_high=overall_ci[1],
+        krippendorff_alpha=alpha,
     )
+
+
+def _with_uncertainty(
+    given: list[_Given], framework: Framework, unit: float, rated_weight: float, overall: float
+) -> tuple[list[MetricScore], tuple[float | None, float | None], float | None]:
+    """The metrics with their score intervals, the overall's 95% interval (MOVER) and the assessors'
+    Krippendorff alpha (formulas and sources in :mod:`cxscore.uncertainty`)."""
+    from cxscore.uncertainty import Part, krippendorff_alpha_interval, overall_interval
+
+    metrics: list[MetricScore] = []
+    parts: list[Part] = []
+    for entry in given:
+        interval = _score_interval(entry, framework)
+        metrics.append(_metric_score(entry, unit, rated_weight, interval))
+        if interval is not None and entry.fraction is not None:
+            parts.append(Part(entry.weight / rated_weight, entry.fraction, *interval))
+    overall_ci: tuple[float | None, float | None] = (None, None)
+    if parts:
+        overall_ci = overall_interval(overall, parts)
+    units = [metric.assessments for metric in metrics if metric.assessments and len(metric.assessments) >= 2]
+    alpha = krippendorff_alpha_interval(units) if len(units) >= 2 else None
+    return metrics, overall_ci, alpha
 
 
 def biggest_lifts(metrics: list[MetricScore], limit: int = LIFTS_SHOWN) -> tuple[Lift, ...]:
