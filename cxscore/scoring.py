@@ -80,6 +80,15 @@ class MetricScore(NamedTuple):
         """Whether this metric is measured (a value on a curve) rather than rated on the scale."""
         return self.measure is not None
 
+    @property
+    def assessor_sd(self) -> float | None:
+        """The sample standard deviation of several assessors' ratings (None for one assessor)."""
+        if self.assessments is None or len(self.assessments) < 2:
+            return None
+        from cxscore.uncertainty import sample_sd
+
+        return sample_sd(self.assessments)
+
 
 class Lift(NamedTuple):
     """How much the overall would rise if one metric reached the top of the scale."""
@@ -144,6 +153,7 @@ class ScoreResult(NamedTuple):
                     "score_ci_low": metric.score_ci_low,
                     "score_ci_high": metric.score_ci_high,
                     "assessor_ratings": None if metric.assessments is None else list(metric.assessments),
+                    "assessor_sd": metric.assessor_sd,
                 }
                 for metric in self.metrics
             ],

@@ -134,6 +134,54 @@ def format_before_after(value: float | None, scale_max: float, measured: bool) -
     return f"{format_rating(value)}/{format_rating(scale_max)}"
 
 
+def format_rated(rating: float, assessments: tuple[float, ...] | None) -> str:
+    """A rating as written (``4``), or several assessors' mean as a value (``3.3``, not ``3.33333``)."""
+    return format_value(rating) if assessments and len(assessments) > 1 else format_rating(rating)
+
+
+def format_spread(assessments: tuple[float, ...] | None, sd: float | None) -> str:
+    """Several assessors' spread: ``3 assessors 3–5, sd 1.00``; empty for one assessor."""
+    if not assessments or len(assessments) < 2:
+        return ""
+    spread = (
+        f"{len(assessments)} assessors {format_rating(min(assessments))}–{format_rating(max(assessments))}"
+    )
+    return spread if sd is None else f"{spread}, sd {format_number(sd, 2)}"
+
+
+def format_overall_interval(low: float | None, high: float | None) -> str:
+    """The overall's 95% interval: ``95% CI 55.8–90.4%``; empty when it has none."""
+    if low is None or high is None:
+        return ""
+    return f"95% CI {format_number(low)}–{format_number(high)}%"
+
+
+def format_alpha(alpha: float | None) -> str:
+    """The assessors' agreement: ``assessors' agreement α = 0.25 (Krippendorff, interval)``, or empty."""
+    if alpha is None:
+        return ""
+    return f"assessors' agreement α = {format_number(alpha, 2)} (Krippendorff, interval)"
+
+
+def format_rank_range(low: int | None, high: int | None) -> str:
+    """A 95% rank range, ``2–5`` (``3`` when certain); empty without uncertainty."""
+    if low is None or high is None:
+        return ""
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def format_above_next(p: float | None, tied: bool | None) -> str:
+    """``P(above next) 62% ≈`` as ``62% ≈`` (≈: the order is not clear); empty when nothing is uncertain."""
+    if p is None:
+        return ""
+    shown = f"{format_number(100 * p, 0)}%"
+    return f"{shown} ≈" if tied else shown
+
+
+TIED_LEGEND = (
+    "≈ order with the next brand not clear: it truly scores above the next in under 95% of simulations."
+)
+
 LOW_COVERAGE_LEGEND = "! low coverage: the overall rests on less than half of the framework's weight."
 
 

@@ -24,14 +24,21 @@ from cxscore.render.grid import cells as grid_cells
 from cxscore.render.grid import fit as grid_fit
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_measured,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     lift_change,
     score_tier,
@@ -98,6 +105,16 @@ def _header(result: ScoreResult) -> RenderableType:
         (f" of weight · {rated} of {total} metrics rated", "dim"),
     )
     lines: list[RenderableType] = [subtitle, overall]
+    uncertainty = "  ·  ".join(
+        text
+        for text in (
+            format_overall_interval(result.overall_ci_low, result.overall_ci_high),
+            format_alpha(result.krippendorff_alpha),
+        )
+        if text
+    )
+    if uncertainty:
+        lines.append(Text(uncertainty, style="dim"))
     if result.low_coverage:
         lines.append(Text("⚠ " + coverage_warning(result.coverage_percent), style="yellow"))
     if result.notes:
@@ -144,7 +161,7 @@ def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
         return format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
     if metric.rating is None:
         return "not rated"
-    return f"{format_rating(metric.rating)}/{format_rating(result.scale_max)}"
+    return f"{format_rated(metric.rating, metric.assessments)}/{format_rating(result.scale_max)}"
 
 
 def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
@@ -157,9 +174,9 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
 
 
 def _interval_line(metric: MetricScore) -> str:
-    """A measured value's 95% interval and n, shown dim under the metric's name (else empty)."""
+    """A measured value's 95% interval and n, or several assessors' spread, dim under the name."""
     if metric.value is None:
-        return ""
+        return format_spread(metric.assessments, metric.assessor_sd)
     return format_interval(metric.ci_low, metric.ci_high, metric.n)
 
 
@@ -343,6 +360,9 @@ def render_compare(comparison: Comparison) -> RenderableType:
         for cell in (_overall_text(result.overall_percent, result.band), _star(index in overall.best))
     ]
     table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
+    for label, texts in _standing_rows(comparison):
+        cells = [cell for text in texts for cell in (Text(text, style="dim"), Text(""))]
+        table.add_row(Text(label, style="dim"), *cells, *([Text("")] if comparison.has_delta else []))
     title = Text(f"CX comparison of {len(results)} brands", style="bold")
     if comparison.same_brand:
         title = Text.assemble(
@@ -350,6 +370,25 @@ def render_compare(comparison: Comparison) -> RenderableType:
             (clean_line(results[0].brand), "bold"),
         )
     return Group(title, *_notes(comparison.notes()), table)
+
+
+def _standing_rows(comparison: Comparison) -> list[tuple[str, list[str]]]:
+    """The compare rows under the overall when some overall carries an interval: each brand's 95%
+    interval, rank with its 95% range, and probability of truly scoring above the brand ranked next."""
+    standings = comparison.standings
+    if not any(standing.rank_low is not None for standing in standings):
+        return []
+    intervals = [
+        format_overall_interval(r.overall_ci_low, r.overall_ci_high).removeprefix("95% CI ")
+        for r in comparison.results
+    ]
+    ranks = [f"{s.rank} ({format_rank_range(s.rank_low, s.rank_high)})" for s in standings]
+    above = [format_above_next(s.p_above_next, s.tied_with_next) or "—" for s in standings]
+    return [
+        ("95% interval", [text or "—" for text in intervals]),
+        ("Rank (95% range)", ranks),
+        ("P(above next)", above),
+    ]
 
 
 _RANK_COLUMNS = (
@@ -363,12 +402,21 @@ _RANK_COLUMNS = (
 )
 
 
+_RANGE_COLUMNS = (
+    Column("95% CI", right=True),
+    Column("Rank 95%", right=True),
+    Column("P>next", right=True),
+)
+
+
 def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
-    """One line per brand; long names give way (cut with an ellipsis), the scores never do."""
+    """One line per brand; long names give way (cut with an ellipsis), the scores never do. When some
+    overall carries an interval, its 95% interval, rank range and P(above next) follow the overall."""
+    ranged = any(entry.rank_low is not None for entry in entries)
     rows = []
     for entry in entries:
         style = score_style(entry.overall_percent)
-        cells = (
+        cells: tuple[Cell, ...] = (
             Cell(str(entry.rank)),
             Cell(clean_line(entry.brand), "bold"),
             Cell(format_percent(entry.overall_percent), style),
@@ -381,8 +429,17 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
             Cell(clean_line(entry.strongest.name), tail=format_percent(entry.strongest.score_percent)),
             Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
         )
+        if ranged:
+            interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
+            extra = (
+                Cell(interval.removeprefix("95% CI ") or "—", "dim"),
+                Cell(format_rank_range(entry.rank_low, entry.rank_high)),
+                Cell(format_above_next(entry.p_above_next, entry.tied_with_next) or "—"),
+            )
+            cells = (*cells[:3], *extra, *cells[3:])
         rows.append(GridRow(cells))
-    return Grid(_RANK_COLUMNS, rows, say_left_out=True)
+    columns = (*_RANK_COLUMNS[:3], *_RANGE_COLUMNS, *_RANK_COLUMNS[3:]) if ranged else _RANK_COLUMNS
+    return Grid(columns, rows, say_left_out=True)
 
 
 def render_rank(board: Leaderboard) -> RenderableType:
@@ -396,6 +453,8 @@ def render_rank(board: Leaderboard) -> RenderableType:
     lines.append(Text(f"{footer} · frameworks: {frameworks}", style="dim"))
     if any(entry.low_coverage for entry in board.shown):
         lines.append(Text(LOW_COVERAGE_LEGEND, style="yellow"))
+    if any(entry.tied_with_next for entry in board.shown):
+        lines.append(Text(TIED_LEGEND, style="dim"))
     return Group(*lines)
 
 
