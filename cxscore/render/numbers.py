@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxscore.compare import Comparison
 
 #: Units up to this many characters are shown as written beside a value; longer ones by a short form.
 SHORT_UNIT = 6
@@ -176,6 +180,25 @@ def format_above_next(p: float | None, tied: bool | None) -> str:
         return ""
     shown = f"{format_number(100 * p, 0)}%"
     return f"{shown} ≈" if tied else shown
+
+
+def standing_rows(comparison: Comparison) -> list[tuple[str, list[str]]]:
+    """The compare rows under the overall when some overall carries an interval: each brand's 95%
+    interval, rank with its 95% range, and probability of truly scoring above the brand ranked next."""
+    standings = comparison.standings
+    if not any(standing.rank_low is not None for standing in standings):
+        return []
+    intervals = [
+        format_overall_interval(r.overall_ci_low, r.overall_ci_high).removeprefix("95% CI ")
+        for r in comparison.results
+    ]
+    ranks = [f"{s.rank} ({format_rank_range(s.rank_low, s.rank_high)})" for s in standings]
+    above = [format_above_next(s.p_above_next, s.tied_with_next) or "—" for s in standings]
+    return [
+        ("95% interval", [text or "—" for text in intervals]),
+        ("Rank (95% range)", ranks),
+        ("P(above next)", above),
+    ]
 
 
 TIED_LEGEND = (

@@ -43,6 +43,7 @@ from cxscore.render.numbers import (
     lift_change,
     score_tier,
     short_unit,
+    standing_rows,
     with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
@@ -360,7 +361,7 @@ def render_compare(comparison: Comparison) -> RenderableType:
         for cell in (_overall_text(result.overall_percent, result.band), _star(index in overall.best))
     ]
     table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
-    for label, texts in _standing_rows(comparison):
+    for label, texts in standing_rows(comparison):
         cells = [cell for text in texts for cell in (Text(text, style="dim"), Text(""))]
         table.add_row(Text(label, style="dim"), *cells, *([Text("")] if comparison.has_delta else []))
     title = Text(f"CX comparison of {len(results)} brands", style="bold")
@@ -370,25 +371,6 @@ def render_compare(comparison: Comparison) -> RenderableType:
             (clean_line(results[0].brand), "bold"),
         )
     return Group(title, *_notes(comparison.notes()), table)
-
-
-def _standing_rows(comparison: Comparison) -> list[tuple[str, list[str]]]:
-    """The compare rows under the overall when some overall carries an interval: each brand's 95%
-    interval, rank with its 95% range, and probability of truly scoring above the brand ranked next."""
-    standings = comparison.standings
-    if not any(standing.rank_low is not None for standing in standings):
-        return []
-    intervals = [
-        format_overall_interval(r.overall_ci_low, r.overall_ci_high).removeprefix("95% CI ")
-        for r in comparison.results
-    ]
-    ranks = [f"{s.rank} ({format_rank_range(s.rank_low, s.rank_high)})" for s in standings]
-    above = [format_above_next(s.p_above_next, s.tied_with_next) or "—" for s in standings]
-    return [
-        ("95% interval", [text or "—" for text in intervals]),
-        ("Rank (95% range)", ranks),
-        ("P(above next)", above),
-    ]
 
 
 _RANK_COLUMNS = (
