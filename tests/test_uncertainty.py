@@ -71,8 +71,12 @@ def test_one_assessor_gives_no_interval() -> None:
 
 
 def test_the_rating_is_the_assessors_mean_and_the_report_shows_them(tmp_path: Path) -> None:
-    path = write(tmp_path, "b.yaml", "brand: B\nratings:\n  empathy: [4, 3, 5]\n  consistency:\n"
-                 "    rating: [2, 3]\n    note: two views\n  responsiveness: 3\n")
+    path = write(
+        tmp_path,
+        "b.yaml",
+        "brand: B\nratings:\n  empathy: [4, 3, 5]\n  consistency:\n"
+        "    rating: [2, 3]\n    note: two views\n  responsiveness: 3\n",
+    )
     result = scored(path)
     empathy = next(metric for metric in result.metrics if metric.id == "empathy")
     assert empathy.rating == 4.0
@@ -102,7 +106,9 @@ def test_a_bad_assessor_rating_is_located_at_that_item(tmp_path: Path) -> None:
     lines = outcome.stderr.splitlines()
     assert f"{path}:3:16: ratings.empathy.1: expected a number, got the text 'x'" in lines
     assert f"{path}:5:17: ratings.consistency: 9 is outside the cx-six scale 1–5" in lines
-    assert any(line.startswith(f"{path}:6:19: ratings.responsiveness: expected at least one") for line in lines)
+    assert any(
+        line.startswith(f"{path}:6:19: ratings.responsiveness: expected at least one") for line in lines
+    )
 
 
 def test_a_measured_metric_takes_one_value_not_a_list(tmp_path: Path) -> None:
@@ -119,7 +125,9 @@ def test_the_rating_path_with_assessors_loads_no_numpy(tmp_path: Path) -> None:
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "assert 'numpy' not in sys.modules, 'numpy was loaded'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["krippendorff_alpha"] is not None
 
@@ -154,9 +162,10 @@ def test_alpha_matches_the_krippendorff_package(seed: int) -> None:
     data = rng.integers(1, 6, size=(coders, units)).astype(float)
     data[rng.random(size=data.shape) < 0.2] = np.nan  # assessors who skipped a metric
     columns = [[value for value in data[:, unit] if not np.isnan(value)] for unit in range(units)]
-    if sum(len(column) for column in columns if len(column) >= 2) < 2 or len(
-        {value for column in columns if len(column) >= 2 for value in column}
-    ) < 2:
+    if (
+        sum(len(column) for column in columns if len(column) >= 2) < 2
+        or len({value for column in columns if len(column) >= 2 for value in column}) < 2
+    ):
         pytest.skip("this draw has nothing pairable that varies")
     expected = krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
     assert krippendorff_alpha_interval(columns) == pytest.approx(expected, abs=1e-12)
@@ -201,7 +210,9 @@ def test_asymmetric_intervals_keep_each_side(tmp_path: Path) -> None:
     weights = np.array([metric.weight for metric in framework.metrics if metric.id in loaded.brand.ratings])
     coefficients = weights / weights.sum()
     below, above = [], []
-    for metric, c in zip([m for m in framework.metrics if m.id in loaded.brand.ratings], coefficients, strict=True):
+    for metric, c in zip(
+        [m for m in framework.metrics if m.id in loaded.brand.ratings], coefficients, strict=True
+    ):
         entry = loaded.brand.ratings[metric.id]
         curve = metric.curve
         assert curve is not None and curve.type == "linear"
@@ -254,7 +265,9 @@ def test_nothing_varies_gives_null_intervals(tmp_path: Path) -> None:
 # --- ranks under uncertainty ------------------------------------------------------------------------
 
 
-def numpy_rank_ranges(brands: list[Scored], replicates: int = 20000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def numpy_rank_ranges(
+    brands: list[Scored], replicates: int = 20000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split-normal draws, competition ranks, nearest-rank quantiles and P(above next), vectorised."""
     rng = np.random.default_rng(3)
     overall = np.array([b.overall for b in brands])
@@ -323,7 +336,9 @@ def test_rank_json_carries_the_ranges(tmp_path: Path) -> None:
     assert ranking["C"]["rank_low"] >= 2 and ranking["C"]["p_above_next"] is None
     for entry in ranking.values():
         assert entry["rank_low"] <= entry["rank"] <= entry["rank_high"] or entry["brand"] == "B"
-    plain = json.loads(runner.invoke(app, ["rank", str(ROOT / "examples" / "santa.yaml"), "-f", "json"]).stdout)
+    plain = json.loads(
+        runner.invoke(app, ["rank", str(ROOT / "examples" / "santa.yaml"), "-f", "json"]).stdout
+    )
     assert plain["ranking"][0]["rank_low"] is None and plain["ranking"][0]["p_above_next"] is None
 
 
@@ -356,3 +371,38 @@ def test_rank_entries_keep_point_order(tmp_path: Path) -> None:
     entry = summarise(scored(path))
     board = rank_entries([entry, entry._replace(brand="Z", overall_ci_low=None, overall_ci_high=None)])
     assert [item.rank for item in board.entries] == [1, 1]
+
+
+# --- every format shows it --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown", "html", "csv"])
+def test_every_format_shows_the_interval_spread_and_agreement(tmp_path: Path, output_format: str) -> None:
+    path = write(tmp_path, "a.yaml", "brand: A\nratings:\n  empathy: [4, 3, 5]\n  consistency: [2, 3, 4]\n")
+    result = scored(path)
+    assert result.overall_ci_low is not None and result.overall_ci_high is not None
+    text = runner.invoke(app, ["rate", str(path), "-f", output_format]).stdout
+    if output_format == "csv":
+        assert repr(result.overall_ci_low) in text and "4;3;5" in text
+        return
+    low, high = (f"{bound:.1f}" for bound in (result.overall_ci_low, result.overall_ci_high))
+    assert f"95% CI {low}–{high}%" in text
+    assert "3 assessors 3–5, sd 1.00" in text
+    # alpha = 1 − D_o/D_e = 1 − 2/2.2 (D_o = (6 + 6)/6, D_e = 2·5.5/5): 0.09
+    assert "α = 0.09" in text
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown", "html", "csv"])
+def test_every_format_shows_rank_ranges(tmp_path: Path, output_format: str) -> None:
+    write(tmp_path, "a.yaml", "brand: A\nratings:\n  empathy: [4, 3, 5]\n  consistency: [2, 3, 4]\n")
+    write(tmp_path, "b.yaml", "brand: B\nratings:\n  empathy: 4\n  consistency: 3\n")
+    for command in ("rank", "compare"):
+        arguments = (
+            [str(tmp_path)] if command == "rank" else [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
+        )
+        text = runner.invoke(app, [command, *arguments, "-f", output_format]).stdout
+        if output_format == "csv":
+            assert "rank_low" in text and "p_above_next" in text and ",true" in text
+        else:
+            assert "≈" in text  # A and B both score 70%: their order is not clear
+            assert "1–2" in text
