@@ -121,7 +121,8 @@ def test_a_measured_metric_takes_one_value_not_a_list(tmp_path: Path) -> None:
 def test_the_rating_path_with_assessors_loads_no_numpy(tmp_path: Path) -> None:
     path = write(tmp_path, "b.yaml", "brand: B\nratings:\n  empathy: [4, 3, 5]\n  consistency: [2, 3]\n")
     code = (
-        "import sys\nfrom cxscore.cli import main\nsys.argv = ['cxscore', 'rate', sys.argv[1], '-f', 'json']\n"
+        "import sys\nfrom cxscore.cli import main\n"
+        "sys.argv = ['cxscore', 'rate', sys.argv[1], '-f', 'json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "assert 'numpy' not in sys.modules, 'numpy was loaded'\n"
     )
@@ -135,7 +136,8 @@ def test_the_rating_path_with_assessors_loads_no_numpy(tmp_path: Path) -> None:
 def test_santa_stays_exactly_68() -> None:
     result = scored(ROOT / "examples" / "santa.yaml")
     assert result.overall_percent == 68.0
-    assert result.overall_ci_low is None and result.overall_ci_high is None
+    assert result.overall_ci_low is None
+    assert result.overall_ci_high is None
 
 
 # --- Krippendorff's alpha ---------------------------------------------------------------------------
@@ -215,7 +217,8 @@ def test_asymmetric_intervals_keep_each_side(tmp_path: Path) -> None:
     ):
         entry = loaded.brand.ratings[metric.id]
         curve = metric.curve
-        assert curve is not None and curve.type == "linear"
+        assert curve is not None
+        assert curve.type == "linear"
 
         def line(value: float, curve=curve) -> float:  # type: ignore[no-untyped-def]
             return float(np.clip((value - curve.worst) / (curve.best - curve.worst), 0, 1))
@@ -258,7 +261,8 @@ def test_the_overall_interval_covers_95_percent() -> None:
 def test_nothing_varies_gives_null_intervals(tmp_path: Path) -> None:
     path = write(tmp_path, "b.yaml", "brand: B\nratings:\n  empathy: 4\n  consistency: 2\n")
     document = json.loads(runner.invoke(app, ["rate", str(path), "-f", "json"]).stdout)
-    assert document["overall_ci_low"] is None and document["overall_ci_high"] is None
+    assert document["overall_ci_low"] is None
+    assert document["overall_ci_high"] is None
     assert document["krippendorff_alpha"] is None
 
 
@@ -296,7 +300,8 @@ def test_rank_ranges_match_an_independent_simulation() -> None:
     assert found is not None
     lows, highs, above = numpy_rank_ranges(brands)
     for index, item in enumerate(found):
-        assert abs(item.low - lows[index]) <= 1 and abs(item.high - highs[index]) <= 1
+        assert abs(item.low - lows[index]) <= 1
+        assert abs(item.high - highs[index]) <= 1
         if index < len(brands) - 1:
             assert item.p_above_next == pytest.approx(above[index], abs=0.03)
     assert found[-1].p_above_next is None
@@ -333,13 +338,15 @@ def test_rank_json_carries_the_ranges(tmp_path: Path) -> None:
     ranking = {entry["brand"]: entry for entry in document["ranking"]}
     assert ranking["A"]["overall_ci_low"] < ranking["A"]["overall_percent"] < ranking["A"]["overall_ci_high"]
     assert ranking["A"]["tied_with_next"] is True  # A (70%, wide) against B (70%)
-    assert ranking["C"]["rank_low"] >= 2 and ranking["C"]["p_above_next"] is None
+    assert ranking["C"]["rank_low"] >= 2
+    assert ranking["C"]["p_above_next"] is None
     for entry in ranking.values():
         assert entry["rank_low"] <= entry["rank"] <= entry["rank_high"] or entry["brand"] == "B"
     plain = json.loads(
         runner.invoke(app, ["rank", str(ROOT / "examples" / "santa.yaml"), "-f", "json"]).stdout
     )
-    assert plain["ranking"][0]["rank_low"] is None and plain["ranking"][0]["p_above_next"] is None
+    assert plain["ranking"][0]["rank_low"] is None
+    assert plain["ranking"][0]["p_above_next"] is None
 
 
 def test_compare_json_carries_the_standings(tmp_path: Path) -> None:
@@ -348,8 +355,11 @@ def test_compare_json_carries_the_standings(tmp_path: Path) -> None:
     document = json.loads(runner.invoke(app, ["compare", str(c), str(a), "-f", "json"]).stdout)
     ranks = document["comparison"]["ranks"]
     assert [standing["brand"] for standing in ranks] == [0, 1]
-    assert ranks[1]["rank"] == 1 and ranks[1]["next"] == 0 and ranks[0]["next"] is None
-    assert 0 < ranks[1]["p_above_next"] <= 1 and ranks[0]["p_above_next"] is None
+    assert ranks[1]["rank"] == 1
+    assert ranks[1]["next"] == 0
+    assert ranks[0]["next"] is None
+    assert 0 < ranks[1]["p_above_next"] <= 1
+    assert ranks[0]["p_above_next"] is None
 
 
 def test_fail_under_confident_gates_the_lower_end(tmp_path: Path) -> None:
@@ -361,7 +371,8 @@ def test_fail_under_confident_gates_the_lower_end(tmp_path: Path) -> None:
     assert plain.exit_code == 0
     confident = runner.invoke(app, ["rate", str(path), "--fail-under", f"{limit}", "--confident"])
     assert confident.exit_code == 1
-    assert "95% low" in confident.stderr and "[--fail-under --confident]" in confident.stderr
+    assert "95% low" in confident.stderr
+    assert "[--fail-under --confident]" in confident.stderr
     alone = runner.invoke(app, ["rank", str(path), "--confident"])
     assert alone.exit_code == 2
 
@@ -380,10 +391,12 @@ def test_rank_entries_keep_point_order(tmp_path: Path) -> None:
 def test_every_format_shows_the_interval_spread_and_agreement(tmp_path: Path, output_format: str) -> None:
     path = write(tmp_path, "a.yaml", "brand: A\nratings:\n  empathy: [4, 3, 5]\n  consistency: [2, 3, 4]\n")
     result = scored(path)
-    assert result.overall_ci_low is not None and result.overall_ci_high is not None
+    assert result.overall_ci_low is not None
+    assert result.overall_ci_high is not None
     text = runner.invoke(app, ["rate", str(path), "-f", output_format]).stdout
     if output_format == "csv":
-        assert repr(result.overall_ci_low) in text and "4;3;5" in text
+        assert repr(result.overall_ci_low) in text
+        assert "4;3;5" in text
         return
     low, high = (f"{bound:.1f}" for bound in (result.overall_ci_low, result.overall_ci_high))
     assert f"95% CI {low}–{high}%" in text
@@ -402,7 +415,9 @@ def test_every_format_shows_rank_ranges(tmp_path: Path, output_format: str) -> N
         )
         text = runner.invoke(app, [command, *arguments, "-f", output_format]).stdout
         if output_format == "csv":
-            assert "rank_low" in text and "p_above_next" in text and ",true" in text
+            assert "rank_low" in text
+            assert "p_above_next" in text
+            assert ",true" in text
         else:
             assert "≈" in text  # A and B both score 70%: their order is not clear
             assert "1–2" in text
