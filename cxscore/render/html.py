@@ -372,7 +372,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     rating = row.ratings[index]
     text = format_percent(score)
     if rating is not None:
-        text += f' <span class="muted">{format_rating(rating)}/{format_rating(scale)}</span>'
+        text += f' <span class="muted">{format_rated(rating)}/{format_rating(scale)}</span>'
     if index in row.best:
         return f'<td class="num best">{text} ★</td>'
     return f'<td class="num">{text}</td>'

@@ -188,7 +188,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     if index in row.best:
         text = f"**{text}** ★"
     rating = row.ratings[index]
-    return text if rating is None else f"{text} ({format_rating(rating)}/{format_rating(scale)})"
+    return text if rating is None else f"{text} ({format_rated(rating)}/{format_rating(scale)})"
 
 
 def render_compare(comparison: Comparison) -> str:

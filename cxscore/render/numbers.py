@@ -126,7 +126,7 @@ def lift_change(rating: float | None, value: float | None, scale_max: float) -> 
     if value is not None:
         return f"{format_value(value)} → top score"
     scale = format_rating(scale_max)
-    return f"{format_rating(rating or 0)}/{scale} → {scale}/{scale}"
+    return f"{format_rated(rating or 0)}/{scale} → {scale}/{scale}"
 
 
 def format_before_after(value: float | None, scale_max: float, measured: bool) -> str:
@@ -138,9 +138,11 @@ def format_before_after(value: float | None, scale_max: float, measured: bool) -
     return f"{format_rating(value)}/{format_rating(scale_max)}"
 
 
-def format_rated(rating: float, assessments: tuple[float, ...] | None) -> str:
-    """A rating as written (``4``), or several assessors' mean as a value (``3.3``, not ``3.33333``)."""
-    return format_value(rating) if assessments and len(assessments) > 1 else format_rating(rating)
+def format_rated(rating: float, assessments: tuple[float, ...] | None = None) -> str:
+    """A rating as written (``4``, ``4.25``), or several assessors' mean as a value (``3.3``, not
+    ``3.33333``); a rating with more than two decimals shows as a value too."""
+    several = assessments is not None and len(assessments) > 1
+    return format_value(rating) if several or rating != round(rating, 2) else format_rating(rating)
 
 
 def format_spread(assessments: tuple[float, ...] | None, sd: float | None) -> str:

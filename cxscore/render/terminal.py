@@ -326,7 +326,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> Text:
     text = Text(format_percent(score), style=("bold " if best else "") + score_style(score))
     rating = row.ratings[index]
     if rating is not None:
-        text.append(f" {format_rating(rating)}/{format_rating(scale)}", style="dim")
+        text.append(f" {format_rated(rating)}/{format_rating(scale)}", style="dim")
     return text
 
 
