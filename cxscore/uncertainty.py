@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 import random
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -48,10 +47,10 @@ Z_95 = 1.959963984540054
 #: The simulation's seed: the same brands give the same rank ranges on every run.
 RANK_SEED = 20241217
 #: Replicates of the rank simulation, and the fewest it runs with for very large portfolios: the
-#: work is capped at RANK_DRAWS draws (brands with an interval × replicates).
+#: work is capped at RANK_WORK ranked entries (brands, certain ones grouped by overall) × replicates.
 RANK_REPLICATES = 2000
 RANK_MIN_REPLICATES = 200
-RANK_DRAWS = 2_000_000
+RANK_WORK = 1_000_000
 #: Below this probability of truly scoring above the next brand, the two are marked tied.
 CLEAR_ORDER = 0.95
 
@@ -142,6 +141,12 @@ class Scored(NamedTuple):
     high: float | None
 
 
+def replicates_for(entries: int) -> int:
+    """How many replicates the rank simulation runs over ``entries`` ranked values: RANK_REPLICATES,
+    fewer (at least RANK_MIN_REPLICATES) when entries × replicates would pass RANK_WORK."""
+    return max(RANK_MIN_REPLICATES, min(RANK_REPLICATES, RANK_WORK // max(1, entries)))
+
+
 def rank_ranges(brands: Sequence[Scored]) -> list[RankRange] | None:
     """Each brand's 95% rank range and ``p_above_next``, for brands in ranked order (best first).
 
@@ -158,59 +163,72 @@ def rank_ranges(brands: Sequence[Scored]) -> list[RankRange] | None:
     share of replicates in which it is drawn above the brand listed after it (None for the last, and
     for two brands without intervals). Brands with ``p_above_next`` below 0.95 are marked tied.
 
-    Standard library ``random`` with a fixed seed (:data:`RANK_SEED`), so a report is reproducible;
-    :data:`RANK_REPLICATES` replicates, fewer (at least :data:`RANK_MIN_REPLICATES`) when so many
-    brands carry intervals that the draws would pass :data:`RANK_DRAWS`. Brands without an interval
-    are grouped by overall, so a large portfolio with a few uncertain brands costs little.
+    Standard library ``random`` with a fixed seed (:data:`RANK_SEED`), so a report is reproducible.
+    Brands without an interval are ranked as one entry per distinct overall (with its count), so a
+    portfolio of mostly certain brands costs little; the replicates are :func:`replicates_for` the
+    number of entries.
     """
-    uncertain = [index for index, brand in enumerate(brands) if brand.low is not None]
-    if not uncertain:
+    if not any(brand.low is not None for brand in brands):
         return None
-    replicates = max(RANK_MIN_REPLICATES, min(RANK_REPLICATES, RANK_DRAWS // len(uncertain)))
-    spreads = []
-    for index in uncertain:
-        brand = brands[index]
-        low = brand.low if brand.low is not None else brand.overall
-        high = brand.high if brand.high is not None else brand.overall
-        spreads.append((brand.overall, (brand.overall - low) / Z_95, (high - brand.overall) / Z_95))
-    fixed_ascending = sorted(brand.overall for brand in brands if brand.low is None)
-    # How many fixed brands lie strictly above each distinct fixed overall (competition ranks).
-    fixed_above = {
-        value: len(fixed_ascending) - bisect_right(fixed_ascending, value) for value in set(fixed_ascending)
-    }
-    position = {index: slot for slot, index in enumerate(uncertain)}
-    # The adjacent pairs (in ranked order) with at least one uncertain brand: their order can change.
-    pairs = [(i, i + 1) for i in range(len(brands) - 1) if i in position or i + 1 in position]
-    above_next = dict.fromkeys(pairs, 0)
-    ranks_uncertain: list[list[int]] = [[] for _ in uncertain]
-    ranks_fixed: dict[float, list[int]] = {value: [] for value in fixed_above}
-    generator = random.Random(RANK_SEED)
-    gauss = generator.gauss
+    # The entries ranked in each replicate: one per uncertain brand, one per distinct certain overall.
+    entry_of: list[int] = []
+    overall: list[float] = []
+    below: list[float] = []
+    above: list[float] = []
+    weight: list[int] = []
+    certain: dict[float, int] = {}
+    for brand in brands:
+        if brand.low is None:
+            found = certain.get(brand.overall)
+            if found is not None:
+                weight[found] += 1
+                entry_of.append(found)
+                continue
+            certain[brand.overall] = len(overall)
+        entry_of.append(len(overall))
+        low = brand.overall if brand.low is None else brand.low
+        high = brand.overall if brand.high is None else brand.high
+        overall.append(brand.overall)
+        below.append((brand.overall - low) / Z_95)
+        above.append((high - brand.overall) / Z_95)
+        weight.append(1)
+    count = len(overall)
+    drawn = [index for index in range(count) if below[index] > 0 or above[index] > 0]
+    replicates = replicates_for(count)
+    # The adjacent pairs (in ranked order) whose order can change: at least one of them is drawn.
+    pairs = [
+        (entry_of[i], entry_of[i + 1])
+        for i in range(len(brands) - 1)
+        if brands[i].low is not None or brands[i + 1].low is not None
+    ]
+    above_next = [0] * len(pairs)
+    ranks: list[list[int]] = [[] for _ in range(count)]
+    values = list(overall)
+    by_value = values.__getitem__
+    gauss = random.Random(RANK_SEED).gauss
     for _ in range(replicates):
-        draws = []
-        for overall, below, above in spreads:
+        for index in drawn:
             z = gauss(0.0, 1.0)
-            draws.append(overall + z * (below if z < 0 else above))
-        order = sorted(range(len(draws)), key=draws.__getitem__, reverse=True)
-        fixed_total = len(fixed_ascending)
-        for drawn_above, slot in enumerate(order):
-            fixed_over = fixed_total - bisect_right(fixed_ascending, draws[slot])
-            ranks_uncertain[slot].append(1 + drawn_above + fixed_over)
-        ascending = sorted(draws)
-        for value, ranks in ranks_fixed.items():
-            ranks.append(1 + fixed_above[value] + len(ascending) - bisect_right(ascending, value))
-        for first, second in pairs:
-            one = draws[position[first]] if first in position else brands[first].overall
-            two = draws[position[second]] if second in position else brands[second].overall
-            if one > two:
-                above_next[(first, second)] += 1
+            values[index] = overall[index] + z * (below[index] if z < 0 else above[index])
+        passed, previous, rank = 0, math.inf, 1
+        for index in sorted(range(count), key=by_value, reverse=True):
+            value = values[index]
+            if value != previous:  # equal values share a rank: 1 + how many lie strictly above
+                rank, previous = 1 + passed, value
+            ranks[index].append(rank)
+            passed += weight[index]
+        for slot, (first, second) in enumerate(pairs):
+            if values[first] > values[second]:
+                above_next[slot] += 1
     low_at = math.ceil(0.025 * replicates) - 1
     high_at = math.ceil(0.975 * replicates) - 1
-    for ranks in (*ranks_uncertain, *ranks_fixed.values()):
-        ranks.sort()
-    result = []
-    for index, brand in enumerate(brands):
-        ranks = ranks_uncertain[position[index]] if index in position else ranks_fixed[brand.overall]
-        count = above_next.get((index, index + 1))
-        result.append(RankRange(ranks[low_at], ranks[high_at], None if count is None else count / replicates))
-    return result
+    for drawn_ranks in ranks:
+        drawn_ranks.sort()
+    share: dict[int, float] = {}
+    for i in range(len(brands) - 1):
+        if brands[i].low is not None or brands[i + 1].low is not None:
+            share[i] = above_next[len(share)] / replicates
+    return [
+        RankRange(ranks[entry][low_at], ranks[entry][high_at], share.get(index))
+        for index, entry in enumerate(entry_of)
+    ]

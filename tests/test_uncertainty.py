@@ -293,6 +293,7 @@ def test_rank_ranges_match_an_independent_simulation() -> None:
         Scored(78.0, None, None),
         Scored(76.0, 70.0, 79.0),
         Scored(60.0, None, None),
+        Scored(60.0, None, None),  # equal certain overalls share a rank
         Scored(59.0, 50.0, 63.0),
         Scored(40.0, 39.0, 41.0),
     ]
@@ -305,7 +306,9 @@ def test_rank_ranges_match_an_independent_simulation() -> None:
         if index < len(brands) - 1:
             assert item.p_above_next == pytest.approx(above[index], abs=0.03)
     assert found[-1].p_above_next is None
-    assert found[-1].low == found[-1].high == 6  # far below everyone: its place is certain
+    assert found[-1].low == found[-1].high == 7  # far below everyone: its place is certain
+    assert found[3] == found[4]._replace(p_above_next=found[3].p_above_next)
+    assert found[3].p_above_next is None  # two certain brands: nothing to doubt
 
 
 def test_p_above_next_matches_the_normal_closed_form() -> None:
