@@ -397,15 +397,22 @@ class RatingEntry(_Input):
 
 
 def _mean_or_none(items: list[Any]) -> float | None:
-    """The mean of a list of finite numbers, ``fsum(items) / k``; None when any item is no such number."""
+    """The mean of a list of finite numbers, ``fsum(items) / k``; None when any item is no such number.
+
+    The sum is taken in units of ``2**e`` (``e`` the largest item's exponent), so ratings near 1.8e308
+    cannot overflow it; as a power of two changes no bit, the mean is ``fsum(items) / k`` otherwise.
+    """
     if not items or any(isinstance(item, bool) or not isinstance(item, int | float) for item in items):
         return None
     try:
         numbers = [float(item) for item in items]
     except OverflowError:
         return None
-    mean = math.fsum(numbers) / len(numbers) if all(map(math.isfinite, numbers)) else math.nan
-    return mean if math.isfinite(mean) else None
+    if not all(map(math.isfinite, numbers)):
+        return None
+    exponent = max(math.frexp(number)[1] for number in numbers)
+    total = math.fsum(math.ldexp(number, -exponent) for number in numbers)
+    return math.ldexp(total / len(numbers), exponent)
 
 
 class BrandFile(_Input):

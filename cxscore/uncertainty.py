@@ -55,17 +55,14 @@ RANK_WORK = 1_000_000
 CLEAR_ORDER = 0.95
 
 
-def mean_interval(ratings: Sequence[float]) -> tuple[float, float] | None:
-    """The mean's 95% t interval, ``r̄ ± t(0.975, k−1)·s/√k`` (module docstring); None for one rating."""
-    count = len(ratings)
-    if count < 2:
-        return None
-    from cxscore.data.stats import t_quantile_975  # pure Python; only files with assessors' lists need it
+def _scaled(values: Sequence[float]) -> tuple[list[float], int]:
+    """The values divided by ``2**e``, the power of two that brings the largest to at most 1, and ``e``.
 
-    mean = math.fsum(ratings) / count
-    deviation = math.sqrt(math.fsum((rating - mean) ** 2 for rating in ratings) / (count - 1))
-    half = t_quantile_975(count - 1) * deviation / math.sqrt(count)
-    return mean - half, mean + half
+    A scale may reach 1.8e308 (``cxscore.scoring``): squares and sums are taken of the scaled values,
+    so none overflows, and dividing by a power of two changes no bit of a ratio.
+    """
+    exponent = max(math.frexp(value)[1] for value in values)
+    return [math.ldexp(value, -exponent) for value in values], exponent
 
 
 def sample_sd(ratings: Sequence[float]) -> float | None:
@@ -73,8 +70,32 @@ def sample_sd(ratings: Sequence[float]) -> float | None:
     count = len(ratings)
     if count < 2:
         return None
-    mean = math.fsum(ratings) / count
-    return math.sqrt(math.fsum((rating - mean) ** 2 for rating in ratings) / (count - 1))
+    scaled, exponent = _scaled(ratings)
+    mean = math.fsum(scaled) / count
+    deviation = math.sqrt(math.fsum((rating - mean) ** 2 for rating in scaled) / (count - 1))
+    return math.ldexp(deviation, exponent)
+
+
+def mean_interval(ratings: Sequence[float]) -> tuple[float, float] | None:
+    """The mean's 95% t interval, ``r̄ ± t(0.975, k−1)·s/√k`` (module docstring); None for one rating."""
+    deviation = sample_sd(ratings)
+    if deviation is None:
+        return None
+    from cxscore.data.stats import t_quantile_975  # pure Python; only files with assessors' lists need it
+
+    count = len(ratings)
+    scaled, exponent = _scaled(ratings)
+    mean = math.fsum(scaled) / count
+    half = t_quantile_975(count - 1) * math.ldexp(deviation, -exponent) / math.sqrt(count)
+    return _unscaled(mean - half, exponent), _unscaled(mean + half, exponent)
+
+
+def _unscaled(value: float, exponent: int) -> float:
+    """``value · 2**exponent``; an infinity of its sign beyond a float's range (the scale cuts it)."""
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 class Part(NamedTuple):
@@ -108,6 +129,10 @@ def krippendorff_alpha_interval(units: Sequence[Sequence[float]]) -> float | Non
     total = len(values)
     if total < 2:
         return None
+    # Alpha is a ratio of squared differences: the scaled values give the same one, without overflow.
+    exponent = _scaled(values)[1]
+    pairable = [[math.ldexp(value, -exponent) for value in unit] for unit in pairable]
+    values = [value for unit in pairable for value in unit]
     grand = math.fsum(values) / total
     expected = 2.0 * math.fsum((value - grand) ** 2 for value in values) / (total - 1)
     if expected == 0:

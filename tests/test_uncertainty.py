@@ -424,3 +424,26 @@ def test_every_format_shows_rank_ranges(tmp_path: Path, output_format: str) -> N
         else:
             assert "≈" in text  # A and B both score 70%: their order is not clear
             assert "1–2" in text
+
+
+def test_ratings_near_the_largest_float_neither_overflow_nor_crash(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "huge.yaml",
+        "id: huge\nname: Huge\nscale: {min: 0, max: 1.7e+308}\nbands: [{name: All, min: 0}]\n"
+        "metrics:\n  - {id: a, name: A}\n  - {id: b, name: B}\n",
+    )
+    path = write(
+        tmp_path,
+        "brand.yaml",
+        "brand: Huge\nframework: huge.yaml\nratings:\n  a: [1.0e+300, 1.7e+308, 0]\n  b: [1.0e+308, 1.5e+308]\n",
+    )
+    result = scored(path)
+    a = next(metric for metric in result.metrics if metric.id == "a")
+    assert a.rating == pytest.approx((1e300 + 1.7e308) / 3, rel=1e-12)
+    # Alpha is scale-free: the same as on the ratings divided by 1e300.
+    small = [[1e300 / 1e300, 1.7e308 / 1e300, 0.0], [1e308 / 1e300, 1.5e308 / 1e300]]
+    assert result.krippendorff_alpha == pytest.approx(krippendorff_alpha_interval(small), rel=1e-9)
+    assert result.overall_ci_low is not None
+    assert 0 <= result.overall_ci_low <= result.overall_percent <= (result.overall_ci_high or 0) <= 100
+    assert runner.invoke(app, ["rate", str(path), "-f", "json"]).exit_code == 0
