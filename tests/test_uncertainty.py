@@ -436,7 +436,8 @@ def test_ratings_near_the_largest_float_neither_overflow_nor_crash(tmp_path: Pat
     path = write(
         tmp_path,
         "brand.yaml",
-        "brand: Huge\nframework: huge.yaml\nratings:\n  a: [1.0e+300, 1.7e+308, 0]\n  b: [1.0e+308, 1.5e+308]\n",
+        "brand: Huge\nframework: huge.yaml\nratings:\n"
+        "  a: [1.0e+300, 1.7e+308, 0]\n  b: [1.0e+308, 1.5e+308]\n",
     )
     result = scored(path)
     a = next(metric for metric in result.metrics if metric.id == "a")
