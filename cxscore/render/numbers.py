@@ -135,7 +135,7 @@ def format_before_after(value: float | None, scale_max: float, measured: bool) -
         return "not rated"
     if measured:
         return format_value(value)
-    return f"{format_rating(value)}/{format_rating(scale_max)}"
+    return f"{format_rated(value)}/{format_rating(scale_max)}"
 
 
 def format_rated(rating: float, assessments: tuple[float, ...] | None = None) -> str:
