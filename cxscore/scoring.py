@@ -406,10 +406,13 @@ def _with_uncertainty(
     for entry in given:
         interval = _score_interval(entry, framework)
         metrics.append(_metric_score(entry, unit, rated_weight, interval))
-        if interval is not None and entry.fraction is not None:
-            parts.append(Part(entry.weight / rated_weight, entry.fraction, *interval))
+        # Only what can move the overall counts: an interval of some width, on a metric of some weight.
+        fraction = entry.fraction
+        moves = interval is not None and fraction is not None and interval[0] != interval[1]
+        if moves and interval is not None and fraction is not None and entry.weight > 0:
+            parts.append(Part(entry.weight / rated_weight, fraction, *interval))
     overall_ci: tuple[float | None, float | None] = (None, None)
-    if parts:
+    if parts:  # else nothing behind the overall varies: no interval (null), as without any
         overall_ci = overall_interval(overall, parts)
     units = [metric.assessments for metric in metrics if metric.assessments and len(metric.assessments) >= 2]
     alpha = krippendorff_alpha_interval(units) if len(units) >= 2 else None

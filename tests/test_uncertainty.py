@@ -448,3 +448,19 @@ def test_ratings_near_the_largest_float_neither_overflow_nor_crash(tmp_path: Pat
     assert result.overall_ci_low is not None
     assert 0 <= result.overall_ci_low <= result.overall_percent <= (result.overall_ci_high or 0) <= 100
     assert runner.invoke(app, ["rate", str(path), "-f", "json"]).exit_code == 0
+
+
+def test_intervals_that_cannot_move_the_overall_give_none(tmp_path: Path) -> None:
+    # NPS 90 (80–95) lies above the curve's best (66): its score is 100% whatever the interval;
+    # the assessors agree on empathy: nothing behind the overall varies.
+    path = write(
+        tmp_path,
+        "b.yaml",
+        "brand: B\nframework: cx-kpis\nratings:\n  nps: {value: 90, ci_low: 80, ci_high: 95}\n  csat: 81\n",
+    )
+    result = scored(path)
+    nps = next(metric for metric in result.metrics if metric.id == "nps")
+    assert (nps.score_ci_low, nps.score_ci_high) == (100.0, 100.0)
+    assert result.overall_ci_low is None
+    agreed = write(tmp_path, "c.yaml", "brand: C\nratings:\n  empathy: [4, 4]\n  consistency: 3\n")
+    assert scored(agreed).overall_ci_low is None
