@@ -408,8 +408,7 @@ def _with_uncertainty(
         metrics.append(_metric_score(entry, unit, rated_weight, interval))
         # Only what can move the overall counts: an interval of some width, on a metric of some weight.
         fraction = entry.fraction
-        moves = interval is not None and fraction is not None and interval[0] != interval[1]
-        if moves and interval is not None and fraction is not None and entry.weight > 0:
+        if interval is not None and fraction is not None and entry.weight > 0 and interval[0] != interval[1]:
             parts.append(Part(entry.weight / rated_weight, fraction, *interval))
     overall_ci: tuple[float | None, float | None] = (None, None)
     if parts:  # else nothing behind the overall varies: no interval (null), as without any
