@@ -16,6 +16,8 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cxscore.cli import app
@@ -464,3 +466,37 @@ def test_intervals_that_cannot_move_the_overall_give_none(tmp_path: Path) -> Non
     assert result.overall_ci_low is None
     agreed = write(tmp_path, "c.yaml", "brand: C\nratings:\n  empathy: [4, 4]\n  consistency: 3\n")
     assert scored(agreed).overall_ci_low is None
+
+
+def test_a_bad_item_in_a_rating_mapping_is_located_too(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.yaml", "brand: B\nratings:\n  empathy:\n    rating: [4, true]\n    note: x\n")
+    outcome = runner.invoke(app, ["validate", str(path)])
+    assert outcome.exit_code == 2
+    assert (
+        outcome.stderr == f"{path}:4:17: ratings.empathy.rating.1: expected a number, got the boolean true\n"
+    )
+
+
+ratings_lists = st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), ratings_lists), min_size=6, max_size=6))
+def test_the_overall_interval_holds_the_overall_within_0_and_100(lists: list[list[int] | None]) -> None:
+    from cxscore.models import BrandFile, Framework
+
+    framework = FrameworkCatalog().load_bundled("cx-six")
+    ids = [metric.id for metric in framework.metrics]
+    ratings = {metric_id: ratings for metric_id, ratings in zip(ids, lists, strict=True) if ratings}
+    if not ratings:
+        return
+    result = score_brand(
+        BrandFile.model_validate({"brand": "P", "ratings": ratings}),
+        Framework.model_validate(framework.model_dump()),
+        "p",
+    )
+    if result.overall_ci_low is None:
+        assert all(len(set(r)) == 1 for r in ratings.values())  # nothing varies
+        return
+    assert result.overall_ci_high is not None
+    assert 0 <= result.overall_ci_low <= result.overall_percent <= result.overall_ci_high <= 100
