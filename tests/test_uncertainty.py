@@ -483,18 +483,14 @@ ratings_lists = st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), ratings_lists), min_size=6, max_size=6))
 def test_the_overall_interval_holds_the_overall_within_0_and_100(lists: list[list[int] | None]) -> None:
-    from cxscore.models import BrandFile, Framework
+    from cxscore.models import BrandFile
 
     framework = FrameworkCatalog().load_bundled("cx-six")
     ids = [metric.id for metric in framework.metrics]
     ratings = {metric_id: ratings for metric_id, ratings in zip(ids, lists, strict=True) if ratings}
     if not ratings:
         return
-    result = score_brand(
-        BrandFile.model_validate({"brand": "P", "ratings": ratings}),
-        Framework.model_validate(framework.model_dump()),
-        "p",
-    )
+    result = score_brand(BrandFile.model_validate({"brand": "P", "ratings": ratings}), framework, "p")
     if result.overall_ci_low is None:
         assert all(len(set(r)) == 1 for r in ratings.values())  # nothing varies
         return
