@@ -12,6 +12,9 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
   value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean.
 * The overall percentage is the weighted mean over the *rated* metrics,
   ``overall = 100 * sum(w_i * s_i) / sum(w_i)``; unrated metrics are left out of both sums.
+* Several assessors' ratings of a metric count as their mean ``r̄``; the overall's 95% interval
+  carries their disagreement and measured values' intervals through the same weights (formulas and
+  sources in :mod:`cxscore.uncertainty`).
 * Coverage is the share of the framework's total weight that was rated,
   ``coverage = 100 * sum(w_i, rated) / sum(w_i, all)``.
 * A metric's lost points are what it keeps the overall from 100,
