@@ -9,7 +9,8 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
   for every rating on the scale; a rating off the scale (which the loader refuses) counts as the
   nearer end of it.
 * A *measured* metric (one with ``measure`` and ``curve``) scores ``s = curve(v)`` for its measured
-  value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean.
+  value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean. A brand
+  file's ``industry:`` swaps in that industry's anchors on the curves that give some.
 * The overall percentage is the weighted mean over the *rated* metrics,
   ``overall = 100 * sum(w_i * s_i) / sum(w_i)``; unrated metrics are left out of both sums.
 * Several assessors' ratings of a metric count as their mean ``r̄``; the overall's 95% interval
@@ -69,6 +70,8 @@ class MetricScore(NamedTuple):
     n: int | None = None
     measure: str | None = None
     unit: str | None = None
+    #: The name of the industry whose curve anchors scored this metric (``None``: the default curve).
+    industry_anchors: str | None = None
     score_ci_low: float | None = None
     score_ci_high: float | None = None
     assessments: tuple[float, ...] | None = None
@@ -118,6 +121,7 @@ class ScoreResult(NamedTuple):
     assessed: datetime.date | None = None
     assessor: str | None = None
     notes: str | None = None
+    industry: str | None = None
     overall_ci_low: float | None = None
     overall_ci_high: float | None = None
     krippendorff_alpha: float | None = None
@@ -131,6 +135,7 @@ class ScoreResult(NamedTuple):
             "path": self.path,
             "assessed": self.assessed.isoformat() if self.assessed else None,
             "assessor": self.assessor,
+            "industry": self.industry,
             "overall_percent": self.overall_percent,
             "overall_ci_low": self.overall_ci_low,
             "overall_ci_high": self.overall_ci_high,
@@ -153,6 +158,7 @@ class ScoreResult(NamedTuple):
                     "ci_low": metric.ci_low,
                     "ci_high": metric.ci_high,
                     "n": metric.n,
+                    "industry_anchors": metric.industry_anchors,
                     "score_ci_low": metric.score_ci_low,
                     "score_ci_high": metric.score_ci_high,
                     "assessor_ratings": None if metric.assessments is None else list(metric.assessments),
@@ -228,11 +234,12 @@ def curve_score(curve: Curve, value: float) -> float:
     return min(1.0, max(0.0, 1.0 - normal_cdf((math.log(value) - math.log(median)) / sigma)))
 
 
-def measured_fraction(metric: Metric, value: float) -> float:
-    """``s = curve(v)`` for a measured metric (see :func:`curve_score`)."""
+def measured_fraction(metric: Metric, value: float, industry: str | None = None) -> float:
+    """``s = curve(v)`` for a measured metric (see :func:`curve_score`), on ``industry``'s anchors
+    when its curve gives some for that industry."""
     if metric.curve is None:
         raise ValueError(f"metric '{metric.id}' has no curve; the loader rejects such frameworks")
-    return curve_score(metric.curve, value)
+    return curve_score(metric.curve.for_industry(industry), value)
 
 
 def band_for(percent: float, bands: list[Band]) -> str:
@@ -271,7 +278,7 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int
         if metric.measure is not None:
             value = entry.measured_value
             if value is not None:
-                fraction = measured_fraction(metric, value)
+                fraction = measured_fraction(metric, value, brand.industry)
         elif entry.rating is not None:
             rating = entry.rating
             fraction = metric_fraction(rating, framework)
@@ -281,16 +288,20 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int
     return _Given(metric, entry, weight, rating, value, fraction, above, below)
 
 
-def _score_interval(given: _Given, framework: Framework) -> tuple[float, float] | None:
+def _score_interval(given: _Given, framework: Framework, industry: str | None) -> tuple[float, float] | None:
     """The 0..1 interval of a metric's score (``cxscore.uncertainty``): a measured value's interval
-    through its curve, or several assessors' t interval on the scale; None when it has neither."""
+    through its curve (the industry's anchors where the brand names one), or several assessors' t
+    interval on the scale; None when it has neither."""
     entry, metric = given.entry, given.metric
     if entry is None or given.fraction is None:
         return None
     if metric.curve is not None:
         if entry.ci_low is None or entry.ci_high is None:
             return None
-        ends = curve_score(metric.curve, entry.ci_low), curve_score(metric.curve, entry.ci_high)
+        ends = (
+            measured_fraction(metric, entry.ci_low, industry),
+            measured_fraction(metric, entry.ci_high, industry),
+        )
         return min(ends), max(ends)
     from cxscore.uncertainty import mean_interval
 
@@ -301,7 +312,11 @@ def _score_interval(given: _Given, framework: Framework) -> tuple[float, float] 
 
 
 def _metric_score(
-    given: _Given, unit: float, rated_weight: float, interval: tuple[float, float] | None = None
+    given: _Given,
+    unit: float,
+    rated_weight: float,
+    industry: str | None,
+    interval: tuple[float, float] | None = None,
 ) -> MetricScore:
     """One metric's record: its score and the points it keeps the overall from 100.
 
@@ -318,6 +333,7 @@ def _metric_score(
         lost = _clamp(100.0 * weight * (1.0 - fraction) / rated_weight)
     measure = metric.measure
     measured = entry if measure is not None and value is not None else None
+    anchors = None if metric.curve is None else metric.curve.industries.get(industry or "")
     return MetricScore(
         id=metric.id,
         name=metric.name,
@@ -334,6 +350,7 @@ def _metric_score(
         n=None if measured is None else measured.n,
         measure=None if measure is None else measure.name,
         unit=None if measure is None else measure.unit,
+        industry_anchors=None if anchors is None or measured is None else anchors.name,
         score_ci_low=None if interval is None else 100.0 * interval[0],
         score_ci_high=None if interval is None else 100.0 * interval[1],
         assessments=None if entry is None or entry.assessments is None else tuple(entry.assessments),
@@ -370,11 +387,11 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         for entry in rated
     )
     if not uncertain:  # the common case: nothing varies, and nothing more is computed
-        metrics = [_metric_score(entry, unit, rated_weight) for entry in given]
+        metrics = [_metric_score(entry, unit, rated_weight, brand.industry) for entry in given]
         overall_ci: tuple[float | None, float | None] = (None, None)
         alpha = None
     else:
-        metrics, overall_ci, alpha = _with_uncertainty(given, framework, unit, rated_weight, overall)
+        metrics, overall_ci, alpha = _with_uncertainty(given, framework, unit, rated_weight, overall, brand)
     return ScoreResult(
         path=path,
         brand=brand.brand,
@@ -391,6 +408,7 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         assessed=brand.assessed,
         assessor=brand.assessor,
         notes=brand.notes,
+        industry=brand.industry,
         overall_ci_low=overall_ci[0],
         overall_ci_high=overall_ci[1],
         krippendorff_alpha=alpha,
@@ -398,7 +416,12 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
 
 
 def _with_uncertainty(
-    given: list[_Given], framework: Framework, unit: float, rated_weight: float, overall: float
+    given: list[_Given],
+    framework: Framework,
+    unit: float,
+    rated_weight: float,
+    overall: float,
+    brand: BrandFile,
 ) -> tuple[list[MetricScore], tuple[float | None, float | None], float | None]:
     """The metrics with their score intervals, the overall's 95% interval (MOVER) and the assessors'
     Krippendorff alpha (formulas and sources in :mod:`cxscore.uncertainty`)."""
@@ -407,8 +430,8 @@ def _with_uncertainty(
     metrics: list[MetricScore] = []
     parts: list[Part] = []
     for entry in given:
-        interval = _score_interval(entry, framework)
-        metrics.append(_metric_score(entry, unit, rated_weight, interval))
+        interval = _score_interval(entry, framework, brand.industry)
+        metrics.append(_metric_score(entry, unit, rated_weight, brand.industry, interval))
         # Only what can move the overall counts: an interval of some width, on a metric of some weight.
         fraction = entry.fraction
         if interval is not None and fraction is not None and entry.weight > 0 and interval[0] != interval[1]:

@@ -29,6 +29,7 @@ from cxscore.render.numbers import (
     format_rating,
     format_spread,
     format_value,
+    industry_anchors_text,
     lift_change,
     score_tier,
     standing_rows,
@@ -247,6 +248,9 @@ def _brand_card(result: ScoreResult) -> list[str]:
         meta += f" · assessed {result.assessed.isoformat()}"
     if result.assessor:
         meta += f" by {esc(result.assessor)}"
+    anchors = industry_anchors_text(result)
+    if anchors:
+        meta += f" · {esc(anchors)}"
     parts = [
         '<div class="head">',
         f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
