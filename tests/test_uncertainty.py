@@ -496,3 +496,16 @@ def test_the_overall_interval_holds_the_overall_within_0_and_100(lists: list[lis
         return
     assert result.overall_ci_high is not None
     assert 0 <= result.overall_ci_low <= result.overall_percent <= result.overall_ci_high <= 100
+
+
+def test_a_measured_interval_goes_through_the_industrys_curve(tmp_path: Path) -> None:
+    # cx-kpis's NPS curve for TV and Internet providers runs from -21 (0%) to 39 (100%).
+    path = write(
+        tmp_path,
+        "b.yaml",
+        "brand: B\nframework: cx-kpis\nindustry: tv_internet\n"
+        "ratings:\n  nps: {value: 10, ci_low: 2, ci_high: 18}\n  csat: 81\n",
+    )
+    nps = next(metric for metric in scored(path).metrics if metric.id == "nps")
+    assert nps.score_ci_low == pytest.approx(100 * (2 + 21) / 60)
+    assert nps.score_ci_high == pytest.approx(100 * (18 + 21) / 60)
