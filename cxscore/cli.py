@@ -192,6 +192,13 @@ FailUnderMetric = Annotated[
         help="Exit 1 after the report if any rated metric scores below PCT.",
     ),
 ]
+Confident = Annotated[
+    bool,
+    typer.Option(
+        "--confident",
+        help="With --fail-under: gate on the lower end of the overall's 95% interval (where it has one).",
+    ),
+]
 MinCoverage = Annotated[
     float | None,
     typer.Option(
@@ -256,6 +263,7 @@ def rate(
         ),
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     fail_on_regression: Annotated[
         bool,
@@ -277,7 +285,7 @@ def rate(
     from cxscore.gating import Gates
     from cxscore.report import build_rate_report
 
-    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
+    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage, confident)
     report = build_rate_report(
         paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], engine=engine
     )
@@ -300,6 +308,7 @@ def compare(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
@@ -310,7 +319,7 @@ def compare(
     from cxscore.gating import Gates
     from cxscore.scorecard import score_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     comparison = compare_results(score_files(paths, allow_outside or [], engine=engine))
     emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
     _gate(gates.check(comparison.results))
@@ -326,6 +335,7 @@ def rank(
         int | None, typer.Option("--top", metavar="N", help="List only the first N (gates still check all).")
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
@@ -335,7 +345,7 @@ def rank(
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     board = rank_files(paths, top, allow_outside or [], engine=engine)
     emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))

@@ -8,7 +8,12 @@ generic measures and simple row conditions:
 * ``ratio``: ``sum(numerator) / sum(denominator)`` over the rows (a ratio of sums, not a mean of
   ratios, so large and small customers weigh by their size);
 * ``difference``: the measure ``of`` (share, mean, ratio or a CX measure) in the rows matching
-  ``between[0]`` minus the same measure in the rows matching ``between[1]``.
+  ``between[0]`` minus the same measure in the rows matching ``between[1]``;
+* ``net_box``: ``100 * (T - B) / n`` with ``T`` the answers in ``column`` equal to one of the ``top``
+  values, ``B`` those equal to one of the ``bottom`` values and ``n`` the answers that are numbers
+  between the lowest and the highest of those values (XM Institute's net score: % 6-7 minus % 1-3
+  on a 7-point item, n counting the answers 1-7). Its 95% interval is NPS's
+  adjusted Wald on the same three-way split (Rocks 2016; :func:`cxscore.data.stats.nps`).
 
 A condition is ``COLUMN = VALUE`` or ``COLUMN != VALUE``. ``true``/``false`` (and ``yes``/``no``)
 compare a yes/no column however it is written (true/false, yes/no, 1/0, any case); a number compares
@@ -50,7 +55,7 @@ from cxscore.data.session import DataSession
 from cxscore.data.sources import Dataset, open_source
 from cxscore.errors import InputError, notice
 
-GENERIC = ("share", "mean", "ratio", "difference")
+GENERIC = ("share", "mean", "ratio", "difference", "net_box")
 # The value is everything after the operator, stripped in Python: a lazy "(.*?)\s*$" backtracked
 # quadratically on a long run of spaces inside the value.
 _CONDITION = re.compile(r"^\s*([^\s=!]+)\s*(!=|=)(.*)$")
@@ -104,7 +109,8 @@ def _difference(a: MeasuredValue, b: MeasuredValue) -> MeasuredValue:
 
 
 def _generic(measure: MetricMeasure, dataset: Dataset, weight: Any) -> MeasuredValue:
-    """A share (Wilson), mean (t) or ratio of sums (delta method), weighted when ``weight`` is given.
+    """A share (Wilson), mean (t), net box (adjusted Wald) or ratio of sums (delta method), weighted
+    when ``weight`` is given.
 
     Rows whose weight is invalid are left out. A mean's variance and a ratio's residuals are summed
     in a second pass once the mean or ratio is known (no cancellation of large sums).
@@ -143,6 +149,24 @@ def _generic(measure: MetricMeasure, dataset: Dataset, weight: Any) -> MeasuredV
         spread = fetch(dataset, table.aggregate(s=(w * (x - mean) * (x - mean)).sum()))[0]["s"]
         variance = float(spread or 0.0) / float(row["w"]) * n_eff / (n_eff - 1) if n_eff > 1 else 0.0
         return _valued(stats.mean_estimate(mean, variance, n_eff), n, dataset, measure)
+    if measure.name == "net_box":
+        check_columns(dataset, [measure.column or ""])
+        number = _number(replace(dataset, table=table), measure.column or "")
+        # An answer outside the span of the top and bottom values (an 11 on a 7-point item) is no answer.
+        answers = (*measure.top, *measure.bottom)
+        number = ibis.ifelse(number.between(min(answers), max(answers)), number, ibis.null(dt.float64))
+        aggregates = _weights(table, w, number.notnull())
+        aggregates["top"] = w.sum(where=number.isin([float(v) for v in measure.top]))
+        aggregates["bottom"] = w.sum(where=number.isin([float(v) for v in measure.bottom]))
+        row = fetch(dataset, table.aggregate(**aggregates))[0]
+        n = int(row["n"] or 0)
+        if n == 0 or not row["w"]:
+            raise InputError(
+                dataset.issue(f"no answer in '{measure.column}' between its bottom and top values")
+            )
+        n_eff, scale = _effective(row)
+        top, bottom = (min(n_eff, float(row[key] or 0.0) * scale) for key in ("top", "bottom"))
+        return _valued(stats.nps(top, bottom, n_eff), n, dataset, measure)
     # ratio: rows where both numerator and denominator are valid numbers (the others are invalid)
     check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
     scoped = replace(dataset, table=table)

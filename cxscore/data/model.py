@@ -238,6 +238,8 @@ class MetricMeasure:
     of: str | None = None
     between: tuple[str, ...] = ()
     unit: str | None = None
+    top: tuple[float, ...] = ()
+    bottom: tuple[float, ...] = ()
     weight: str | None = None
 
 
