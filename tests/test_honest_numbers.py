@@ -112,9 +112,9 @@ def test_rate_json_with_nan_and_inf_text_in_the_data(
     # The audit's reproduction: "nan" and "inf" in a mean's column scored 0% and 100% and crashed
     # rate --format json. They are invalid cells now, left out of n.
     write("customer_id,member,clv_index\n1,yes,inf\n2,yes,120\n3,no,nan\n4,no,100\n", "members.csv")
-    path = write("brand: A\nframework: loyalty-program\nratings:\n  clv_uplift: {from: members.csv}\n")
+    path = write("brand: A\nframework: loyalty-program\nratings:\n  member_clv_gap: {from: members.csv}\n")
     metric = json.loads(ok(cli("rate", path, "--format", "json")).stdout)["metrics"]
-    uplift = next(m for m in metric if m["id"] == "clv_uplift")
+    uplift = next(m for m in metric if m["id"] == "member_clv_gap")
     assert (uplift["value"], uplift["n"]) == (20.0, 2)
 
 
@@ -124,7 +124,7 @@ def test_rate_json_survives_an_overflowing_mean(
     # Two numbers near the float maximum: the sum overflows to infinity. The metric is refused with
     # a located message, never a traceback from the JSON writer.
     write("customer_id,member,clv_index\n1,yes,1e308\n2,yes,1.7e308\n3,no,1\n", "members.csv")
-    path = write("brand: A\nframework: loyalty-program\nratings:\n  clv_uplift: {from: members.csv}\n")
+    path = write("brand: A\nframework: loyalty-program\nratings:\n  member_clv_gap: {from: members.csv}\n")
     result = cli("rate", path, "--format", "json")
     assert result.exit_code == 2, result.output
     assert "not a finite number" in result.stderr
@@ -582,7 +582,7 @@ def test_the_loyalty_examples_member_nps_has_its_interval() -> None:
         pytest.approx(100 * (pp - pd - half)),
         pytest.approx(100 * (pp - pd + half)),
     )
-    for metric in ("enrolment_rate", "points_redemption_rate", "retention_uplift", "clv_uplift"):
+    for metric in ("enrolment_rate", "points_redemption_rate", "retention_uplift", "member_clv_gap"):
         assert loaded.brand.ratings[metric].ci_low is not None, metric
 
 
@@ -776,7 +776,7 @@ def test_weighted_generic_measures_from_a_brand_file(write: Callable[..., Path],
         "brand: A\nframework: loyalty-program\nratings:\n"
         "  enrolment_rate: {from: members.csv, weight: w}\n"
         "  points_redemption_rate: {from: members.csv, weight: w}\n"
-        "  clv_uplift: {from: members.csv, weight: w}\n"
+        "  member_clv_gap: {from: members.csv, weight: w}\n"
         "  member_nps: {from: members.csv, column: nps, weight: w}\n"
     )
     ratings = load_brand(path, FrameworkCatalog(), "brand.yaml").brand.ratings
@@ -785,7 +785,7 @@ def test_weighted_generic_measures_from_a_brand_file(write: Callable[..., Path],
     assert ratings["points_redemption_rate"].value == pytest.approx(
         (100 + 20 + 10 + 90 + 30) / (200 + 200 + 100 + 300 + 100)
     )
-    assert ratings["clv_uplift"].value == pytest.approx((300 + 130 + 120) / 4 - (100 + 270) / 4)
+    assert ratings["member_clv_gap"].value == pytest.approx((300 + 130 + 120) / 4 - (100 + 270) / 4)
     assert ratings["member_nps"].value == pytest.approx(100 * (3 - 0) / 4)
     assert ratings["member_nps"].n == 3
     assert ratings["member_nps"].ci_low is not None
@@ -883,7 +883,7 @@ def test_a_difference_is_marked_significant_or_not_in_the_scorecard(cli: Callabl
     example = Path(__file__).resolve().parent.parent / "examples" / "data" / "acme-loyalty.yaml"
     document = json.loads(ok(cli("rate", example, "-f", "json")).stdout)
     metrics = {metric["id"]: metric for metric in document["metrics"]}
-    for metric_id in ("retention_uplift", "clv_uplift"):
+    for metric_id in ("retention_uplift", "member_clv_gap"):
         metric = metrics[metric_id]
         assert metric["significant"] is (metric["ci_low"] > 0 or metric["ci_high"] < 0)
     assert metrics["member_nps"]["significant"] is None  # not a difference
