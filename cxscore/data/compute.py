@@ -5,6 +5,12 @@ answer is blank, unparseable or outside the measure's scale; one aggregation the
 takes quantiles of all the parsed columns at once, and only that one row per group comes back to
 Python, where :mod:`cxscore.data.stats` turns it into values and intervals. A decimal comma
 (``9,94``) is read by the engine too, as part of the parse.
+
+Survey weights (``--weight``) turn the counts into sums of weights and add Σw and Σw² for Kish's
+effective n; response times number their rows within each group (a window) so that the order
+statistics of their distribution-free intervals come back in the same row. The tests of a run (each
+period against its base, each segment against the rest of the rows, whose aggregates are the overall
+ones minus the segment's) are computed in Python from those rows and adjusted together.
 """
 
 from __future__ import annotations
