@@ -991,3 +991,18 @@ def test_trend_and_vs_rest_together(tmp_path: Path) -> None:
     assert isinstance(text, str)
     assert "| Change · vs rest |" in text
     assert "11 tests against the base period or the rest of the rows" in text
+
+
+def test_two_segments_against_the_rest_are_one_test(tmp_path: Path) -> None:
+    rows = [["yes", 9 if i % 3 else 2] for i in range(150)] + [["no", 9 if i % 2 else 2] for i in range(150)]
+    path = write_csv(tmp_path, ["member", "ltr"], rows)
+    report = compute_measures(
+        source(path), [MeasureSpec(MeasureKind.nps, "ltr")], ["member"], options=MeasureOptions(vs_rest=True)
+    )
+    no, yes = report.results[1:]
+    assert report.tests == 1
+    assert no.p_value is not None
+    assert no.p_adjusted == no.p_value  # one test: nothing to adjust
+    assert yes.p_value is None
+    assert yes.vs_rest == pytest.approx(-(no.vs_rest or 0))
+    assert yes.test_note == "the test of 'no' against the rest, mirrored (counted once)"

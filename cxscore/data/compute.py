@@ -759,7 +759,27 @@ def _against_rest(
         compared.append(
             dataclasses.replace(result, vs_rest=result.value - rest.value, p_value=p_value, test_note=note)
         )
+    return _mirrors_once(compared, len(specs))
+
+
+def _mirrors_once(compared: list[MeasureResult], measures: int) -> list[MeasureResult]:
+    """With exactly two segments, each one's rest is the other: the two tests are one, mirrored.
+
+    The second keeps its difference but not the p-value, so the test is counted (and adjusted) once.
+    """
+    for i in range(measures):
+        segments = [index for index in range(i, len(compared), measures) if compared[index].value is not None]
+        if len(segments) == 2 and all(compared[index].p_value is not None for index in segments):
+            second = segments[1]
+            name = " · ".join(value_text(v) for v in (compared[segments[0]].group or {}).values())
+            note = f"the test of '{name}' against the rest, mirrored (counted once)"
+            compared[second] = dataclasses.replace(compared[second], p_value=None, test_note=note)
     return compared
+
+
+def value_text(value: Any) -> str:
+    """A group value as a message names it (``∅`` for a missing one)."""
+    return "∅" if value is None else str(value)
 
 
 def _adjusted(results: list[MeasureResult], method: str) -> tuple[list[MeasureResult], int]:
