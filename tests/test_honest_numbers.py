@@ -1006,3 +1006,16 @@ def test_two_segments_against_the_rest_are_one_test(tmp_path: Path) -> None:
     assert yes.p_value is None
     assert yes.vs_rest == pytest.approx(-(no.vs_rest or 0))
     assert yes.test_note == "the test of 'no' against the rest, mirrored (counted once)"
+
+
+def test_a_base_period_named_in_a_table_is_made_printable(cli: Callable[..., Result], tmp_path: Path) -> None:
+    rows = [["\x1b[2JQ1", 9 if i % 2 else 3, 1] for i in range(120)]
+    rows += [["\x1b[2JQ2", "n/a", 1] for _ in range(120)]
+    rows += [["\x1b[2JQ3", 10 if i % 3 else 5, 1] for i in range(120)]
+    path = write_csv(tmp_path, ["quarter", "ltr", "w"], rows)
+    # Weighted: the long layout, where a change after a gap names its base.
+    args = ["measure", path, "--nps", "ltr", "--trend", "quarter", "--weight", "w"]
+    table = ok(cli(*args)).stdout
+    assert "+33.3 vs \\x1b[2JQ1 p=0.008" in table  # the escape shown as text, never sent
+    assert "\x1b" not in table
+    assert "\x1b" not in ok(cli(*args, "-f", "markdown")).stdout

@@ -618,7 +618,8 @@ class _LaidTable:
             if pieces and part.gap:
                 pieces.append((part.gap, ""))
                 size += len(part.gap)
-            pieces.append((grid_fit(text, width, part.right), style))
+            # A change names its base period (user text) after a gap: made printable like a label.
+            pieces.append((grid_fit(clean_line(text), width, part.right), style))
             size += width
         line.add(" " * (self.widths[index] - size), None)
         for text, style in pieces:
