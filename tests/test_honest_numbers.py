@@ -1019,3 +1019,52 @@ def test_a_base_period_named_in_a_table_is_made_printable(cli: Callable[..., Res
     assert "+33.3 vs \\x1b[2JQ1 p=0.008" in table  # the escape shown as text, never sent
     assert "\x1b" not in table
     assert "\x1b" not in ok(cli(*args, "-f", "markdown")).stdout
+
+
+def test_a_difference_of_ratios_sums_the_delta_method_variances(tmp_path: Path) -> None:
+    path = _members(tmp_path)
+    value = compute_metric_value(
+        MetricMeasure(
+            "difference",
+            of="ratio",
+            numerator="points_redeemed",
+            denominator="points_earned",
+            between=("member = true", "member = false"),
+        ),
+        source(path),
+    )
+    member = np.array([m == "yes" for m in _column(path, "member")])
+    y = np.array(_column(path, "points_redeemed"), dtype=float)
+    x = np.array(_column(path, "points_earned"), dtype=float)
+
+    def ratio_and_variance(mask: np.ndarray) -> tuple[float, float]:
+        r = y[mask].sum() / x[mask].sum()
+        z = (y[mask] - r * x[mask]) / x[mask].mean()  # linearised values
+        return r, z.var(ddof=1) / mask.sum()
+
+    (r1, v1), (r2, v2) = ratio_and_variance(member), ratio_and_variance(~member)
+    se = math.sqrt(v1 + v2)
+    assert value.value == pytest.approx(r1 - r2)
+    assert (value.ci_low, value.ci_high) == (pytest.approx(r1 - r2 - Z * se), pytest.approx(r1 - r2 + Z * se))
+    assert value.p_value == pytest.approx(2 * sps.norm.sf(abs(r1 - r2) / se))
+
+
+def test_weighted_net_box_matches_an_independent_computation(tmp_path: Path) -> None:
+    rng = np.random.default_rng(21)
+    answers = rng.integers(1, 8, size=250)
+    weights = np.round(rng.uniform(0.2, 3.0, size=250), 3)
+    path = write_csv(tmp_path, ["effort", "w"], [[int(a), w] for a, w in zip(answers, weights, strict=True)])
+    measure = MetricMeasure("net_box", column="effort", top=(6.0, 7.0), bottom=(1.0, 2.0, 3.0), weight="w")
+    value = compute_metric_value(measure, source(path))
+    n_eff = weights.sum() ** 2 / (weights**2).sum()
+    top = np.average(answers >= 6, weights=weights)
+    bottom = np.average(answers <= 3, weights=weights)
+    pp, pd = (top * n_eff + 0.75) / (n_eff + 3), (bottom * n_eff + 0.75) / (n_eff + 3)
+    half = Z * math.sqrt((pp + pd - (pp - pd) ** 2) / (n_eff + 3))
+    assert value.value == pytest.approx(100 * (top - bottom))
+    assert value.n == 250
+    assert value.n_effective == pytest.approx(n_eff)
+    assert (value.ci_low, value.ci_high) == (
+        pytest.approx(100 * (pp - pd - half)),
+        pytest.approx(100 * (pp - pd + half)),
+    )
