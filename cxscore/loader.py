@@ -417,6 +417,8 @@ def compute_data_sources(
             message = f"ratings.{metric_id}: cannot compute {measure.label} from '{entry.source}'"
             raise InputError([Issue(document.path, message, node.line, node.col), *exc.issues]) from None
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
+        if entry.weight is not None:
+            update["n_effective"] = result.n_effective
         ratings[metric_id] = entry.model_copy(update=update)
     return brand.model_copy(update={"ratings": ratings})
 
@@ -573,6 +575,7 @@ def _check_rated(
         ("n", "n"),
         ("ci_low", "ci_low"),
         ("weight", "weight"),
+        ("n_effective", "n_effective"),
     ):
         if getattr(entry, field) is not None:
             node = locate(document.root, ("ratings", metric_id, key), at_key=True)

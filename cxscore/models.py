@@ -423,6 +423,7 @@ class RatingEntry(_Input):
     column: Text | None = None
     weight: Text | None = None
     n: Count | None = None
+    n_effective: Number | None = None
     ci_low: Number | None = None
     ci_high: Number | None = None
     note: Text | None = None
@@ -437,6 +438,8 @@ class RatingEntry(_Input):
             raise ValueError("'column' needs a data source: add 'from: <file>'")
         if self.weight is not None and self.source is None:
             raise ValueError("'weight' needs a data source: add 'from: <file>'")
+        if self.n_effective is not None and not self.n_effective > 0:
+            raise ValueError(f"n_effective must be above 0, got {self.n_effective:g}")
         if (self.ci_low is None) != (self.ci_high is None):
             raise ValueError("give both 'ci_low' and 'ci_high', or neither")
         if self.ci_low is not None and self.ci_high is not None:

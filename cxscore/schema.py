@@ -99,6 +99,11 @@ def _measured_fields(value: Schema) -> Schema:
             "maximum": MAX_COUNT,
             "description": "How many answers or contacts the value rests on",
         },
+        "n_effective": {
+            "type": ["number", "null"],
+            "exclusiveMinimum": 0,
+            "description": "Kish's effective sample size of weighted answers, (Σw)²/Σw²",
+        },
         "ci_low": _number("Lower end of the value's interval (with ci_high)"),
         "ci_high": _number("Upper end of the value's interval (with ci_low)"),
         "from": _text("A data file to compute the value from (CSV, Parquet or NDJSON), relative to here"),

@@ -75,6 +75,9 @@ class MetricScore(NamedTuple):
     score_ci_low: float | None = None
     score_ci_high: float | None = None
     assessments: tuple[float, ...] | None = None
+    #: Under survey weights (a data source's ``weight:``): Kish's effective n and the weight column.
+    n_effective: float | None = None
+    survey_weight: str | None = None
 
     @property
     def significant(self) -> bool | None:
@@ -166,6 +169,8 @@ class ScoreResult(NamedTuple):
                     "ci_low": metric.ci_low,
                     "ci_high": metric.ci_high,
                     "n": metric.n,
+                    "n_effective": metric.n_effective,
+                    "survey_weight": metric.survey_weight,
                     "significant": metric.significant,
                     "industry_anchors": metric.industry_anchors,
                     "score_ci_low": metric.score_ci_low,
@@ -357,6 +362,8 @@ def _metric_score(
         ci_low=None if measured is None else measured.ci_low,
         ci_high=None if measured is None else measured.ci_high,
         n=None if measured is None else measured.n,
+        n_effective=None if measured is None else measured.n_effective,
+        survey_weight=None if measured is None else measured.weight,
         measure=None if measure is None else measure.name,
         unit=None if measure is None else measure.unit,
         industry_anchors=None if anchors is None or measured is None else anchors.name,

@@ -1068,3 +1068,52 @@ def test_weighted_net_box_matches_an_independent_computation(tmp_path: Path) -> 
         pytest.approx(100 * (pp - pd - half)),
         pytest.approx(100 * (pp - pd + half)),
     )
+
+
+def test_a_weighted_data_source_shows_its_effective_n_in_every_rate_format(
+    cli: Callable[..., Result], write: Callable[..., Path]
+) -> None:
+    rows = "customer_id,member,nps,w\n" + "".join(
+        f"{i},yes,{(9, 10, 3, 7)[i % 4]},{1 + i % 3}\n" for i in range(40)
+    )
+    write(rows, "members.csv")
+    path = write(
+        "brand: A\nframework: loyalty-program\nratings:\n"
+        "  member_nps: {from: members.csv, column: nps, weight: w}\n"
+    )
+    weights = np.array([1 + i % 3 for i in range(40)], dtype=float)
+    n_eff = weights.sum() ** 2 / (weights**2).sum()
+    metric = next(
+        m
+        for m in json.loads(ok(cli("rate", path, "-f", "json")).stdout)["metrics"]
+        if m["id"] == "member_nps"
+    )
+    assert (metric["n"], metric["survey_weight"]) == (40, "w")
+    assert metric["n_effective"] == pytest.approx(n_eff)
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(ok(cli("rate", path, "-f", "csv")).stdout))
+        if r["metric_id"] == "member_nps"
+    )
+    assert (row["survey_weight"], float(row["n_effective"])) == ("w", pytest.approx(n_eff))
+    shown = f"(n eff {n_eff:.1f}, weights w)"
+    for output_format in ("table", "markdown", "html"):
+        assert shown in ok(cli("rate", path, "-f", output_format)).stdout, output_format
+
+
+def test_the_weight_column_is_user_text_in_every_rate_format(
+    cli: Callable[..., Result], write: Callable[..., Path]
+) -> None:
+    rows = 'customer_id,member,nps,"<b>w|\x1b[2J"\n' + "".join(
+        f"{i},yes,{(9, 3)[i % 2]},1\n" for i in range(10)
+    )
+    write(rows, "members.csv")
+    path = write(
+        "brand: A\nframework: loyalty-program\nratings:\n"
+        '  member_nps: {from: members.csv, column: nps, weight: "<b>w|\\e[2J"}\n'
+    )
+    assert "<b>" not in ok(cli("rate", path, "-f", "html")).stdout
+    assert "\x1b" not in ok(cli("rate", path)).stdout
+    markdown = ok(cli("rate", path, "-f", "markdown")).stdout
+    assert "weights \\<b\\>w\\|" in markdown
+    assert "<b>" not in markdown

@@ -33,6 +33,7 @@ from cxscore.render.numbers import (
     lift_change,
     score_tier,
     standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.textsafe import clean_block
@@ -225,7 +226,9 @@ def _given(metric: MetricScore, scale: str) -> str:
         spread = format_spread(metric.assessments, metric.assessor_sd)
         return f'{given}<br><span class="muted">{spread}</span>' if spread else given
     value = with_unit(format_value(metric.value), esc(metric.unit) if metric.unit else None)
-    detail = format_interval(metric.ci_low, metric.ci_high, metric.n, metric.significant)
+    detail = format_interval(
+        metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, esc)
+    )
     return f'{value}<br><span class="muted">{detail}</span>' if detail else value
 
 

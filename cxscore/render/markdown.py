@@ -24,6 +24,7 @@ from cxscore.render.numbers import (
     industry_anchors_text,
     lift_change,
     standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.textsafe import markdown_block, markdown_inline
@@ -52,7 +53,9 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
     """``4/5``; a measured value with its unit, interval and n (``42 points [34.6, 48.9] n=400``); or —."""
     if metric.value is not None:
         unit = markdown_inline(metric.unit) if metric.unit else None
-        backing = format_interval(metric.ci_low, metric.ci_high, metric.n, metric.significant)
+        backing = format_interval(
+            metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, markdown_inline)
+        )
         return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
     if metric.rating is None:
         return "—"

@@ -45,6 +45,7 @@ from cxscore.render.numbers import (
     score_tier,
     short_unit,
     standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
@@ -183,7 +184,9 @@ def _interval_line(metric: MetricScore) -> str:
     """A measured value's 95% interval and n, or several assessors' spread, dim under the name."""
     if metric.value is None:
         return format_spread(metric.assessments, metric.assessor_sd)
-    return format_interval(metric.ci_low, metric.ci_high, metric.n, metric.significant)
+    return format_interval(
+        metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, clean_line)
+    )
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
