@@ -7,8 +7,9 @@ ratings never pays for the engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from cxscore.data.model import (
     NO_MEASURE,
@@ -22,6 +23,9 @@ from cxscore.data.model import (
 )
 from cxscore.data.session import DataSession
 
+if TYPE_CHECKING:
+    from cxscore.data.customer_report import CustomersReport, CustomersSpec
+
 __all__ = [
     "DataSession",
     "DataSource",
@@ -31,6 +35,7 @@ __all__ = [
     "MeasureResult",
     "MeasureSpec",
     "MetricMeasure",
+    "compute_customers",
     "compute_measure",
     "compute_metric_value",
     "compute_measures",
@@ -77,6 +82,23 @@ def compute_metric_value(
         return compute(measure, source, active)
 
 
+def compute_customers(
+    source: DataSource,
+    spec: CustomersSpec,
+    export: Callable[[Any], None] | None = None,
+    session: DataSession | None = None,
+) -> CustomersReport:
+    """The ``customers`` report (value, VIPs, RFM, delight list, BG/NBD and Gamma-Gamma) of an orders
+    export; ``export`` is handed the engine table of every listed customer (``--output``)."""
+    _require_engine(source, "cxscore.data.customers")
+    from cxscore.data.customers import check_spec, customers_dataset
+    from cxscore.data.sources import open_source
+
+    check_spec(spec)  # before the engine starts: a bad option should not cost a scan
+    with _within(session) as active:
+        return customers_dataset(open_source(source, active), spec, export)
+
+
 @contextmanager
 def _within(session: DataSession | None) -> Iterator[DataSession]:
     """``session`` as it is, or a session of its own for one call, closed at its end."""
@@ -87,12 +109,14 @@ def _within(session: DataSession | None) -> Iterator[DataSession]:
         yield own
 
 
-def _require_engine(source: DataSource) -> None:
-    """Import the engine now, turning a missing data extra into a one-line set-up message."""
+def _require_engine(source: DataSource, module: str = "cxscore.data.compute") -> None:
+    """Import the engine (and ``module``) now, turning a missing data extra into a one-line set-up message."""
+    import importlib
+
     from cxscore.errors import Issue, UsageError
 
     try:
-        import cxscore.data.compute  # noqa: F401
+        importlib.import_module(module)
     except ImportError as missing:
         if (missing.name or "").split(".")[0] not in ENGINE_PACKAGES:
             raise
@@ -105,7 +129,7 @@ def _require_engine(source: DataSource) -> None:
 
 
 # What the data extra installs; a missing one is a set-up problem to explain, not a bug.
-ENGINE_PACKAGES = frozenset({"ibis", "duckdb", "pyarrow", "pandas", "numpy", "sqlglot"})
+ENGINE_PACKAGES = frozenset({"ibis", "duckdb", "pyarrow", "pandas", "numpy", "scipy", "sqlglot"})
 
 
 def compute_measure(spec: MeasureSpec, source: DataSource) -> MeasureResult:

@@ -1,0 +1,583 @@
+"""Customer value from an orders export, on the engine: the summary, RFM, VIPs and the delight list.
+
+Definitions (``--as-of`` defaults to the latest valid order date):
+
+* A row is **invalid** when its customer is blank, its date is not a date (ISO ``YYYY-MM-DD``,
+  optionally with a time) or its amount is not a finite number; invalid rows are counted and left
+  out. Rows dated after the as-of date are counted and left out.
+* Rows of one customer on one calendar day are **one order** whose amount is their sum, refunds
+  (negative amounts) included. A day whose net amount is not positive (a refund on its own) is no
+  order, but its amount still nets into the customer's spend. A customer with no order is left out
+  (and counted).
+* Per customer: ``first_order`` and ``last_order`` (dates of orders), ``orders`` (order days),
+  ``spend`` (net sum over all days), ``tenure_days`` = as-of − first order, ``recency_days`` = as-of
+  − last order, ``ltv`` = spend × margin, ``active`` = recency_days ≤ active-within.
+* **VIP**: active and ``ltv`` greater than the mean ``ltv`` of all customers (with ``--vip-by clv``,
+  the model's ``clv`` against the mean ``clv``).
+* **Delight list**: the top N active customers by ``(cume_dist(spend) + cume_dist(tenure_days)) / 2``,
+  both cume_dists over the active customers; ties by spend (higher first), then customer id.
+* **RFM**: R, F and M are ``ntile(5)`` over all customers ordered by recency (descending: 5 = most
+  recent), order days and spend (ascending), ties split by customer id so every engine agrees;
+  ``FM = ⌈(F + M) / 2⌉`` and the segment is ``SEGMENT_MAP[R][FM]``
+  (:data:`cxscore.data.customer_report.SEGMENT_MAP`).
+* **Model**: BG/NBD on x = orders − 1, t_x = weeks from first to last order, T = weeks from first
+  order to as-of; Gamma-Gamma on the mean net amount of the repeat orders of customers with x > 0
+  (:mod:`cxscore.data.clv`). Per customer ``p_alive``, ``expected_orders`` over the horizon,
+  ``expected_order_value`` and ``clv`` = expected_orders × expected_order_value × margin.
+
+The rows never come to Python. One scan of the source builds the day table (orders merged per
+customer and day, with counts of all and of valid rows) as a temporary table; the per-customer
+summary is one grouped query over it, and the scores (window functions) one more temporary table.
+To Python come the counts, the listed rows, the segment counts, and for the fit the distinct
+``(x, t_x, T)`` triples with their counts and the distinct ``(x, m̄)`` pairs. Many customers share a
+triple, so a million customers fit in seconds; fitting in Python on compact numbers, rather than
+evaluating the likelihood in SQL, keeps the gradient, the Hessian and the Gauss hypergeometric
+function (which no engine has) in one place. The model's predictions go back to the engine as a
+small table of the distinct triples, joined there, so ``--output`` writes every customer's row
+through the engine (DuckDB's ``COPY``), never through Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+from ibis.expr.types import Column, Table
+
+from cxscore.data import clv
+from cxscore.data.compute import check_columns, fetch, text_to_number
+from cxscore.data.customer_report import (
+    SEGMENT_MAP,
+    SEGMENTS,
+    CustomerList,
+    CustomerRow,
+    CustomersReport,
+    CustomersSpec,
+    ModelFit,
+    Parameter,
+    TenureBand,
+    VipBy,
+)
+from cxscore.data.sources import Dataset, engine_errors
+from cxscore.errors import InputError, Issue, UsageError
+
+_EPOCH = datetime.date(1970, 1, 1)
+_ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_FORMULA = r"^\s*[=+@-]|^[\t\r]"
+_TENURE_BANDS = 8
+_FINITE = 1.7976931348623157e308
+
+
+def check_spec(spec: CustomersSpec) -> None:
+    """The settings make sense; else one usage issue per bad option."""
+    issues = []
+    for option, value in (("--customer", spec.customer), ("--date", spec.date), ("--amount", spec.amount)):
+        if not value.strip():
+            issues.append(Issue(option, "needs a column name"))
+    if spec.top < 1:
+        issues.append(Issue("--top", "must be at least 1"))
+    if spec.active_within < 0:
+        issues.append(Issue("--active-within", "must be 0 or more days"))
+    if not (0 < spec.margin <= 1) or not math.isfinite(spec.margin):
+        issues.append(Issue("--margin", "must be a fraction in (0, 1]: the share of revenue that is margin"))
+    if not (0 < spec.horizon <= 520) or not math.isfinite(spec.horizon):
+        issues.append(Issue("--horizon", "must be more than 0 and at most 520 weeks"))
+    if issues:
+        raise UsageError(issues)
+
+
+def customers_dataset(dataset: Dataset, spec: CustomersSpec, export: Callable[[Table], None] | None = None) -> CustomersReport:
+    """The customers report over ``dataset`` (definitions above); ``export``, when given, is handed
+    the engine table of every listed customer's row (for ``--output``) before the report returns."""
+    check_spec(spec)
+    check_columns(dataset, [spec.customer, spec.date, spec.amount])
+    backend = dataset.backend
+    try:
+        days = _temporary(dataset, _days(dataset, spec))
+        counts = fetch(dataset, _counts(days, spec))[0]
+        rows, valid = int(counts["rows"] or 0), int(counts["valid"] or 0)
+        if rows == 0:
+            raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
+        if valid == 0:
+            raise InputError(
+                dataset.issue(
+                    f"no valid order: all {rows} rows have a blank '{spec.customer}', a '{spec.date}' that is "
+                    f"not a YYYY-MM-DD date or an '{spec.amount}' that is not a number"
+                )
+            )
+        as_of = spec.as_of or _date_of(int(counts["last_day"]))
+        after = int(counts["after"] or 0) if spec.as_of is not None else 0
+        warnings = _warnings(dataset, spec, rows, valid, after, as_of)
+        summary = _temporary(dataset, _summary(backend, days, spec, as_of))
+        totals = fetch(dataset, summary.aggregate(customers=summary.count(), refund_only=summary.count(where=summary.orders == 0)))[0]
+        refund_only = int(totals["refund_only"] or 0)
+        if refund_only:
+            warnings.append(
+                f"{dataset.label}: warning: {refund_only} customers have refunds but no order up to {as_of}; "
+                "they are left out"
+            )
+        summary = summary.filter(summary.orders > 0)
+        if int(totals["customers"] or 0) - refund_only == 0:
+            raise InputError(dataset.issue(f"no customer has an order with a positive amount up to {as_of}"))
+        model, model_error, predictions = _fit_model(dataset, summary, spec)
+        if spec.vip_by is VipBy.clv and model_error is not None:
+            raise UsageError(Issue("--vip-by", f"clv needs the model, which could not be fitted: {model_error}"))
+        scored = _temporary(dataset, _scored(dataset, summary, spec, model, predictions))
+        report = _report(dataset, scored, spec, as_of, rows, valid, after, model, model_error, warnings)
+        if export is not None:
+            export(_export_table(scored, spec))
+        return report
+    except engine_errors(backend) as error:
+        raise InputError(dataset.engine_issue(error)) from None
+
+
+# Parsing --------------------------------------------------------------------------------------------
+
+
+def _days(dataset: Dataset, spec: CustomersSpec) -> Table:
+    """One row per (customer, day) with its net valid amount, its rows and its valid rows.
+
+    Invalid rows land in groups of their own (a NULL customer or day) or add to ``rows`` but not to
+    ``valid``: the counts of the whole file survive the grouping, so the source is scanned once.
+    """
+    table = dataset.table
+    customer = table[spec.customer].cast(dt.string).strip()
+    customer = ibis.ifelse(customer == "", ibis.null(dt.string), customer)
+    day = _day(dataset, table[spec.date])
+    amount = _amount(dataset, table[spec.amount])
+    parsed = table.select(cx_customer=customer, cx_day=day, cx_amount=amount)
+    parsed = parsed.mutate(cx_day_n=_day_number(dataset, parsed.cx_day))
+    valid = parsed.cx_customer.notnull() & parsed.cx_day_n.notnull() & parsed.cx_amount.notnull()
+    return parsed.group_by(["cx_customer", "cx_day_n"]).aggregate(
+        cx_day=parsed.cx_day.min(),
+        cx_net=parsed.cx_amount.sum(where=valid),
+        cx_rows=parsed.count(),
+        cx_valid=parsed.count(where=valid),
+    )
+
+
+def _day(dataset: Dataset, column: Column) -> Column:
+    """The column as a date: dates as they are, timestamps' dates, ISO text parsed; NULL otherwise."""
+    kind = column.type()
+    if kind.is_date():
+        return column
+    if kind.is_timestamp():
+        return column.date()
+    text = column.cast(dt.string)
+    if dataset.backend.name == "duckdb":
+        # DuckDB's TRY_CAST reads ISO dates (with or without a time) and NULLs anything else.
+        return text.try_cast(dt.date)
+    stripped = text.strip()
+    return ibis.ifelse(stripped.re_search(_ISO_DATE), stripped.cast(dt.date), ibis.null(dt.date))
+
+
+def _day_number(dataset: Dataset, day: Column) -> Column:
+    """Days since 1970-01-01: DuckDB's own; elsewhere from year, month and day (Hinnant's
+    days_from_civil, integer arithmetic that any engine does, for years 1 and later)."""
+    if dataset.backend.name == "duckdb":
+        return day.epoch_days().cast(dt.int64)
+    month = day.month().cast(dt.int64)
+    year = day.year().cast(dt.int64) - ibis.ifelse(month <= 2, 1, 0)
+    era = year // 400
+    year_of_era = year - era * 400
+    shifted = ibis.ifelse(month > 2, month - 3, month + 9)
+    day_of_year = (153 * shifted + 2) // 5 + day.day().cast(dt.int64) - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return (era * 146097 + day_of_era - 719468).cast(dt.int64)
+
+
+def _amount(dataset: Dataset, column: Column) -> Column:
+    """The amount as float64; NULL when it is not a finite number (``nan``/``inf`` parse but are not)."""
+    kind = column.type()
+    number = (
+        column.cast(dt.float64)
+        if kind.is_numeric()
+        else text_to_number(dataset.backend, column.cast(dt.string), dataset.decimal_comma)
+    )
+    finite = (number >= -_FINITE) & (number <= _FINITE)
+    return ibis.ifelse(finite, number, ibis.null(dt.float64))
+
+
+def _date_of(day_number: int) -> datetime.date:
+    return _EPOCH + datetime.timedelta(days=day_number)
+
+
+def _number_of(day: datetime.date) -> int:
+    return (day - _EPOCH).days
+
+
+def _counts(days: Table, spec: CustomersSpec) -> Table:
+    has_valid = days.cx_valid > 0
+    aggregates: dict[str, Any] = {
+        "rows": days.cx_rows.sum(),
+        "valid": days.cx_valid.sum(),
+        "last_day": days.cx_day_n.max(where=has_valid),
+    }
+    if spec.as_of is not None:
+        aggregates["after"] = days.cx_valid.sum(where=has_valid & (days.cx_day_n > _number_of(spec.as_of)))
+    return days.aggregate(**aggregates)
+
+
+def _warnings(
+    dataset: Dataset, spec: CustomersSpec, rows: int, valid: int, after: int, as_of: datetime.date
+) -> list[str]:
+    warnings = []
+    if rows > valid:
+        warnings.append(
+            f"{dataset.label}: warning: {rows - valid} of {rows} rows are invalid (a blank '{spec.customer}', "
+            f"a '{spec.date}' that is not a YYYY-MM-DD date or an '{spec.amount}' that is not a number); "
+            "they are left out"
+        )
+    if after:
+        warnings.append(f"{dataset.label}: warning: {after} rows dated after {as_of} are left out")
+    return warnings
+
+
+# The summary ----------------------------------------------------------------------------------------
+
+
+def _summary(backend: Any, days: Table, spec: CustomersSpec, as_of: datetime.date) -> Table:
+    """One row per customer (the definitions in the module docstring), one grouped query."""
+    as_of_n = _number_of(as_of)
+    kept = days.filter((days.cx_valid > 0) & (days.cx_day_n <= as_of_n))
+    order = kept.cx_net > 0
+    order_day = ibis.ifelse(order, kept.cx_day_n, ibis.null(dt.int64))
+    order_date = ibis.ifelse(order, kept.cx_day, ibis.null(kept.cx_day.type()))
+    first_value: Any
+    if backend.has_operation(_argmin()):
+        first_value = kept.cx_net.argmin(order_day, where=order)
+    else:
+        first_day = order_day.min().over(ibis.window(group_by=kept.cx_customer))
+        kept = kept.mutate(cx_first_value=ibis.ifelse(kept.cx_day_n == first_day, kept.cx_net, 0.0))
+        first_value = kept.cx_first_value.sum(where=kept.cx_net > 0)
+        order_day = ibis.ifelse(kept.cx_net > 0, kept.cx_day_n, ibis.null(dt.int64))
+        order_date = ibis.ifelse(kept.cx_net > 0, kept.cx_day, ibis.null(kept.cx_day.type()))
+        order = kept.cx_net > 0
+    grouped = kept.group_by(kept.cx_customer.name("customer")).aggregate(
+        first_n=order_day.min(),
+        last_n=order_day.max(),
+        first_order=order_date.min(),
+        last_order=order_date.max(),
+        orders=order_day.count(),
+        spend=kept.cx_net.sum(),
+        order_spend=kept.cx_net.sum(where=order),
+        first_value=first_value,
+    )
+    x = grouped.orders - 1
+    return grouped.mutate(
+        tenure_days=(as_of_n - grouped.first_n).cast(dt.int64),
+        recency_days=(as_of_n - grouped.last_n).cast(dt.int64),
+        ltv=grouped.spend * spec.margin,
+        active=(as_of_n - grouped.last_n) <= spec.active_within,
+        x=x.cast(dt.int64),
+        span_days=(grouped.last_n - grouped.first_n).cast(dt.int64),
+        mean_repeat=ibis.ifelse(
+            x > 0, (grouped.order_spend - grouped.first_value) / x.cast(dt.float64), ibis.null(dt.float64)
+        ),
+    )
+
+
+def _argmin() -> Any:
+    import ibis.expr.operations as ops
+
+    return ops.ArgMin
+
+
+def _temporary(dataset: Dataset, expression: Table) -> Table:
+    """``expression`` computed once into a temporary table on the engine (gone when it disconnects)."""
+    name = f"cxscore_customers_{os.urandom(6).hex()}"
+    return dataset.backend.create_table(name, expression, temp=True)
+
+
+# The model ------------------------------------------------------------------------------------------
+
+
+def _fit_model(dataset: Dataset, summary: Table, spec: CustomersSpec) -> tuple[ModelFit | None, str | None, Table | None]:
+    """Fit BG/NBD (and Gamma-Gamma) on compact numbers; predictions per distinct triple as an engine
+    table. Returns (fit, why not, predictions)."""
+    import numpy as np
+    import pyarrow as pa
+
+    triples = summary.group_by(["x", "span_days", "tenure_days"]).aggregate(n=summary.count())
+    found = triples.to_pyarrow()
+    x = np.asarray(found["x"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    span = np.asarray(found["span_days"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    tenure = np.asarray(found["tenure_days"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    counts = np.asarray(found["n"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    t_x, big_t = span / 7.0, tenure / 7.0
+    try:
+        bg = clv.fit_bg_nbd(x, t_x, big_t, counts)
+    except clv.ModelError as error:
+        return None, f"BG/NBD: {error}", None
+    repeat = summary.filter(summary.x > 0)
+    pairs = repeat.group_by(["x", "mean_repeat"]).aggregate(n=repeat.count()).to_pyarrow()
+    spend_model: clv.GammaGamma | None = None
+    spend_error = None
+    try:
+        spend_model = clv.fit_gamma_gamma(
+            np.asarray(pairs["x"].to_numpy(zero_copy_only=False), dtype=np.float64),
+            np.asarray(pairs["mean_repeat"].to_numpy(zero_copy_only=False), dtype=np.float64),
+            np.asarray(pairs["n"].to_numpy(zero_copy_only=False), dtype=np.float64),
+        )
+    except clv.ModelError as error:
+        spend_error = f"Gamma-Gamma: {error}"
+    if spend_model is not None and spend_model.q.value <= 1:
+        spend_error = "Gamma-Gamma: q ≤ 1, so the mean order value is infinite"
+        spend_model = None
+
+    def parameter(estimate: clv.Estimate) -> Parameter:
+        return Parameter(estimate.value, estimate.se)
+
+    fit = ModelFit(
+        r=parameter(bg.r),
+        alpha=parameter(bg.alpha),
+        a=parameter(bg.a),
+        b=parameter(bg.b),
+        customers=bg.customers,
+        log_likelihood=bg.log_likelihood,
+        p=None if spend_model is None else parameter(spend_model.p),
+        q=None if spend_model is None else parameter(spend_model.q),
+        gamma=None if spend_model is None else parameter(spend_model.gamma),
+        repeat_customers=0 if spend_model is None else spend_model.customers,
+        frequency_value_correlation=None if spend_model is None else spend_model.frequency_value_correlation,
+        spend_error=spend_error,
+    )
+    alive = clv.p_alive(bg, x, t_x, big_t)
+    expected = clv.expected_purchases(bg, spec.horizon, x, t_x, big_t)
+    table = pa.table(
+        {
+            "px": pa.array(x.astype(np.int64)),
+            "pspan": pa.array(span.astype(np.int64)),
+            "ptenure": pa.array(tenure.astype(np.int64)),
+            "p_alive": pa.array(alive),
+            "expected_orders": pa.array(expected),
+        }
+    )
+    name = f"cxscore_predictions_{os.urandom(6).hex()}"
+    predictions = dataset.backend.create_table(name, ibis.memtable(table), temp=True)
+    return fit, spend_error, predictions
+
+
+# Scores ---------------------------------------------------------------------------------------------
+
+
+def _scored(
+    dataset: Dataset, summary: Table, spec: CustomersSpec, model: ModelFit | None, predictions: Table | None
+) -> Table:
+    """The summary with the model's predictions, RFM scores and segment, delight score and VIP flag."""
+    table = summary
+    if predictions is not None:
+        joined = table.left_join(
+            predictions,
+            [table.x == predictions.px, table.span_days == predictions.pspan, table.tenure_days == predictions.ptenure],
+        )
+        table = joined.select(*[joined[name] for name in summary.columns], joined.p_alive, joined.expected_orders)
+    else:
+        table = table.mutate(p_alive=ibis.null(dt.float64), expected_orders=ibis.null(dt.float64))
+    if model is not None and model.p is not None and model.q is not None and model.gamma is not None:
+        p, q, gamma = model.p.value, model.q.value, model.gamma.value
+        repeat = table.x > 0
+        own = p * (gamma + table.mean_repeat * table.x) / (p * table.x + q - 1)
+        value = ibis.ifelse(repeat & (table.mean_repeat > 0), own, p * gamma / (q - 1))
+        table = table.mutate(expected_order_value=value)
+        table = table.mutate(clv=table.expected_orders * table.expected_order_value * spec.margin)
+    else:
+        table = table.mutate(expected_order_value=ibis.null(dt.float64), clv=ibis.null(dt.float64))
+    worth = table.clv if spec.vip_by is VipBy.clv else table.ltv
+    everyone = ibis.window()
+    by_activity = ibis.window(group_by=table.active, order_by=table.spend)
+    by_tenure = ibis.window(group_by=table.active, order_by=table.tenure_days)
+    table = table.mutate(
+        r=ibis.ntile(5).over(ibis.window(order_by=[ibis.desc(table.recency_days), table.customer])) + 1,
+        f=ibis.ntile(5).over(ibis.window(order_by=[table.orders, table.customer])) + 1,
+        m=ibis.ntile(5).over(ibis.window(order_by=[table.spend, table.customer])) + 1,
+        cx_spend_rank=ibis.cume_dist().over(by_activity),
+        cx_tenure_rank=ibis.cume_dist().over(by_tenure),
+        vip=table.active & (worth > worth.mean().over(everyone)).fill_null(False),
+    )
+    fm = (table.f + table.m + 1) // 2
+    cases = [((table.r == r + 1) & (fm == j + 1), name) for r, row in enumerate(SEGMENT_MAP) for j, name in enumerate(row)]
+    return table.mutate(
+        segment=ibis.cases(*cases, else_=ibis.null(dt.string)),
+        delight_score=ibis.ifelse(
+            table.active, (table.cx_spend_rank + table.cx_tenure_rank) / 2, ibis.null(dt.float64)
+        ),
+    )
+
+
+def _listed(scored: Table, spec: CustomersSpec) -> Table:
+    """The customers of ``--list``, in report order (all of them; the report shows the top N)."""
+    worth = scored.clv if spec.vip_by is VipBy.clv else scored.ltv
+    if spec.listing is CustomerList.delight:
+        chosen = scored.filter(scored.active)
+        order = [ibis.desc(chosen.delight_score), ibis.desc(chosen.spend), chosen.customer]
+        return chosen.order_by(order).limit(spec.top)
+    chosen = scored.filter(scored.vip) if spec.listing is CustomerList.vip else scored
+    worth = chosen.clv if spec.vip_by is VipBy.clv else chosen.ltv
+    return chosen.order_by([ibis.desc(worth), ibis.desc(chosen.spend), chosen.customer])
+
+
+EXPORT_COLUMNS = (
+    "rank", "customer", "first_order", "last_order", "orders", "spend", "tenure_days", "recency_days", "ltv",
+    "active", "vip", "r", "f", "m", "segment", "delight_score", "p_alive", "expected_orders",
+    "expected_order_value", "clv",
+)  # fmt: skip
+
+
+def _export_table(scored: Table, spec: CustomersSpec) -> Table:
+    """Every listed customer's row, ranked, with the export's columns (still an engine expression)."""
+    listed = _listed(scored, spec)
+    ranked = listed.mutate(rank=ibis.row_number().over(ibis.window(order_by=_order_of(listed, spec))) + 1)
+    return ranked.select(*EXPORT_COLUMNS).order_by("rank")
+
+
+def _order_of(table: Table, spec: CustomersSpec) -> list[Any]:
+    if spec.listing is CustomerList.delight:
+        return [ibis.desc(table.delight_score), ibis.desc(table.spend), table.customer]
+    worth = table.clv if spec.vip_by is VipBy.clv else table.ltv
+    return [ibis.desc(worth), ibis.desc(table.spend), table.customer]
+
+
+def escaped_customers(table: Table) -> Table:
+    """``table`` with customer ids that a spreadsheet would run as a formula prefixed with ``'``."""
+    customer = table.customer
+    return table.mutate(customer=ibis.ifelse(customer.re_search(_FORMULA), "'" + customer, customer))
+
+
+# The report -----------------------------------------------------------------------------------------
+
+
+def _report(
+    dataset: Dataset,
+    scored: Table,
+    spec: CustomersSpec,
+    as_of: datetime.date,
+    rows: int,
+    valid: int,
+    after: int,
+    model: ModelFit | None,
+    model_error: str | None,
+    warnings: list[str],
+) -> CustomersReport:
+    totals = fetch(
+        dataset,
+        scored.aggregate(
+            customers=scored.count(),
+            active=scored.count(where=scored.active),
+            vip=scored.count(where=scored.vip),
+            revenue=scored.spend.sum(),
+            vip_revenue=scored.spend.sum(where=scored.vip),
+            mean_ltv=scored.ltv.mean(),
+            vip_alive=scored.p_alive.mean(where=scored.vip),
+            max_tenure=scored.tenure_days.max(),
+            listed=_listed_count(scored, spec),
+        ),
+    )[0]
+    segment_rows = fetch(dataset, scored.group_by("segment").aggregate(n=scored.count()))
+    found = {str(row["segment"]): int(row["n"]) for row in segment_rows}
+    segments = {name: found.get(name, 0) for name in SEGMENTS}
+    listed = fetch(dataset, _listed(scored, spec).limit(spec.top))
+    customer_rows = tuple(_row(rank, row) for rank, row in enumerate(listed, start=1))
+    return CustomersReport(
+        source=dataset.label,
+        spec=spec,
+        as_of=as_of,
+        rows=rows,
+        invalid=rows - valid,
+        after_as_of=after,
+        customers=int(totals["customers"]),
+        active=int(totals["active"] or 0),
+        vip=int(totals["vip"] or 0),
+        revenue=float(totals["revenue"] or 0.0),
+        vip_revenue=float(totals["vip_revenue"] or 0.0),
+        mean_ltv=float(totals["mean_ltv"]),
+        vip_alive=None if totals["vip_alive"] is None else float(totals["vip_alive"]),
+        segments=segments,
+        listed=customer_rows,
+        listed_total=int(totals["listed"] or 0),
+        model=model,
+        model_error=model_error or (None if model is None else model.spend_error),
+        tenure_bands=_tenure_bands(dataset, scored, int(totals["max_tenure"] or 0)),
+        warnings=tuple(warnings),
+    )
+
+
+def _listed_count(scored: Table, spec: CustomersSpec) -> Any:
+    if spec.listing is CustomerList.delight:
+        return scored.count(where=scored.active)
+    if spec.listing is CustomerList.vip:
+        return scored.count(where=scored.vip)
+    return scored.count()
+
+
+def _tenure_bands(dataset: Dataset, scored: Table, max_tenure: int) -> tuple[TenureBand, ...]:
+    """Customers in equal tenure bands: count, mean and top spend (the HTML's spend-vs-tenure chart)."""
+    width = max(1, math.ceil((max_tenure + 1) / _TENURE_BANDS))
+    band = (scored.tenure_days // width).cast(dt.int64)
+    rows = fetch(
+        dataset,
+        scored.group_by(band.name("band")).aggregate(
+            n=scored.count(), mean_spend=scored.spend.mean(), max_spend=scored.spend.max()
+        ),
+    )
+    return tuple(
+        TenureBand(int(row["band"]) * width, (int(row["band"]) + 1) * width, int(row["n"]),
+                   float(row["mean_spend"]), float(row["max_spend"]))
+        for row in sorted(rows, key=lambda row: int(row["band"]))
+    )  # fmt: skip
+
+
+def _as_date(value: Any) -> datetime.date:
+    """A date as the engine returned it (DuckDB: a date; SQLite: ISO text)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def _optional(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _row(rank: int, row: dict[str, Any]) -> CustomerRow:
+    return CustomerRow(
+        rank=rank,
+        customer=str(row["customer"]),
+        first_order=_as_date(row["first_order"]),
+        last_order=_as_date(row["last_order"]),
+        orders=int(row["orders"]),
+        spend=float(row["spend"]),
+        tenure_days=int(row["tenure_days"]),
+        recency_days=int(row["recency_days"]),
+        ltv=float(row["ltv"]),
+        active=bool(row["active"]),
+        vip=bool(row["vip"]),
+        r=int(row["r"]),
+        f=int(row["f"]),
+        m=int(row["m"]),
+        segment=str(row["segment"]),
+        delight_score=_optional(row["delight_score"]),
+        p_alive=_optional(row["p_alive"]),
+        expected_orders=_optional(row["expected_orders"]),
+        expected_order_value=_optional(row["expected_order_value"]),
+        clv=_optional(row["clv"]),
+    )
+
+
+def write_listed(table: Table, path: Path, file_format: str) -> None:
+    """Write the engine table to ``path`` as CSV (customer ids escaped against formulas) or Parquet."""
+    if file_format == "csv":
+        escaped_customers(table).to_csv(path)
+    else:
+        table.to_parquet(path)
+
