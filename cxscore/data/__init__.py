@@ -7,8 +7,9 @@ ratings never pays for the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cxscore.data.model import (
@@ -85,16 +86,32 @@ def compute_metric_value(
 def compute_customers(
     source: DataSource,
     spec: CustomersSpec,
-    export: Callable[[Any], None] | None = None,
+    output: Path | None = None,
+    file_format: str | None = None,
     session: DataSession | None = None,
 ) -> CustomersReport:
     """The ``customers`` report (value, VIPs, RFM, delight list, BG/NBD and Gamma-Gamma) of an orders
-    export; ``export`` is handed the engine table of every listed customer (``--output``)."""
+    export. With ``file_format`` ``csv`` or ``parquet``, the engine also writes every listed customer's
+    row to ``output`` (``None`` or ``-``: standard output, CSV only) under the rules of
+    :func:`cxscore.output.write_produced`."""
+    from cxscore.errors import Issue, UsageError
+    from cxscore.output import is_stdout
+
+    if file_format == "parquet" and is_stdout(output):
+        raise UsageError(Issue("--format", "parquet is written to a file: give -o FILE.parquet"))
     _require_engine(source, "cxscore.data.customers")
-    from cxscore.data.customers import check_spec, customers_dataset
+    from cxscore.data.customers import check_spec, customers_dataset, write_listed
     from cxscore.data.sources import open_source
+    from cxscore.output import write_produced
 
     check_spec(spec)  # before the engine starts: a bad option should not cost a scan
+    export = None
+    if file_format in ("csv", "parquet"):
+        chosen = file_format
+
+        def export(table: Any) -> None:
+            write_produced(output, lambda path: write_listed(table, path, chosen))
+
     with _within(session) as active:
         return customers_dataset(open_source(source, active), spec, export)
 

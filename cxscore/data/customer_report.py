@@ -51,6 +51,13 @@ SEGMENTS: tuple[str, ...] = (
     "lost",
 )
 
+#: The columns of every listed customer's row in ``-o x.csv|x.parquet`` (and the CSV format).
+EXPORT_COLUMNS = (
+    "rank", "customer", "first_order", "last_order", "orders", "spend", "tenure_days", "recency_days", "ltv",
+    "active", "vip", "r", "f", "m", "segment", "delight_score", "p_alive", "expected_orders",
+    "expected_order_value", "clv",
+)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class CustomersSpec:

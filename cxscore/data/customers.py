@@ -53,6 +53,7 @@ from ibis.expr.types import Column, Table
 from cxscore.data import clv
 from cxscore.data.compute import check_columns, fetch, text_to_number
 from cxscore.data.customer_report import (
+    EXPORT_COLUMNS,
     SEGMENT_MAP,
     SEGMENTS,
     CustomerList,
@@ -107,8 +108,8 @@ def customers_dataset(dataset: Dataset, spec: CustomersSpec, export: Callable[[T
         if valid == 0:
             raise InputError(
                 dataset.issue(
-                    f"no valid order: all {rows} rows have a blank '{spec.customer}', a '{spec.date}' that is "
-                    f"not a YYYY-MM-DD date or an '{spec.amount}' that is not a number"
+                    f"no valid order: none of the {rows} rows has a customer in '{spec.customer}', a YYYY-MM-DD "
+                    f"date in '{spec.date}' and a number in '{spec.amount}'"
                 )
             )
         as_of = spec.as_of or _date_of(int(counts["last_day"]))
@@ -230,8 +231,8 @@ def _warnings(
     warnings = []
     if rows > valid:
         warnings.append(
-            f"{dataset.label}: warning: {rows - valid} of {rows} rows are invalid (a blank '{spec.customer}', "
-            f"a '{spec.date}' that is not a YYYY-MM-DD date or an '{spec.amount}' that is not a number); "
+            f"{dataset.label}: warning: {rows - valid} of {rows} rows are invalid (no customer in "
+            f"'{spec.customer}', no YYYY-MM-DD date in '{spec.date}' or no number in '{spec.amount}'); "
             "they are left out"
         )
     if after:
@@ -423,11 +424,6 @@ def _listed(scored: Table, spec: CustomersSpec) -> Table:
     return chosen.order_by([ibis.desc(worth), ibis.desc(chosen.spend), chosen.customer])
 
 
-EXPORT_COLUMNS = (
-    "rank", "customer", "first_order", "last_order", "orders", "spend", "tenure_days", "recency_days", "ltv",
-    "active", "vip", "r", "f", "m", "segment", "delight_score", "p_alive", "expected_orders",
-    "expected_order_value", "clv",
-)  # fmt: skip
 
 
 def _export_table(scored: Table, spec: CustomersSpec) -> Table:
