@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from cxscore import __version__
-from cxscore.data.customer_report import CustomerList, VipBy
+from cxscore.customer_lists import CustomerList, VipBy
 from cxscore.render import (
     CustomersFormat,
     FrameworkFormat,

@@ -8,23 +8,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-
-class CustomerList(StrEnum):
-    """Which customers the report lists (and ``-o x.csv|x.parquet`` writes)."""
-
-    delight = "delight"
-    vip = "vip"
-    all = "all"
-
-
-class VipBy(StrEnum):
-    """What makes a VIP: past value (``ltv``) or the model's predicted value (``clv``)."""
-
-    ltv = "ltv"
-    clv = "clv"
+from cxscore.customer_lists import CustomerList, VipBy
 
 
 #: The R×FM map of the RFM segments: SEGMENT_MAP[R - 1][FM - 1], FM = ⌈(F + M) / 2⌉. Rows are R = 1

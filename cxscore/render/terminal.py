@@ -778,11 +778,12 @@ def render_customers(report: CustomersReport) -> RenderableType:
     segments.add_column(justify="right")
     for name, count in segment_lines(report):
         segments.add_row(Text(name), Text(f"{count:,}"))
-    listing = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    listing = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
     longest = max((len(row.customer) for row in report.listed), default=8)
+    segment = max((len(row.segment) for row in report.listed), default=7)
     for name in LIST_HEADER:
         justify = "left" if name in TEXT_COLUMNS else "right"
-        wide = min(longest, 24) if name == "customer" else None
+        wide = min(longest, 24) if name == "customer" else segment if name == "segment" else None
         listing.add_column(name, justify=justify, no_wrap=name != "segment", min_width=wide)
     for row in report.listed:
         listing.add_row(*(Text(clean_line(cell)) for cell in row_cells(row)))
