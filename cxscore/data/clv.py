@@ -165,7 +165,12 @@ def _fit(
 
     bounds = [(-_BOUND, _BOUND)] * len(start)
     result = optimize.minimize(
-        negative, np.log(start), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000}
+        negative,
+        np.log(start),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9},
     )
     log_params = np.asarray(result.x, dtype=np.float64)
     if not result.success and not np.all(np.isfinite(log_params)):
