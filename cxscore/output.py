@@ -126,8 +126,7 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
             produced.replace(target)
             return
         if is_stdout(path):
-            sys.stdout.flush()
-            _copy_to(sys.stdout.fileno(), produced)
+            _copy_to_stdout(produced)
         elif descriptor is not None:
             _copy_to(descriptor, produced)
         else:
@@ -141,6 +140,21 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
         raise UsageError(Issue(str(path or STDOUT), f"cannot write: {error.strerror or error}")) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_to_stdout(source: Path) -> None:
+    """A produced text file to standard output: by descriptor, or through a test's captured stream."""
+    stream = sys.stdout
+    if stream is None:
+        raise UsageError(Issue("stdout", "cannot write the report: standard output is closed"))
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        stream.write(source.read_text(encoding="utf-8"))
+        stream.flush()
+        return
+    stream.flush()
+    _copy_to(descriptor, source)
 
 
 def _copy_to(descriptor: int, source: Path) -> None:

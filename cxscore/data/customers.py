@@ -306,26 +306,19 @@ def _fit_model(dataset: Dataset, summary: Table, spec: CustomersSpec) -> tuple[M
     import pyarrow as pa
 
     triples = summary.group_by(["x", "span_days", "tenure_days"]).aggregate(n=summary.count())
-    found = triples.to_pyarrow()
-    x = np.asarray(found["x"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    span = np.asarray(found["span_days"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    tenure = np.asarray(found["tenure_days"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    counts = np.asarray(found["n"].to_numpy(zero_copy_only=False), dtype=np.float64)
+    found = _numbers(dataset, triples)
+    x, span, tenure, counts = found["x"], found["span_days"], found["tenure_days"], found["n"]
     t_x, big_t = span / 7.0, tenure / 7.0
     try:
         bg = clv.fit_bg_nbd(x, t_x, big_t, counts)
     except clv.ModelError as error:
         return None, f"BG/NBD: {error}", None
     repeat = summary.filter(summary.x > 0)
-    pairs = repeat.group_by(["x", "mean_repeat"]).aggregate(n=repeat.count()).to_pyarrow()
+    pairs = _numbers(dataset, repeat.group_by(["x", "mean_repeat"]).aggregate(n=repeat.count()))
     spend_model: clv.GammaGamma | None = None
     spend_error = None
     try:
-        spend_model = clv.fit_gamma_gamma(
-            np.asarray(pairs["x"].to_numpy(zero_copy_only=False), dtype=np.float64),
-            np.asarray(pairs["mean_repeat"].to_numpy(zero_copy_only=False), dtype=np.float64),
-            np.asarray(pairs["n"].to_numpy(zero_copy_only=False), dtype=np.float64),
-        )
+        spend_model = clv.fit_gamma_gamma(pairs["x"], pairs["mean_repeat"], pairs["n"])
     except clv.ModelError as error:
         spend_error = f"Gamma-Gamma: {error}"
     if spend_model is not None and spend_model.q.value <= 1:
@@ -363,6 +356,21 @@ def _fit_model(dataset: Dataset, summary: Table, spec: CustomersSpec) -> tuple[M
     name = f"cxscore_predictions_{os.urandom(6).hex()}"
     predictions = dataset.backend.create_table(name, ibis.memtable(table), temp=True)
     return fit, spend_error, predictions
+
+
+def _numbers(dataset: Dataset, expression: Table) -> dict[str, Any]:
+    """The numeric columns of a compact result as float64 arrays: through Arrow on DuckDB (no Python
+    objects per value), through the driver's cursor elsewhere (Ibis's SQLite results go via pandas)."""
+    import numpy as np
+
+    if dataset.backend.name == "duckdb":
+        found = expression.to_pyarrow()
+        return {
+            name: np.asarray(found[name].to_numpy(zero_copy_only=False), dtype=np.float64)
+            for name in expression.columns
+        }
+    rows = fetch(dataset, expression)
+    return {name: np.array([row[name] for row in rows], dtype=np.float64) for name in expression.columns}
 
 
 # Scores ---------------------------------------------------------------------------------------------
