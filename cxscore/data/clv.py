@@ -170,7 +170,7 @@ def _fit(
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9},
+        options={"maxiter": 1000, "ftol": 1e-12, "gtol": 1e-8},
     )
     log_params = np.asarray(result.x, dtype=np.float64)
     if not result.success and not np.all(np.isfinite(log_params)):
