@@ -569,6 +569,7 @@ def customers(
     horizon: Annotated[float, typer.Option(metavar="WEEKS", help="Weeks of expected orders and CLV.")] = 52.0,
     listing: Annotated[CustomerList, typer.Option("--list", help="Which customers to list.")] = CustomerList.delight,
     vip_by: Annotated[VipBy, typer.Option(help="VIP by past value (ltv) or predicted value (clv).")] = VipBy.ltv,
+    model: Annotated[bool, typer.Option("--model/--no-model", help="Fit BG/NBD and Gamma-Gamma.")] = True,
     table: Annotated[str | None, typer.Option(help="Read this table on --engine, not files.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
     output_format: Annotated[
@@ -586,7 +587,7 @@ def customers(
 
     spec = CustomersSpec(
         customer, date, amount, None if as_of is None else as_of.date(), active_within, top, margin, horizon,
-        listing, vip_by,
+        listing, vip_by, model,
     )  # fmt: skip
     name = _name(output)
     chosen = "parquet" if output_format is None and (name or "").lower().endswith(".parquet") else output_format

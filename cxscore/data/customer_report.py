@@ -59,6 +59,7 @@ class CustomersSpec:
     horizon: float = 52.0
     listing: CustomerList = CustomerList.delight
     vip_by: VipBy = VipBy.ltv
+    fit_model: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,9 @@ def customers_dataset(dataset: Dataset, spec: CustomersSpec, export: Callable[[T
         summary = summary.filter(summary.orders > 0)
         if int(totals["customers"] or 0) - refund_only == 0:
             raise InputError(dataset.issue(f"no customer has an order with a positive amount up to {as_of}"))
-        model, model_error, predictions = _fit_model(dataset, summary, spec)
+        model, model_error, predictions = (
+            _fit_model(dataset, summary, spec) if spec.fit_model else (None, "not asked for (--no-model)", None)
+        )
         if spec.vip_by is VipBy.clv and model_error is not None:
             raise UsageError(Issue("--vip-by", f"clv needs the model, which could not be fitted: {model_error}"))
         scored = _temporary(dataset, _scored(dataset, summary, spec, model, predictions))
