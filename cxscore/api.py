@@ -146,7 +146,16 @@ def customers(
     from cxscore.data.customer_report import CustomersSpec
 
     spec = CustomersSpec(
-        customer, date, amount, as_of, active_within, top, margin, horizon, CustomerList(listing), VipBy(vip_by)
+        customer,
+        date,
+        amount,
+        as_of,
+        active_within,
+        top,
+        margin,
+        horizon,
+        CustomerList(listing),
+        VipBy(vip_by),
     )
     source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
     path = None if output is None else Path(output)

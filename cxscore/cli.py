@@ -561,21 +561,28 @@ def customers(
     date: Annotated[str, typer.Option(help="Column of order dates (YYYY-MM-DD, a time may follow).")] = "",
     amount: Annotated[str, typer.Option(help="Column of order amounts (refunds negative).")] = "",
     as_of: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Count orders up to this date (default: the last).")
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Count orders up to this date (default: the last)."),
     ] = None,
     active_within: Annotated[int, typer.Option(metavar="DAYS", help="Active: ordered within DAYS.")] = 365,
     top: Annotated[int, typer.Option(metavar="N", help="Length of the delight list.")] = 400,
     margin: Annotated[float, typer.Option(metavar="FRACTION", help="Share of revenue that is margin.")] = 1.0,
     horizon: Annotated[float, typer.Option(metavar="WEEKS", help="Weeks of expected orders and CLV.")] = 52.0,
-    listing: Annotated[CustomerList, typer.Option("--list", help="Which customers to list.")] = CustomerList.delight,
-    vip_by: Annotated[VipBy, typer.Option(help="VIP by past value (ltv) or predicted value (clv).")] = VipBy.ltv,
+    listing: Annotated[
+        CustomerList, typer.Option("--list", help="Which customers to list.")
+    ] = CustomerList.delight,
+    vip_by: Annotated[
+        VipBy, typer.Option(help="VIP by past value (ltv) or predicted value (clv).")
+    ] = VipBy.ltv,
     model: Annotated[bool, typer.Option("--model/--no-model", help="Fit BG/NBD and Gamma-Gamma.")] = True,
     table: Annotated[str | None, typer.Option(help="Read this table on --engine, not files.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
     output_format: Annotated[
         CustomersFormat | None,
         typer.Option(
-            "--format", "-f", metavar="FORMAT",
+            "--format",
+            "-f",
+            metavar="FORMAT",
             help="table, json, markdown, csv, html or parquet (default: from -o's extension, else table).",
         ),
     ] = None,
@@ -590,9 +597,13 @@ def customers(
         listing, vip_by, model,
     )  # fmt: skip
     name = _name(output)
-    chosen = "parquet" if output_format is None and (name or "").lower().endswith(".parquet") else output_format
+    chosen = (
+        "parquet" if output_format is None and (name or "").lower().endswith(".parquet") else output_format
+    )
     shown = format_for("customers", chosen, name)
-    report = compute_customers(DataSource(paths=tuple(data or ()), table=table, engine=engine), spec, output, shown)
+    report = compute_customers(
+        DataSource(paths=tuple(data or ()), table=table, engine=engine), spec, output, shown
+    )
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     if shown not in ("csv", "parquet"):

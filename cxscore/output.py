@@ -120,7 +120,7 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
         produced = folder / ("out" + (target.suffix if target is not None else ""))
         produce(produced)
         if target is not None:
-            os.chmod(produced, _mode_for(target))
+            produced.chmod(_mode_for(target))
             with produced.open("rb") as handle:
                 os.fsync(handle.fileno())
             produced.replace(target)
@@ -131,7 +131,9 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
             _copy_to(descriptor, produced)
         else:
             assert path is not None
-            out = os.open(_target(path), os.O_WRONLY | os.O_APPEND if _is_fifo(_target(path)) else os.O_WRONLY)
+            out = os.open(
+                _target(path), os.O_WRONLY | os.O_APPEND if _is_fifo(_target(path)) else os.O_WRONLY
+            )
             try:
                 _copy_to(out, produced)
             finally:

@@ -51,7 +51,8 @@ def test_gamma_gamma_reproduces_the_published_cdnow_estimates() -> None:
     # The maximum is at γ = 15.4477 on this file (its zbar is rounded to cents): 0.002 standard
     # errors from the published 15.44, which agrees to the two decimals the note prints, truncated.
     assert abs(fit.gamma.value - 15.44) < 0.01
-    assert fit.frequency_value_correlation is not None and abs(fit.frequency_value_correlation) < 0.2
+    assert fit.frequency_value_correlation is not None
+    assert abs(fit.frequency_value_correlation) < 0.2
 
 
 def _bg_nbd_brute(r: float, alpha: float, a: float, b: float, x: float, t_x: float, big_t: float) -> float:
@@ -64,7 +65,9 @@ def _bg_nbd_brute(r: float, alpha: float, a: float, b: float, x: float, t_x: flo
     first = math.exp(log_beta(a, b + x) - log_beta(a, b) + common - (r + x) * math.log(alpha + big_t))
     second = 0.0
     if x > 0:
-        second = math.exp(log_beta(a + 1, b + x - 1) - log_beta(a, b) + common - (r + x) * math.log(alpha + t_x))
+        second = math.exp(
+            log_beta(a + 1, b + x - 1) - log_beta(a, b) + common - (r + x) * math.log(alpha + t_x)
+        )
     return math.log(first + second)
 
 

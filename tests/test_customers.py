@@ -96,7 +96,12 @@ def test_every_definition_on_a_hand_computed_file(hand_all: CustomersReport) -> 
     rows = by_customer(report)
     a, b, c, d, e = (rows[k] for k in "ABCDE")
     # A: Jan 1 is one order of 150 (two rows); the Jun 10 refund is no order but nets into spend.
-    assert (a.orders, a.spend, a.first_order, a.last_order) == (3, 400.0, datetime.date(2024, 1, 1), datetime.date(2024, 12, 1))
+    assert (a.orders, a.spend, a.first_order, a.last_order) == (
+        3,
+        400.0,
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 12, 1),
+    )
     assert (a.tenure_days, a.recency_days, a.active) == (365, 30, True)
     assert (b.orders, b.spend, b.tenure_days, b.recency_days) == (2, 120.0, 305, 60)  # Mar 1 nets to 50
     assert (c.orders, c.spend, c.tenure_days, c.recency_days, c.active) == (1, 500.0, 730, 730, False)
@@ -105,7 +110,8 @@ def test_every_definition_on_a_hand_computed_file(hand_all: CustomersReport) -> 
     # Mean LTV (margin 1) = (400 + 120 + 500 + 40 + 60) / 5 = 224: only A is active and above it.
     assert report.mean_ltv == pytest.approx(224.0)
     assert [k for k, row in rows.items() if row.vip] == ["A"]
-    assert report.vip == 1 and report.active == 4
+    assert report.vip == 1
+    assert report.active == 4
     assert report.vip_revenue_share == pytest.approx(100 * 400 / 1120)
     # RFM: five customers, so ntile(5) gives each its own score. R by recency (C 730, E 334, B 60,
     # A 30, D 0), F by orders (C, D, E tie at 1: by id), M by spend (D 40, E 60, B 120, A 400, C 500).
@@ -116,7 +122,8 @@ def test_every_definition_on_a_hand_computed_file(hand_all: CustomersReport) -> 
     assert {k: row.segment for k, row in rows.items()} == {
         "A": "loyal", "B": "loyal", "C": "at risk", "D": "potential loyalists", "E": "at risk",
     }  # fmt: skip
-    assert report.segments["loyal"] == 2 and sum(report.segments.values()) == 5
+    assert report.segments["loyal"] == 2
+    assert sum(report.segments.values()) == 5
     # --list all orders by LTV, highest first.
     assert [row.customer for row in report.listed] == ["C", "A", "B", "E", "D"]
     assert report.listed_total == 5
@@ -134,17 +141,21 @@ def test_the_delight_list_ranks_active_customers_by_spend_and_tenure(
 
 
 def test_the_segment_map_names_every_cell_with_the_usual_segments() -> None:
-    assert len(SEGMENT_MAP) == 5 and all(len(row) == 5 for row in SEGMENT_MAP)
+    assert len(SEGMENT_MAP) == 5
+    assert all(len(row) == 5 for row in SEGMENT_MAP)
     assert {name for row in SEGMENT_MAP for name in row} == set(SEGMENTS)
-    assert SEGMENT_MAP[4][4] == "champions" and SEGMENT_MAP[0][0] == "lost"
+    assert SEGMENT_MAP[4][4] == "champions"
+    assert SEGMENT_MAP[0][0] == "lost"
 
 
 def test_as_of_defaults_to_the_last_order_and_margin_scales_ltv(orders: Path) -> None:
     spec = CustomersSpec("customer", "date", "amount", margin=0.25, listing=CustomerList.all)
     report = compute_customers(DataSource(paths=(str(orders),)), spec)
-    assert report.as_of == datetime.date(2025, 2, 1) and report.after_as_of == 0
+    assert report.as_of == datetime.date(2025, 2, 1)
+    assert report.after_as_of == 0
     rows = by_customer(report)
-    assert rows["E"].spend == 1059.0 and rows["E"].ltv == pytest.approx(1059.0 * 0.25)
+    assert rows["E"].spend == 1059.0
+    assert rows["E"].ltv == pytest.approx(1059.0 * 0.25)
 
 
 def _comparable(report: CustomersReport) -> dict[str, Any]:
@@ -173,8 +184,8 @@ def test_duckdb_and_sqlite_agree(tmp_path: Path) -> None:
     text = (ROOT / "examples/data/orders.csv").read_text(encoding="utf-8")
     spec = CustomersSpec("customer_id", "order_date", "amount", top=25, listing=listing)
     duck = compute_customers(DataSource(paths=(str(ROOT / "examples/data/orders.csv"),)), spec)
-    lite = compute_customers(sqlite_source(tmp_path, text.replace("customer_id,order_date", "customer,date")),
-                             CustomersSpec("customer", "date", "amount", top=25, listing=listing))  # fmt: skip
+    renamed = sqlite_source(tmp_path, text.replace("customer_id,order_date", "customer,date"))
+    lite = compute_customers(renamed, CustomersSpec("customer", "date", "amount", top=25, listing=listing))
     assert duck.model is not None
     _assert_close(_comparable(duck), _comparable(lite))
 
@@ -191,7 +202,9 @@ def _without_model(report: CustomersReport) -> dict[str, Any]:
     return document
 
 
-def test_duckdb_and_sqlite_agree_on_the_hand_computed_file(tmp_path: Path, hand_delight: CustomersReport) -> None:
+def test_duckdb_and_sqlite_agree_on_the_hand_computed_file(
+    tmp_path: Path, hand_delight: CustomersReport
+) -> None:
     duck = hand_delight
     lite = compute_customers(sqlite_source(tmp_path, ORDERS), SPEC)
     _assert_close(_without_model(duck), _without_model(lite))
@@ -212,7 +225,8 @@ def test_json_contract(cli: Callable[..., Result], orders: Path) -> None:
     for key in ("schema_version", "as_of", "customers", "active", "vip", "invalid", "mean_ltv",
                 "vip_revenue_share", "model", "model_error", "segments", "delight"):  # fmt: skip
         assert key in document
-    assert document["schema_version"] == 1 and document["as_of"] == "2024-12-31"
+    assert document["schema_version"] == 1
+    assert document["as_of"] == "2024-12-31"
     assert document["invalid"] == 4
     entry = document["delight"][0]
     for key in ("rank", "customer", "spend", "orders", "tenure_days", "recency_days", "ltv", "vip", "segment",
@@ -224,7 +238,9 @@ def test_json_contract(cli: Callable[..., Result], orders: Path) -> None:
 def test_vip_by_clv_needs_the_model(write: Callable[..., Path]) -> None:
     orders = write("customer,date,amount\nx,2024-01-01,5\ny,2024-03-01,7\n", "o.csv")
     with pytest.raises(CxScoreError, match="clv needs the model"):
-        compute_customers(DataSource(paths=(str(orders),)), CustomersSpec("customer", "date", "amount", vip_by=VipBy.clv))
+        compute_customers(
+            DataSource(paths=(str(orders),)), CustomersSpec("customer", "date", "amount", vip_by=VipBy.clv)
+        )
 
 
 def test_the_model_fills_predictions_and_vip_by_clv(cli: Callable[..., Result]) -> None:
@@ -232,17 +248,22 @@ def test_the_model_fills_predictions_and_vip_by_clv(cli: Callable[..., Result]) 
     args = ("--customer", "customer_id", "--date", "order_date", "--amount", "amount")
     document = json.loads(ok(cli("customers", orders, *args, "-f", "json", "--vip-by", "clv")).stdout)
     model = document["model"]
-    assert all(model[name] is not None and model[name] > 0 for name in ("r", "alpha", "a", "b", "p", "q", "gamma"))
+    assert all(
+        model[name] is not None and model[name] > 0 for name in ("r", "alpha", "a", "b", "p", "q", "gamma")
+    )
     for row in document["delight"]:
         assert 0 <= row["p_alive"] <= 1
         assert row["clv"] == pytest.approx(row["expected_orders"] * row["expected_order_value"])
-    assert document["vip_by"] == "clv" and document["vip"] > 0
+    assert document["vip_by"] == "clv"
+    assert document["vip"] > 0
 
 
 def test_csv_and_parquet_of_every_customer_are_written_by_the_engine(
     cli: Callable[..., Result], write: Callable[..., Path], tmp_path: Path
 ) -> None:
-    hostile = write("customer,date,amount\n=HYPERLINK(1),2024-01-01,10\n+1,2024-01-02,5\nok,2024-01-03,7\n", "o.csv")
+    hostile = write(
+        "customer,date,amount\n=HYPERLINK(1),2024-01-01,10\n+1,2024-01-02,5\nok,2024-01-03,7\n", "o.csv"
+    )
     target = tmp_path / "all.csv"
     ok(cli("customers", hostile, *COLUMNS, "--list", "all", "-o", target))
     with target.open(encoding="utf-8", newline="") as handle:
@@ -254,19 +275,22 @@ def test_csv_and_parquet_of_every_customer_are_written_by_the_engine(
     import pyarrow.parquet as pq
 
     table = pq.read_table(parquet)
-    assert table.num_rows == 3 and sorted(table.column("customer").to_pylist()) == ["+1", "=HYPERLINK(1)", "ok"]
+    assert table.num_rows == 3
+    assert sorted(table.column("customer").to_pylist()) == ["+1", "=HYPERLINK(1)", "ok"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cxscore-")]  # no temporary left
 
 
 def test_exports_follow_the_output_rules(cli: Callable[..., Result], orders: Path) -> None:
     refused = cli("customers", orders, *COLUMNS, "--list", "all", "-f", "csv", "-o", orders)
-    assert refused.exit_code == 2 and "refusing to write the report over a file this run read" in refused.stderr
+    assert refused.exit_code == 2
+    assert "refusing to write the report over a file this run read" in refused.stderr
     assert orders.read_text(encoding="utf-8") == ORDERS
     to_stdout = ok(cli("customers", orders, *COLUMNS, "--as-of", "2024-12-31", "-f", "csv"))
     assert to_stdout.stdout.splitlines()[0].startswith("rank,customer,")
     assert len(to_stdout.stdout.splitlines()) == 5  # header + the four active customers
     parquet = cli("customers", orders, *COLUMNS, "-f", "parquet")
-    assert parquet.exit_code == 2 and "give -o FILE.parquet" in parquet.stderr
+    assert parquet.exit_code == 2
+    assert "give -o FILE.parquet" in parquet.stderr
 
 
 def test_text_formats_escape_customer_ids(write: Callable[..., Path]) -> None:
@@ -279,18 +303,25 @@ def test_text_formats_escape_customer_ids(write: Callable[..., Path]) -> None:
     console = Console(width=100, color_system=None, markup=False)
     with console.capture() as captured:
         console.print(renderer("customers", "table")(report))
-    for out in (captured.get(), renderer("customers", "markdown")(report), renderer("customers", "html")(report)):
-        assert "\x1b" not in out and "x1b" in out  # made visible, not sent to the terminal
+    for out in (
+        captured.get(),
+        renderer("customers", "markdown")(report),
+        renderer("customers", "html")(report),
+    ):
+        assert "\x1b" not in out
+        assert "x1b" in out
     assert "\\<b\\>\\|x" in str(renderer("customers", "markdown")(report))
     html = str(renderer("customers", "html")(report))
-    assert "<b>" not in html and "&lt;b&gt;|x" in html
+    assert "<b>" not in html
+    assert "&lt;b&gt;|x" in html
     assert "'<b>" not in str(renderer("customers", "csv")(report))
 
 
 def test_missing_column_is_a_located_error(cli: Callable[..., Result], orders: Path) -> None:
     result = cli("customers", orders, "--customer", "customer", "--date", "day", "--amount", "amount")
     assert result.exit_code == 2
-    assert "no column 'day'" in result.stderr and "date" in result.stderr
+    assert "no column 'day'" in result.stderr
+    assert "date" in result.stderr
 
 
 def test_all_rows_invalid(write: Callable[..., Path]) -> None:
@@ -302,16 +333,22 @@ def test_all_rows_invalid(write: Callable[..., Path]) -> None:
 def test_one_customer_skips_the_model_and_reports_the_rest(write: Callable[..., Path]) -> None:
     orders = write("customer,date,amount\nx,2024-01-01,5\nx,2024-03-01,7\n", "o.csv")
     report = compute_customers(DataSource(paths=(str(orders),)), SPEC)
-    assert report.model is None and report.model_error is not None and "one customer" in report.model_error
-    assert report.customers == 1 and report.listed[0].spend == 12.0 and report.listed[0].clv is None
+    assert report.model is None
+    assert report.model_error is not None
+    assert "one customer" in report.model_error
+    assert report.customers == 1
+    assert report.listed[0].spend == 12.0
+    assert report.listed[0].clv is None
     assert report.to_dict()["model"] is None
 
 
 def test_no_repeat_buyers_skips_the_model_with_its_reason(write: Callable[..., Path]) -> None:
     orders = write("customer,date,amount\nx,2024-01-01,5\ny,2024-03-01,7\nz,2024-05-01,9\n", "o.csv")
     report = compute_customers(DataSource(paths=(str(orders),)), SPEC)
-    assert report.model is None and "more than one day" in (report.model_error or "")
-    assert report.customers == 3 and report.vip == 1
+    assert report.model is None
+    assert "more than one day" in (report.model_error or "")
+    assert report.customers == 3
+    assert report.vip == 1
 
 
 @pytest.mark.parametrize(
@@ -322,4 +359,63 @@ def test_bad_options_are_usage_errors(
     cli: Callable[..., Result], orders: Path, option: str, value: str, message: str
 ) -> None:
     result = cli("customers", orders, *COLUMNS, option, value)
-    assert result.exit_code == 2 and message in result.stderr
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+CUSTOMER_FRAMEWORK = """\
+id: customer-value
+name: Customer value
+bands: [{name: All, min: 0}]
+metrics:
+  - id: vip_revenue_share
+    name: VIP share of revenue
+    measure: {name: ratio, numerator: vip_spend, denominator: spend, unit: share}
+    curve: {type: linear, worst: 0, best: 1}
+  - id: active_share
+    name: Active customers
+    measure: {name: share, where: active = true, unit: "%"}
+    curve: {type: linear, worst: 0, best: 100}
+  - id: vip_mean_spend
+    name: Mean spend of VIPs
+    measure: {name: mean, column: spend, where: vip = true}
+    curve: {type: linear, worst: 0, best: 1000}
+"""
+
+
+def test_a_framework_metric_measures_over_the_customer_summary(
+    write: Callable[..., Path], hand_file: Path
+) -> None:
+    from cxscore.loader import FrameworkCatalog, load_brand
+
+    write(CUSTOMER_FRAMEWORK, "customer-value.yaml")
+    write(ORDERS, "orders.csv")
+    summary = (
+        "{from: orders.csv, customers: {customer: customer, date: date, amount: amount, as_of: 2024-12-31}}"
+    )
+    brand = write(
+        f"""\
+        brand: Shop
+        framework: customer-value.yaml
+        ratings:
+          vip_revenue_share: {summary}
+          active_share: {summary}
+          vip_mean_spend: {summary}
+        """,
+        "shop.yaml",
+    )
+    catalog = FrameworkCatalog()
+    loaded = load_brand(brand, catalog)
+    ratings = loaded.brand.ratings
+    # By hand (see ORDERS): A is the one VIP, 400 of 1,120 spent; 4 of 5 customers are active.
+    assert ratings["vip_revenue_share"].value == pytest.approx(400 / 1120)
+    assert ratings["active_share"].value == pytest.approx(80.0)
+    assert (ratings["active_share"].n, ratings["vip_mean_spend"].value) == (5, 400.0)
+    assert catalog.data_session().opened["customers"] == 1  # one summary for the three metrics
+    bad = write(
+        "brand: Shop\nframework: customer-value.yaml\nratings:\n"
+        "  active_share: {customers: {customer: c, date: d, amount: a}}\n",
+        "bad.yaml",
+    )
+    with pytest.raises(CxScoreError, match="'customers' needs a data source"):
+        load_brand(bad, FrameworkCatalog())

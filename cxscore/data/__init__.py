@@ -69,18 +69,35 @@ def compute_measures(
 
 
 def compute_metric_value(
-    measure: MetricMeasure, source: DataSource, session: DataSession | None = None
+    measure: MetricMeasure,
+    source: DataSource,
+    session: DataSession | None = None,
+    customers: CustomersSpec | None = None,
 ) -> MeasuredValue:
     """A framework's measured metric (a CX measure or share, mean, ratio, difference) from ``source``.
 
+    With ``customers``, ``source`` is an orders export and the measure runs over its per-customer
+    summary (one row per customer, as ``cxscore customers --list all`` writes it, plus
+    ``vip_spend``), computed once per session for each source and spec.
     Give every call of one run the same ``session``, so a file several metrics share is opened and
     read once; without one, the engine opened for this call is closed before it returns.
     """
-    _require_engine(source)
-    from cxscore.data.generic import compute_metric_value as compute
+    if customers is None:
+        _require_engine(source)
+        from cxscore.data.generic import compute_metric_value as compute
 
+        with _within(session) as active:
+            return compute(measure, source, active)
+    _require_engine(source, "cxscore.data.customers")
+    from cxscore.data.customers import check_spec, customers_table
+    from cxscore.data.generic import compute_over
+    from cxscore.data.sources import open_source
+
+    check_spec(customers)
     with _within(session) as active:
-        return compute(measure, source, active)
+        key = ("customers", source, customers)
+        summary = active.remember(key, lambda: customers_table(open_source(source, active), customers))
+        return compute_over(measure, summary)
 
 
 def compute_customers(

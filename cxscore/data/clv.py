@@ -229,8 +229,8 @@ def fit_bg_nbd(x: Array, t_x: Array, big_t: Array, weights: Array | None = None)
     params, ses, maximum = _fit(
         lambda theta: bg_nbd_log_likelihood(theta, x, t_x, big_t, weights), start, ("r", "α", "a", "b")
     )
-    estimates = [Estimate(float(v), se) for v, se in zip(params, ses, strict=True)]
-    return BgNbd(*estimates, log_likelihood=maximum, customers=customers)
+    r, alpha, a, b = (Estimate(float(v), se) for v, se in zip(params, ses, strict=True))
+    return BgNbd(r, alpha, a, b, log_likelihood=maximum, customers=customers)
 
 
 def fit_gamma_gamma(x: Array, m: Array, weights: Array | None = None) -> GammaGamma:
@@ -252,9 +252,8 @@ def fit_gamma_gamma(x: Array, m: Array, weights: Array | None = None) -> GammaGa
     params, ses, maximum = _fit(
         lambda theta: gamma_gamma_log_likelihood(theta, x, m, counts), start, ("p", "q", "γ")
     )
-    estimates = [Estimate(float(v), se) for v, se in zip(params, ses, strict=True)]
-    return GammaGamma(*estimates, log_likelihood=maximum, customers=customers,
-                      frequency_value_correlation=correlation)  # fmt: skip
+    p, q, gamma = (Estimate(float(v), se) for v, se in zip(params, ses, strict=True))
+    return GammaGamma(p, q, gamma, maximum, customers, correlation)
 
 
 def _weighted_correlation(x: Array, m: Array, weights: Array) -> float | None:
@@ -284,7 +283,8 @@ def expected_purchases(model: BgNbd, horizon: float, x: Array, t_x: Array, big_t
     later = alpha + big_t + horizon
     hyper = special.hyp2f1(r + x, b + x, a + b + x - 1, horizon / later)
     inner = 1 - np.exp((r + x) * (np.log(alpha + big_t) - np.log(later))) * hyper
-    return (a + b + x - 1) / (a - 1) * inner * p_alive(model, x, t_x, big_t)
+    expected: Array = (a + b + x - 1) / (a - 1) * inner * p_alive(model, x, t_x, big_t)
+    return expected
 
 
 def expected_order_value(model: GammaGamma, x: Array, m: Array) -> Array:

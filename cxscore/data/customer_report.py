@@ -12,7 +12,6 @@ from typing import Any
 
 from cxscore.customer_lists import CustomerList, VipBy
 
-
 #: The R×FM map of the RFM segments: SEGMENT_MAP[R - 1][FM - 1], FM = ⌈(F + M) / 2⌉. Rows are R = 1
 #: (least recent) to 5 (most recent), columns FM = 1 to 5.
 SEGMENT_MAP: tuple[tuple[str, ...], ...] = (
@@ -197,7 +196,9 @@ class CustomersReport:
         if self.model is not None:
             parameters = self.model.parameters()
             model = {name: None if value is None else value.value for name, value in parameters.items()}
-            standard_errors = {name: None if value is None else value.se for name, value in parameters.items()}
+            standard_errors = {
+                name: None if value is None else value.se for name, value in parameters.items()
+            }
         return {
             "schema_version": 1,
             "as_of": self.as_of.isoformat(),
@@ -218,7 +219,9 @@ class CustomersReport:
             "model": model,
             "model_se": standard_errors,
             "model_error": self.model_error,
-            "frequency_value_correlation": None if self.model is None else self.model.frequency_value_correlation,
+            "frequency_value_correlation": None
+            if self.model is None
+            else self.model.frequency_value_correlation,
             "segments": dict(self.segments),
             "list": self.spec.listing.value,
             "listed_total": self.listed_total,

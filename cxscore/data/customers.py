@@ -43,30 +43,30 @@ import datetime
 import math
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.datatypes as dt
 from ibis.expr.types import Column, Table
 
+from cxscore.customer_lists import CustomerList, VipBy
 from cxscore.data import clv
 from cxscore.data.compute import check_columns, fetch, text_to_number
 from cxscore.data.customer_report import (
     EXPORT_COLUMNS,
     SEGMENT_MAP,
     SEGMENTS,
-    CustomerList,
     CustomerRow,
     CustomersReport,
     CustomersSpec,
     ModelFit,
     Parameter,
     TenureBand,
-    VipBy,
 )
 from cxscore.data.sources import Dataset, engine_errors
-from cxscore.errors import InputError, Issue, UsageError
+from cxscore.errors import InputError, Issue, UsageError, notice
 
 _EPOCH = datetime.date(1970, 1, 1)
 _ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -93,51 +93,92 @@ def check_spec(spec: CustomersSpec) -> None:
         raise UsageError(issues)
 
 
-def customers_dataset(dataset: Dataset, spec: CustomersSpec, export: Callable[[Table], None] | None = None) -> CustomersReport:
+class _Scored(NamedTuple):
+    """The scored per-customer table on the engine and what was counted on the way to it."""
+
+    table: Table
+    as_of: datetime.date
+    rows: int
+    valid: int
+    after: int
+    model: ModelFit | None
+    model_error: str | None
+    warnings: list[str]
+
+
+def customers_dataset(
+    dataset: Dataset, spec: CustomersSpec, export: Callable[[Table], None] | None = None
+) -> CustomersReport:
     """The customers report over ``dataset`` (definitions above); ``export``, when given, is handed
     the engine table of every listed customer's row (for ``--output``) before the report returns."""
+    try:
+        scored = _score(dataset, spec)
+        report = _report(dataset, scored, spec)
+        if export is not None:
+            export(_export_table(scored.table, spec))
+        return report
+    except engine_errors(dataset.backend) as error:
+        raise InputError(dataset.engine_issue(error)) from None
+
+
+def customers_table(dataset: Dataset, spec: CustomersSpec) -> Dataset:
+    """The per-customer summary of ``dataset`` as a dataset of its own, for a framework's generic
+    measures: one row per customer with the columns of the ``--list all`` export and ``vip_spend``
+    (spend if VIP, else 0; ``ratio`` of ``vip_spend`` over ``spend`` is the VIPs' revenue share).
+    The warnings (invalid rows, ...) become notices."""
+    try:
+        scored = _score(dataset, spec)
+    except engine_errors(dataset.backend) as error:
+        raise InputError(dataset.engine_issue(error)) from None
+    for warning in scored.warnings:
+        notice(Issue(dataset.label, warning.split(": warning: ", 1)[-1]))
+    table = scored.table
+    table = table.mutate(vip_spend=ibis.ifelse(table.vip, table.spend, 0.0))
+    return replace(dataset, table=table, files=(), file_format=None)
+
+
+def _score(dataset: Dataset, spec: CustomersSpec) -> _Scored:
     check_spec(spec)
     check_columns(dataset, [spec.customer, spec.date, spec.amount])
-    backend = dataset.backend
-    try:
-        days = _temporary(dataset, _days(dataset, spec))
-        counts = fetch(dataset, _counts(days, spec))[0]
-        rows, valid = int(counts["rows"] or 0), int(counts["valid"] or 0)
-        if rows == 0:
-            raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
-        if valid == 0:
-            raise InputError(
-                dataset.issue(
-                    f"no valid order: none of the {rows} rows has a customer in '{spec.customer}', a YYYY-MM-DD "
-                    f"date in '{spec.date}' and a number in '{spec.amount}'"
-                )
+    days = _temporary(dataset, _days(dataset, spec))
+    counts = fetch(dataset, _counts(days, spec))[0]
+    rows, valid = int(counts["rows"] or 0), int(counts["valid"] or 0)
+    if rows == 0:
+        raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
+    if valid == 0:
+        raise InputError(
+            dataset.issue(
+                f"no valid order: none of the {rows} rows has a customer in '{spec.customer}', a YYYY-MM-DD "
+                f"date in '{spec.date}' and a number in '{spec.amount}'"
             )
-        as_of = spec.as_of or _date_of(int(counts["last_day"]))
-        after = int(counts["after"] or 0) if spec.as_of is not None else 0
-        warnings = _warnings(dataset, spec, rows, valid, after, as_of)
-        summary = _temporary(dataset, _summary(backend, days, spec, as_of))
-        totals = fetch(dataset, summary.aggregate(customers=summary.count(), refund_only=summary.count(where=summary.orders == 0)))[0]
-        refund_only = int(totals["refund_only"] or 0)
-        if refund_only:
-            warnings.append(
-                f"{dataset.label}: warning: {refund_only} customers have refunds but no order up to {as_of}; "
-                "they are left out"
-            )
-        summary = summary.filter(summary.orders > 0)
-        if int(totals["customers"] or 0) - refund_only == 0:
-            raise InputError(dataset.issue(f"no customer has an order with a positive amount up to {as_of}"))
-        model, model_error, predictions = (
-            _fit_model(dataset, summary, spec) if spec.fit_model else (None, "not asked for (--no-model)", None)
         )
-        if spec.vip_by is VipBy.clv and model_error is not None:
-            raise UsageError(Issue("--vip-by", f"clv needs the model, which could not be fitted: {model_error}"))
-        scored = _temporary(dataset, _scored(dataset, summary, spec, model, predictions))
-        report = _report(dataset, scored, spec, as_of, rows, valid, after, model, model_error, warnings)
-        if export is not None:
-            export(_export_table(scored, spec))
-        return report
-    except engine_errors(backend) as error:
-        raise InputError(dataset.engine_issue(error)) from None
+    as_of = spec.as_of or _date_of(int(counts["last_day"]))
+    after = int(counts["after"] or 0) if spec.as_of is not None else 0
+    warnings = _warnings(dataset, spec, rows, valid, after, as_of)
+    summary = _temporary(dataset, _summary(dataset.backend, days, spec, as_of))
+    totals = fetch(
+        dataset,
+        summary.aggregate(customers=summary.count(), refund_only=summary.count(where=summary.orders == 0)),
+    )[0]
+    refund_only = int(totals["refund_only"] or 0)
+    if refund_only:
+        warnings.append(
+            f"{dataset.label}: warning: {refund_only} customers have refunds but no order up to {as_of}; "
+            "they are left out"
+        )
+    summary = summary.filter(summary.orders > 0)
+    if int(totals["customers"] or 0) - refund_only == 0:
+        raise InputError(dataset.issue(f"no customer has an order with a positive amount up to {as_of}"))
+    model, model_error, predictions = (
+        _fit_model(dataset, summary, spec) if spec.fit_model else (None, "not asked for (--no-model)", None)
+    )
+    if spec.vip_by is VipBy.clv and model_error is not None and model is None:
+        raise UsageError(Issue("--vip-by", f"clv needs the model, which could not be fitted: {model_error}"))
+    if spec.vip_by is VipBy.clv and model is not None and model.spend_error is not None:
+        message = f"clv needs the spend model, which could not be fitted: {model.spend_error}"
+        raise UsageError(Issue("--vip-by", message))
+    scored = _temporary(dataset, _scored(dataset, summary, spec, model, predictions))
+    return _Scored(scored, as_of, rows, valid, after, model, model_error, warnings)
 
 
 # Parsing --------------------------------------------------------------------------------------------
@@ -301,7 +342,9 @@ def _temporary(dataset: Dataset, expression: Table) -> Table:
 # The model ------------------------------------------------------------------------------------------
 
 
-def _fit_model(dataset: Dataset, summary: Table, spec: CustomersSpec) -> tuple[ModelFit | None, str | None, Table | None]:
+def _fit_model(
+    dataset: Dataset, summary: Table, spec: CustomersSpec
+) -> tuple[ModelFit | None, str | None, Table | None]:
     """Fit BG/NBD (and Gamma-Gamma) on compact numbers; predictions per distinct triple as an engine
     table. Returns (fit, why not, predictions)."""
     import numpy as np
@@ -386,9 +429,15 @@ def _scored(
     if predictions is not None:
         joined = table.left_join(
             predictions,
-            [table.x == predictions.px, table.span_days == predictions.pspan, table.tenure_days == predictions.ptenure],
+            [
+                table.x == predictions.px,
+                table.span_days == predictions.pspan,
+                table.tenure_days == predictions.ptenure,
+            ],
         )
-        table = joined.select(*[joined[name] for name in summary.columns], joined.p_alive, joined.expected_orders)
+        table = joined.select(
+            *[joined[name] for name in summary.columns], joined.p_alive, joined.expected_orders
+        )
     else:
         table = table.mutate(p_alive=ibis.null(dt.float64), expected_orders=ibis.null(dt.float64))
     if model is not None and model.p is not None and model.q is not None and model.gamma is not None:
@@ -413,7 +462,11 @@ def _scored(
         vip=table.active & (worth > worth.mean().over(everyone)).fill_null(False),
     )
     fm = (table.f + table.m + 1) // 2
-    cases = [((table.r == r + 1) & (fm == j + 1), name) for r, row in enumerate(SEGMENT_MAP) for j, name in enumerate(row)]
+    cases = [
+        ((table.r == r + 1) & (fm == j + 1), name)
+        for r, row in enumerate(SEGMENT_MAP)
+        for j, name in enumerate(row)
+    ]
     return table.mutate(
         segment=ibis.cases(*cases, else_=ibis.null(dt.string)),
         delight_score=ibis.ifelse(
@@ -432,8 +485,6 @@ def _listed(scored: Table, spec: CustomersSpec) -> Table:
     chosen = scored.filter(scored.vip) if spec.listing is CustomerList.vip else scored
     worth = chosen.clv if spec.vip_by is VipBy.clv else chosen.ltv
     return chosen.order_by([ibis.desc(worth), ibis.desc(chosen.spend), chosen.customer])
-
-
 
 
 def _export_table(scored: Table, spec: CustomersSpec) -> Table:
@@ -459,18 +510,9 @@ def escaped_customers(table: Table) -> Table:
 # The report -----------------------------------------------------------------------------------------
 
 
-def _report(
-    dataset: Dataset,
-    scored: Table,
-    spec: CustomersSpec,
-    as_of: datetime.date,
-    rows: int,
-    valid: int,
-    after: int,
-    model: ModelFit | None,
-    model_error: str | None,
-    warnings: list[str],
-) -> CustomersReport:
+def _report(dataset: Dataset, found: _Scored, spec: CustomersSpec) -> CustomersReport:
+    scored, as_of, rows, valid, after = found.table, found.as_of, found.rows, found.valid, found.after
+    model, model_error, warnings = found.model, found.model_error, found.warnings
     totals = fetch(
         dataset,
         scored.aggregate(
@@ -486,8 +528,8 @@ def _report(
         ),
     )[0]
     segment_rows = fetch(dataset, scored.group_by("segment").aggregate(n=scored.count()))
-    found = {str(row["segment"]): int(row["n"]) for row in segment_rows}
-    segments = {name: found.get(name, 0) for name in SEGMENTS}
+    counted = {str(row["segment"]): int(row["n"]) for row in segment_rows}
+    segments = {name: counted.get(name, 0) for name in SEGMENTS}
     listed = fetch(dataset, _listed(scored, spec).limit(spec.top))
     customer_rows = tuple(_row(rank, row) for rank, row in enumerate(listed, start=1))
     return CustomersReport(
@@ -586,4 +628,3 @@ def write_listed(table: Table, path: Path, file_format: str) -> None:
         escaped_customers(table).to_csv(path)
     else:
         table.to_parquet(path)
-

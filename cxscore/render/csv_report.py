@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
-    from cxscore.data.customer_report import CustomersReport
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.rank import Leaderboard
@@ -299,6 +299,12 @@ def render_customers(report: CustomersReport) -> str:
     rows = []
     for row in report.listed:
         entry = row.to_dict()
-        values: dict[str, Cell] = {**entry, "customer": csv_text(row.customer), "r": row.r, "f": row.f, "m": row.m}
+        values: dict[str, Cell] = {
+            **entry,
+            "customer": csv_text(row.customer),
+            "r": row.r,
+            "f": row.f,
+            "m": row.m,
+        }
         rows.append([values[name] for name in EXPORT_COLUMNS])
     return csv_document(EXPORT_COLUMNS, rows)

@@ -56,7 +56,9 @@ def summary_lines(report: CustomersReport) -> list[tuple[str, str]]:
     ]
     if report.vip_alive is not None:
         lines.append(("VIPs still alive (mean p_alive)", _share(100 * report.vip_alive)))
-    lines.append(("rows", f"{report.rows:,} ({report.invalid:,} invalid, {report.after_as_of:,} after as-of)"))
+    lines.append(
+        ("rows", f"{report.rows:,} ({report.invalid:,} invalid, {report.after_as_of:,} after as-of)")
+    )
     return lines
 
 
@@ -65,7 +67,12 @@ def model_lines(report: CustomersReport) -> list[tuple[str, str]]:
     model = report.model
     if model is None:
         return [("model", f"not fitted: {report.model_error}")]
-    lines = [("BG/NBD", f"fitted on {model.customers:,} customers (log-likelihood {format_number(model.log_likelihood)})")]
+    lines = [
+        (
+            "BG/NBD",
+            f"fitted on {model.customers:,} customers (log-likelihood {format_number(model.log_likelihood)})",
+        )
+    ]
     for name, parameter in model.parameters().items():
         if parameter is not None:
             se = "" if parameter.se is None else f" (se {parameter.se:.3g})"
@@ -75,7 +82,12 @@ def model_lines(report: CustomersReport) -> list[tuple[str, str]]:
     else:
         lines.append(("Gamma-Gamma", f"fitted on {model.repeat_customers:,} repeat buyers"))
         if model.frequency_value_correlation is not None:
-            lines.append(("corr(orders, order value)", f"{model.frequency_value_correlation:.3f} (the model assumes ≈ 0)"))
+            lines.append(
+                (
+                    "corr(orders, order value)",
+                    f"{model.frequency_value_correlation:.3f} (the model assumes ≈ 0)",
+                )
+            )
     lines.append(("horizon", f"{format_number(report.spec.horizon)} weeks"))
     return lines
 

@@ -29,8 +29,8 @@ from cxscore.render.numbers import (
 from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
-    from cxscore.data.customer_report import CustomersReport
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport, WhatIf
@@ -584,7 +584,9 @@ def _segments_chart(segments: list[tuple[str, int]]) -> str:
         width = f"{_BAR_W * count / total:.1f}"
         parts.append(f'<text x="{_LABEL_RIGHT}" y="{y + 14}" text-anchor="end">{esc(name)}</text>')
         parts.append(f'<rect class="track" x="{_BAR_X}" y="{y}" width="{_BAR_W}" height="18" rx="3"/>')
-        parts.append(f'<rect fill="{SERIES_COLOURS[0]}" x="{_BAR_X}" y="{y}" width="{width}" height="18" rx="3"/>')
+        parts.append(
+            f'<rect fill="{SERIES_COLOURS[0]}" x="{_BAR_X}" y="{y}" width="{width}" height="18" rx="3"/>'
+        )
         share = format_percent(100 * count / total)
         parts.append(f'<text class="value" x="{_BAR_X + _BAR_W + 8}" y="{y + 14}">{count:,} ({share})</text>')
     parts.append("</svg>")
@@ -630,7 +632,9 @@ def _spend_tenure_chart(report: CustomersReport) -> str:
             "</title></circle>"
         )
     parts.append(f'<text x="{left}" y="{bottom + 18}">0</text>')
-    parts.append(f'<text x="{right}" y="{bottom + 18}" text-anchor="end">{top_tenure:,} days of tenure</text>')
+    parts.append(
+        f'<text x="{right}" y="{bottom + 18}" text-anchor="end">{top_tenure:,} days of tenure</text>'
+    )
     parts.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{top_spend:,.0f}</text>')
     parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end">0</text>')
     parts.append(
@@ -645,7 +649,14 @@ def render_customers(report: CustomersReport) -> str:
     """A self-contained page: summary, a segments chart, a spend-against-tenure chart, the model and the
     listed customers; every customer id escaped, no script, no network."""
     from cxscore.render.customers import (
-        LIST_HEADER, TEXT_COLUMNS, model_lines, more_line, row_cells, segment_lines, summary_lines, title,
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
     )  # fmt: skip
 
     def pairs(lines: list[tuple[str, str]]) -> str:
@@ -665,7 +676,11 @@ def render_customers(report: CustomersReport) -> str:
             )
             + "</tr>"
         )
-    listing = f"<table><tr>{head}</tr>{''.join(body_rows)}</table>" if body_rows else "<p>No customer in this list.</p>"
+    listing = (
+        f"<table><tr>{head}</tr>{''.join(body_rows)}</table>"
+        if body_rows
+        else "<p>No customer in this list.</p>"
+    )
     more = more_line(report)
     body = [
         '<section class="card">',

@@ -7,7 +7,7 @@ been made visible, so a brand called ``Acme [/]`` or one holding an escape seque
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -42,8 +42,8 @@ from cxscore.scoring import MetricScore, ScoreResult
 from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
-    from cxscore.data.customer_report import CustomersReport
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
@@ -762,7 +762,14 @@ def render_history(report: HistoryReport) -> RenderableType:
 def render_customers(report: CustomersReport) -> RenderableType:
     """The summary, the segments, the model and the listed customers; customer ids made printable."""
     from cxscore.render.customers import (
-        LIST_HEADER, TEXT_COLUMNS, model_lines, more_line, row_cells, segment_lines, summary_lines, title,
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
     )  # fmt: skip
 
     def pairs(lines: list[tuple[str, str]]) -> Table:
@@ -782,7 +789,7 @@ def render_customers(report: CustomersReport) -> RenderableType:
     longest = max((len(row.customer) for row in report.listed), default=8)
     segment = max((len(row.segment) for row in report.listed), default=7)
     for name in LIST_HEADER:
-        justify = "left" if name in TEXT_COLUMNS else "right"
+        justify: Literal["left", "right"] = "left" if name in TEXT_COLUMNS else "right"
         wide = min(longest, 24) if name == "customer" else segment if name == "segment" else None
         listing.add_column(name, justify=justify, no_wrap=name != "segment", min_width=wide)
     for row in report.listed:
