@@ -575,20 +575,21 @@ def _segments_chart(segments: list[tuple[str, int]]) -> str:
     """A horizontal bar per RFM segment, its length the segment's share of customers."""
     total = sum(count for _, count in segments) or 1
     height = 6 + 26 * len(segments)
+    bar_w = _BAR_W - 60  # room for "12,345 (12.3%)" after the bar
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" role="img" '
         'aria-label="Customers per RFM segment"><title>Customers per RFM segment</title>'
     ]
     for index, (name, count) in enumerate(segments):
         y = 6 + 26 * index
-        width = f"{_BAR_W * count / total:.1f}"
+        width = f"{bar_w * count / total:.1f}"
         parts.append(f'<text x="{_LABEL_RIGHT}" y="{y + 14}" text-anchor="end">{esc(name)}</text>')
-        parts.append(f'<rect class="track" x="{_BAR_X}" y="{y}" width="{_BAR_W}" height="18" rx="3"/>')
+        parts.append(f'<rect class="track" x="{_BAR_X}" y="{y}" width="{bar_w}" height="18" rx="3"/>')
         parts.append(
             f'<rect fill="{SERIES_COLOURS[0]}" x="{_BAR_X}" y="{y}" width="{width}" height="18" rx="3"/>'
         )
         share = format_percent(100 * count / total)
-        parts.append(f'<text class="value" x="{_BAR_X + _BAR_W + 8}" y="{y + 14}">{count:,} ({share})</text>')
+        parts.append(f'<text class="value" x="{_BAR_X + bar_w + 8}" y="{y + 14}">{count:,} ({share})</text>')
     parts.append("</svg>")
     return f"<figure>{''.join(parts)}</figure>"
 
@@ -613,14 +614,14 @@ def _spend_tenure_chart(report: CustomersReport) -> str:
         return bottom - (bottom - top) * math.sqrt(max(spend, 0.0) / top_spend)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {bottom + 40}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {bottom + 56}" role="img" '
         'aria-label="Spend against tenure"><title>Spend against tenure</title>',
         f'<line class="mark" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke-dasharray="0"/>',
     ]
     for band in bands:
         x0, x1, y = x_of(band.low), x_of(band.high), y_of(band.mean_spend)
         parts.append(
-            f'<rect class="track" x="{x0 + 1:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
+            f'<rect fill="#b6d4fe" x="{x0 + 1:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
             f'height="{bottom - y:.1f}"><title>{band.low}–{band.high} days: {band.customers:,} customers, '
             f"mean spend {band.mean_spend:,.2f}</title></rect>"
         )
@@ -638,9 +639,10 @@ def _spend_tenure_chart(report: CustomersReport) -> str:
     parts.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{top_spend:,.0f}</text>')
     parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end">0</text>')
     parts.append(
-        f'<text class="muted" x="{left}" y="{bottom + 34}">grey bars: mean spend per tenure band (all '
-        "customers); dots: listed customers (orange: VIP); spend on a square-root scale</text>"
+        f'<text class="muted" x="{left}" y="{bottom + 34}">bars: mean spend per tenure band, all customers; '
+        "dots: listed customers (orange: VIP)</text>"
     )
+    parts.append(f'<text class="muted" x="{left}" y="{bottom + 50}">spend on a square-root scale</text>')
     parts.append("</svg>")
     return f"<figure>{''.join(parts)}</figure>"
 
