@@ -419,3 +419,17 @@ def test_a_framework_metric_measures_over_the_customer_summary(
     )
     with pytest.raises(CxScoreError, match="'customers' needs a data source"):
         load_brand(bad, FrameworkCatalog())
+
+
+def test_the_example_orders_come_from_their_seeded_generator(tmp_path: Path) -> None:
+    import importlib.util
+    import random
+
+    generator = ROOT / "examples" / "data" / "make_orders.py"
+    spec = importlib.util.spec_from_file_location("make_orders", generator)
+    assert spec is not None
+    assert spec.loader is not None
+    make_orders = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_orders)
+    make_orders.write(tmp_path / "orders.csv", make_orders.orders(random.Random(make_orders.SEED)))
+    assert (tmp_path / "orders.csv").read_bytes() == (ROOT / "examples" / "data" / "orders.csv").read_bytes()

@@ -48,13 +48,16 @@ def orders(rng: random.Random) -> list[tuple[str, str, str]]:
     return rows
 
 
-def main() -> None:
-    rng = random.Random(SEED)
-    target = Path(__file__).with_name("orders.csv")
+def write(target: Path, rows: list[tuple[str, str, str]]) -> None:
+    """The rows as a CSV file with its header."""
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["customer_id", "order_date", "amount"])
-        writer.writerows(orders(rng))
+        writer.writerows(rows)
+
+
+def main() -> None:
+    write(Path(__file__).with_name("orders.csv"), orders(random.Random(SEED)))
 
 
 if __name__ == "__main__":
