@@ -433,3 +433,11 @@ def test_the_example_orders_come_from_their_seeded_generator(tmp_path: Path) -> 
     spec.loader.exec_module(make_orders)
     make_orders.write(tmp_path / "orders.csv", make_orders.orders(random.Random(make_orders.SEED)))
     assert (tmp_path / "orders.csv").read_bytes() == (ROOT / "examples" / "data" / "orders.csv").read_bytes()
+
+
+def test_the_python_api_returns_what_json_prints(cli: Callable[..., Result], orders: Path) -> None:
+    import cxscore
+
+    report = cxscore.customers(orders, customer="customer", date="date", amount="amount", as_of=AS_OF)
+    printed = json.loads(ok(cli("customers", orders, *COLUMNS, "--as-of", "2024-12-31", "-f", "json")).stdout)
+    assert report.to_dict() == printed
