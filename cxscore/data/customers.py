@@ -140,8 +140,8 @@ def customers_table(dataset: Dataset, spec: CustomersSpec) -> Dataset:
 def _score(dataset: Dataset, spec: CustomersSpec) -> _Scored:
     check_spec(spec)
     check_columns(dataset, [spec.customer, spec.date, spec.amount])
-    days = _temporary(dataset, _days(dataset, spec))
-    counts = fetch(dataset, _counts(days, spec))[0]
+    summary = _temporary(dataset, _summary(dataset, spec))
+    counts = fetch(dataset, _counts(summary))[0]
     rows, valid = int(counts["rows"] or 0), int(counts["valid"] or 0)
     if rows == 0:
         raise InputError(dataset.issue("no data rows: the source has a header but no rows"))
@@ -152,58 +152,124 @@ def _score(dataset: Dataset, spec: CustomersSpec) -> _Scored:
                 f"date in '{spec.date}' and a number in '{spec.amount}'"
             )
         )
-    as_of = spec.as_of or _date_of(int(counts["last_day"]))
-    after = int(counts["after"] or 0) if spec.as_of is not None else 0
+    as_of = spec.as_of or _as_date(counts["last_valid"])
+    after = int(counts["after"] or 0)
     warnings = _warnings(dataset, spec, rows, valid, after, as_of)
-    summary = _temporary(dataset, _summary(dataset.backend, days, spec, as_of))
-    totals = fetch(
-        dataset,
-        summary.aggregate(customers=summary.count(), refund_only=summary.count(where=summary.orders == 0)),
-    )[0]
-    refund_only = int(totals["refund_only"] or 0)
+    refund_only = int(counts["refund_only"] or 0)
     if refund_only:
         warnings.append(
             f"{dataset.label}: warning: {refund_only} customers have refunds but no order up to {as_of}; "
             "they are left out"
         )
-    summary = summary.filter(summary.orders > 0)
-    if int(totals["customers"] or 0) - refund_only == 0:
+    if int(counts["customers"] or 0) == 0:
         raise InputError(dataset.issue(f"no customer has an order with a positive amount up to {as_of}"))
+    customers = _per_customer(dataset, summary, spec, as_of)
     model, model_error, predictions = (
-        _fit_model(dataset, summary, spec) if spec.fit_model else (None, "not asked for (--no-model)", None)
+        _fit_model(dataset, customers, spec) if spec.fit_model else (None, "not asked for (--no-model)", None)
     )
     if spec.vip_by is VipBy.clv and model_error is not None and model is None:
         raise UsageError(Issue("--vip-by", f"clv needs the model, which could not be fitted: {model_error}"))
     if spec.vip_by is VipBy.clv and model is not None and model.spend_error is not None:
         message = f"clv needs the spend model, which could not be fitted: {model.spend_error}"
         raise UsageError(Issue("--vip-by", message))
-    scored = _temporary(dataset, _scored(dataset, summary, spec, model, predictions))
+    scored = _temporary(dataset, _scored(dataset, customers, spec, model, predictions))
     return _Scored(scored, as_of, rows, valid, after, model, model_error, warnings)
 
 
-# Parsing --------------------------------------------------------------------------------------------
+# The summary ----------------------------------------------------------------------------------------
 
 
-def _days(dataset: Dataset, spec: CustomersSpec) -> Table:
-    """One row per (customer, day) with its net valid amount, its rows and its valid rows.
+def _summary(dataset: Dataset, spec: CustomersSpec) -> Table:
+    """One row per customer id (NULL for rows without one), in one scan of the source.
 
-    Invalid rows land in groups of their own (a NULL customer or day) or add to ``rows`` but not to
-    ``valid``: the counts of the whole file survive the grouping, so the source is scanned once.
+    Rows of a customer and day are merged first, then the days of each customer: order days (net
+    amount above 0) up to as-of give the first and last order, the number of orders and the value of
+    the first; all valid days up to as-of give the net spend. Each row also carries its rows, valid
+    rows, valid rows after as-of and latest valid date, so the file's counts and the default as-of
+    come from this table and the source is scanned once.
     """
     table = dataset.table
     customer = table[spec.customer].cast(dt.string).strip()
     customer = ibis.ifelse(customer == "", ibis.null(dt.string), customer)
-    day = _day(dataset, table[spec.date])
-    amount = _amount(dataset, table[spec.amount])
-    parsed = table.select(cx_customer=customer, cx_day=day, cx_amount=amount)
-    parsed = parsed.mutate(cx_day_n=_day_number(dataset, parsed.cx_day))
-    valid = parsed.cx_customer.notnull() & parsed.cx_day_n.notnull() & parsed.cx_amount.notnull()
-    return parsed.group_by(["cx_customer", "cx_day_n"]).aggregate(
-        cx_day=parsed.cx_day.min(),
-        cx_net=parsed.cx_amount.sum(where=valid),
+    parsed = table.select(
+        cx_customer=customer,
+        cx_day=_day(dataset, table[spec.date]),
+        cx_amount=_amount(dataset, table[spec.amount]),
+    )
+    valid = parsed.cx_customer.notnull() & parsed.cx_day.notnull() & parsed.cx_amount.notnull()
+    late = ibis.literal(False) if spec.as_of is None else parsed.cx_day > spec.as_of
+    days = parsed.group_by(["cx_customer", "cx_day"]).aggregate(
+        cx_net=parsed.cx_amount.sum(where=valid & ~late),
         cx_rows=parsed.count(),
         cx_valid=parsed.count(where=valid),
+        cx_after=parsed.count(where=valid & late),
     )
+    kept = days.cx_net.notnull()  # a day with valid rows up to as-of
+    order = kept & (days.cx_net > 0)
+    first_value: Any
+    if dataset.backend.name == "duckdb":
+        first_value = days.cx_net.argmin(days.cx_day, where=order)
+    else:
+        # The first order day's amount through a window: Ibis writes SQLite's arg_min as a bare column
+        # beside MIN(...) FILTER (...), and SQLite then takes the bare column from another row.
+        order_day = ibis.ifelse(order, days.cx_day, ibis.null(days.cx_day.type()))
+        days = days.mutate(cx_first=order_day.min().over(ibis.window(group_by=days.cx_customer)))
+        kept = days.cx_net.notnull()
+        order = kept & (days.cx_net > 0)
+        first_value = days.cx_net.sum(where=order & (days.cx_day == days.cx_first))
+    return days.group_by(days.cx_customer.name("customer")).aggregate(
+        first_order=days.cx_day.min(where=order),
+        last_order=days.cx_day.max(where=order),
+        orders=days.count(where=order),
+        spend=days.cx_net.sum(where=kept),
+        order_spend=days.cx_net.sum(where=order),
+        first_value=first_value,
+        cx_rows=days.cx_rows.sum(),
+        cx_valid=days.cx_valid.sum(),
+        cx_after=days.cx_after.sum(),
+        cx_last_valid=days.cx_day.max(where=days.cx_valid > 0),
+    )
+
+
+def _counts(summary: Table) -> Table:
+    """The file's counts, the latest valid date, customers with orders and with refunds only."""
+    named = summary.customer.notnull()
+    return summary.aggregate(
+        rows=summary.cx_rows.sum(),
+        valid=summary.cx_valid.sum(),
+        after=summary.cx_after.sum(),
+        last_valid=summary.cx_last_valid.max(),
+        customers=summary.count(where=named & (summary.orders > 0)),
+        refund_only=summary.count(where=named & (summary.orders == 0) & summary.spend.notnull()),
+    )
+
+
+def _per_customer(dataset: Dataset, summary: Table, spec: CustomersSpec, as_of: datetime.date) -> Table:
+    """The customers with an order, with the day counts, LTV, activity and the model's inputs."""
+    table = summary.filter(summary.customer.notnull() & (summary.orders > 0))
+    as_of_n = _number_of(as_of)
+    first_n = _day_number(dataset, table.first_order)
+    last_n = _day_number(dataset, table.last_order)
+    x = (table.orders - 1).cast(dt.int64)
+    return table.select(
+        "customer",
+        "first_order",
+        "last_order",
+        "orders",
+        "spend",
+        tenure_days=(as_of_n - first_n).cast(dt.int64),
+        recency_days=(as_of_n - last_n).cast(dt.int64),
+        ltv=table.spend * spec.margin,
+        active=(as_of_n - last_n) <= spec.active_within,
+        x=x,
+        span_days=(last_n - first_n).cast(dt.int64),
+        mean_repeat=ibis.ifelse(
+            x > 0, (table.order_spend - table.first_value) / x.cast(dt.float64), ibis.null(dt.float64)
+        ),
+    )
+
+
+# Parsing --------------------------------------------------------------------------------------------
 
 
 def _day(dataset: Dataset, column: Column) -> Column:
@@ -248,24 +314,8 @@ def _amount(dataset: Dataset, column: Column) -> Column:
     return ibis.ifelse(finite, number, ibis.null(dt.float64))
 
 
-def _date_of(day_number: int) -> datetime.date:
-    return _EPOCH + datetime.timedelta(days=day_number)
-
-
 def _number_of(day: datetime.date) -> int:
     return (day - _EPOCH).days
-
-
-def _counts(days: Table, spec: CustomersSpec) -> Table:
-    has_valid = days.cx_valid > 0
-    aggregates: dict[str, Any] = {
-        "rows": days.cx_rows.sum(),
-        "valid": days.cx_valid.sum(),
-        "last_day": days.cx_day_n.max(where=has_valid),
-    }
-    if spec.as_of is not None:
-        aggregates["after"] = days.cx_valid.sum(where=has_valid & (days.cx_day_n > _number_of(spec.as_of)))
-    return days.aggregate(**aggregates)
 
 
 def _warnings(
@@ -281,56 +331,6 @@ def _warnings(
     if after:
         warnings.append(f"{dataset.label}: warning: {after} rows dated after {as_of} are left out")
     return warnings
-
-
-# The summary ----------------------------------------------------------------------------------------
-
-
-def _summary(backend: Any, days: Table, spec: CustomersSpec, as_of: datetime.date) -> Table:
-    """One row per customer (the definitions in the module docstring), one grouped query."""
-    as_of_n = _number_of(as_of)
-    kept = days.filter((days.cx_valid > 0) & (days.cx_day_n <= as_of_n))
-    order = kept.cx_net > 0
-    order_day = ibis.ifelse(order, kept.cx_day_n, ibis.null(dt.int64))
-    order_date = ibis.ifelse(order, kept.cx_day, ibis.null(kept.cx_day.type()))
-    first_value: Any
-    if backend.has_operation(_argmin()):
-        first_value = kept.cx_net.argmin(order_day, where=order)
-    else:
-        first_day = order_day.min().over(ibis.window(group_by=kept.cx_customer))
-        kept = kept.mutate(cx_first_value=ibis.ifelse(kept.cx_day_n == first_day, kept.cx_net, 0.0))
-        first_value = kept.cx_first_value.sum(where=kept.cx_net > 0)
-        order_day = ibis.ifelse(kept.cx_net > 0, kept.cx_day_n, ibis.null(dt.int64))
-        order_date = ibis.ifelse(kept.cx_net > 0, kept.cx_day, ibis.null(kept.cx_day.type()))
-        order = kept.cx_net > 0
-    grouped = kept.group_by(kept.cx_customer.name("customer")).aggregate(
-        first_n=order_day.min(),
-        last_n=order_day.max(),
-        first_order=order_date.min(),
-        last_order=order_date.max(),
-        orders=order_day.count(),
-        spend=kept.cx_net.sum(),
-        order_spend=kept.cx_net.sum(where=order),
-        first_value=first_value,
-    )
-    x = grouped.orders - 1
-    return grouped.mutate(
-        tenure_days=(as_of_n - grouped.first_n).cast(dt.int64),
-        recency_days=(as_of_n - grouped.last_n).cast(dt.int64),
-        ltv=grouped.spend * spec.margin,
-        active=(as_of_n - grouped.last_n) <= spec.active_within,
-        x=x.cast(dt.int64),
-        span_days=(grouped.last_n - grouped.first_n).cast(dt.int64),
-        mean_repeat=ibis.ifelse(
-            x > 0, (grouped.order_spend - grouped.first_value) / x.cast(dt.float64), ibis.null(dt.float64)
-        ),
-    )
-
-
-def _argmin() -> Any:
-    import ibis.expr.operations as ops
-
-    return ops.ArgMin
 
 
 def _temporary(dataset: Dataset, expression: Table) -> Table:
