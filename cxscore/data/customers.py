@@ -2,9 +2,10 @@
 
 Definitions (``--as-of`` defaults to the latest valid order date):
 
-* A row is **invalid** when its customer is blank, its date is not a date (ISO ``YYYY-MM-DD``,
-  optionally with a time) or its amount is not a finite number; invalid rows are counted and left
-  out. Rows dated after the as-of date are counted and left out.
+* Customer ids are compared as written. A row is **invalid** when its customer is blank (or only
+  whitespace), its date is not a date (ISO ``YYYY-MM-DD``, optionally with a time) or its amount is
+  not a finite number; invalid rows are counted and left out. Rows dated after the as-of date are
+  counted and left out.
 * Rows of one customer on one calendar day are **one order** whose amount is their sum, refunds
   (negative amounts) included. A day whose net amount is not positive (a refund on its own) is no
   order, but its amount still nets into the customer's spend. A customer with no order is left out
@@ -189,8 +190,9 @@ def _summary(dataset: Dataset, spec: CustomersSpec) -> Table:
     come from this table and the source is scanned once.
     """
     table = dataset.table
-    customer = table[spec.customer].cast(dt.string).strip()
-    customer = ibis.ifelse(customer == "", ibis.null(dt.string), customer)
+    # Ids as written: whitespace-only ids are found blank per customer in _counts, on a million rows
+    # rather than ten million (stripping every row cost a fifth of the scan).
+    customer = table[spec.customer].cast(dt.string)
     parsed = table.select(
         cx_customer=customer,
         cx_day=_day(dataset, table[spec.date]),
@@ -232,21 +234,28 @@ def _summary(dataset: Dataset, spec: CustomersSpec) -> Table:
 
 
 def _counts(summary: Table) -> Table:
-    """The file's counts, the latest valid date, customers with orders and with refunds only."""
-    named = summary.customer.notnull()
+    """The file's counts, the latest valid date, customers with orders and with refunds only.
+
+    Rows of a blank id (NULL, or only whitespace) are invalid, whatever their date and amount."""
+    named = _named(summary)
     return summary.aggregate(
         rows=summary.cx_rows.sum(),
-        valid=summary.cx_valid.sum(),
-        after=summary.cx_after.sum(),
-        last_valid=summary.cx_last_valid.max(),
+        valid=summary.cx_valid.sum(where=named),
+        after=summary.cx_after.sum(where=named),
+        last_valid=summary.cx_last_valid.max(where=named),
         customers=summary.count(where=named & (summary.orders > 0)),
         refund_only=summary.count(where=named & (summary.orders == 0) & summary.spend.notnull()),
     )
 
 
+def _named(summary: Table) -> Any:
+    """Whether a summary row's customer id is given (not NULL, not only whitespace)."""
+    return summary.customer.notnull() & (summary.customer.strip().length() > 0)
+
+
 def _per_customer(dataset: Dataset, summary: Table, spec: CustomersSpec, as_of: datetime.date) -> Table:
     """The customers with an order, with the day counts, LTV, activity and the model's inputs."""
-    table = summary.filter(summary.customer.notnull() & (summary.orders > 0))
+    table = summary.filter(_named(summary) & (summary.orders > 0))
     as_of_n = _number_of(as_of)
     first_n = _day_number(dataset, table.first_order)
     last_n = _day_number(dataset, table.last_order)
