@@ -90,6 +90,8 @@ def check_spec(spec: CustomersSpec) -> None:
         issues.append(Issue("--margin", "must be a fraction in (0, 1]: the share of revenue that is margin"))
     if not (0 < spec.horizon <= 520) or not math.isfinite(spec.horizon):
         issues.append(Issue("--horizon", "must be more than 0 and at most 520 weeks"))
+    if spec.vip_by is VipBy.clv and not spec.fit_model:
+        issues.append(Issue("--vip-by", "clv is the model's prediction: drop --no-model"))
     if issues:
         raise UsageError(issues)
 
