@@ -441,3 +441,9 @@ def test_the_python_api_returns_what_json_prints(cli: Callable[..., Result], ord
     report = cxscore.customers(orders, customer="customer", date="date", amount="amount", as_of=AS_OF)
     printed = json.loads(ok(cli("customers", orders, *COLUMNS, "--as-of", "2024-12-31", "-f", "json")).stdout)
     assert report.to_dict() == printed
+
+
+def test_vip_by_clv_without_the_model_is_refused_before_any_scan(cli: Callable[..., Result]) -> None:
+    result = cli("customers", "missing.csv", *COLUMNS, "--vip-by", "clv", "--no-model")
+    assert result.exit_code == 2
+    assert result.stderr == "--vip-by: clv is the model's prediction: drop --no-model\n"
