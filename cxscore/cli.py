@@ -171,6 +171,15 @@ FormatOption = Annotated[
         "else table).",
     ),
 ]
+DataEngine = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="URL",
+        help="Compute data-sourced metrics on this engine: an Ibis URL, pyspark, pyspark://local[N], "
+        "spark://HOST:PORT or sc://HOST:PORT (default: in-memory DuckDB).",
+    ),
+]
 FailUnder = Annotated[
     float | None,
     typer.Option(
@@ -183,6 +192,13 @@ FailUnderMetric = Annotated[
         "--fail-under-metric",
         metavar="PCT",
         help="Exit 1 after the report if any rated metric scores below PCT.",
+    ),
+]
+Confident = Annotated[
+    bool,
+    typer.Option(
+        "--confident",
+        help="With --fail-under: gate on the lower end of the overall's 95% interval (where it has one).",
     ),
 ]
 MinCoverage = Annotated[
@@ -249,6 +265,7 @@ def rate(
         ),
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     fail_on_regression: Annotated[
         bool,
@@ -264,14 +281,15 @@ def rate(
     ] = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
     from cxscore.report import build_rate_report
 
-    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
+    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage, confident)
     report = build_rate_report(
-        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
+        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], engine=engine
     )
     emit(renderer("rate", format_for("rate", output_format, _name(output)))(report), output)
     _gate(gates.check(report.results, report.change))
@@ -292,17 +310,19 @@ def compare(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
     from cxscore.gating import Gates
     from cxscore.scorecard import score_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
-    comparison = compare_results(score_files(paths, allow_outside or []))
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
+    comparison = compare_results(score_files(paths, allow_outside or [], engine=engine))
     emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
     _gate(gates.check(comparison.results))
 
@@ -317,16 +337,18 @@ def rank(
         int | None, typer.Option("--top", metavar="N", help="List only the first N (gates still check all).")
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
-    board = rank_files(paths, top, allow_outside or [])
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
+    board = rank_files(paths, top, allow_outside or [], engine=engine)
     emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))
 
@@ -352,21 +374,22 @@ def history(
     ] = None,
     output: OutputOption = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
 ) -> None:
     """Follow brands through their assessments, by date: every score with its change since the one before."""
     from cxscore.history import build_history
 
-    report = build_history(paths, allow_outside or [])
+    report = build_history(paths, allow_outside or [], engine=engine)
     emit(renderer("history", format_for("history", output_format, _name(output)))(report), output)
 
 
 @app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))
 @handle_user_errors
-def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
+def validate(paths: Paths, allow_outside: AllowOutside = None, engine: DataEngine = None) -> None:
     """Check brand files (and their frameworks) without scoring: exit 0 when all are valid."""
     from cxscore.scorecard import check_files
 
-    count = check_files(paths, allow_outside or [])
+    count = check_files(paths, allow_outside or [], engine=engine)
     sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
 
 
@@ -514,7 +537,14 @@ def measure(
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Ibis URL, pyspark, pyspark://local[N], spark://HOST:PORT or sc://HOST:PORT (default: "
+            "in-memory DuckDB).",
+        ),
+    ] = None,
     decimal_comma: Annotated[
         bool | None,
         typer.Option(

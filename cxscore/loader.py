@@ -31,6 +31,8 @@ DEFAULT_FRAMEWORK = "cx-six"
 YAML_SUFFIXES = (".yaml", ".yml")
 #: The CX measures: each reads its answers from one column of the data.
 COMPUTED_MEASURES = ("nps", "csat", "ces", "fcr", "response_time")
+#: The measures that read one column of answers (so a data source must name it).
+COLUMN_MEASURES = (*COMPUTED_MEASURES, "mean", "net_box")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -112,10 +114,12 @@ def _kind_of(value: Any) -> str:
 
 def _issues_from(exc: ValidationError, document: Document, model: type[BaseModel]) -> Iterator[Issue]:
     for error in exc.errors(include_url=False):
-        loc = tuple(step for step in error["loc"] if step != "[key]")
+        # Several assessors' ratings are validated as ``assessments`` but written as ``rating``.
+        loc = tuple("rating" if step == "assessments" else step for step in error["loc"] if step != "[key]")
         at_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
-        node = locate(document.root, loc, at_key=at_key)
-        message = _message(error, _as_written(loc, document.data), _fields_at(model, loc))
+        written = _as_written(loc, document.data)
+        node = locate(document.root, written, at_key=at_key)
+        message = _message(error, written, _fields_at(model, loc))
         yield Issue(document.path, message, node.line, node.col)
 
 
@@ -143,11 +147,12 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     """The error's path as the user wrote it: ``ratings.empathy``, not ``ratings.empathy.rating``,
-    when the rating was given as a bare value rather than a ``{rating: ...}`` mapping."""
-    if len(loc) == 3 and loc[0] == "ratings" and loc[2] == "rating" and isinstance(data, dict):
+    when the rating was given as a bare value rather than a ``{rating: ...}`` mapping (and
+    ``ratings.empathy.1`` for the second of several assessors' ratings written bare)."""
+    if len(loc) >= 3 and loc[0] == "ratings" and loc[2] == "rating" and isinstance(data, dict):
         entries = data.get("ratings")
         if isinstance(entries, dict) and not isinstance(entries.get(loc[1]), dict):
-            return loc[:2]
+            return loc[:2] + loc[3:]
     return loc
 
 
@@ -182,6 +187,8 @@ def _message(error: Any, loc: tuple[Any, ...], fields: list[str]) -> str:
             "less_than": "less than",
         }
         return f"{field}: must be {words[kind]} {bound:g}, got {_describe(value)}"
+    if kind == "too_short":
+        return f"{field}: expected at least one rating in the list"
     if kind == "string_too_short":
         return f"{field}: must not be empty"
     if kind == "string_pattern_mismatch":
@@ -215,7 +222,7 @@ class FrameworkCatalog:
     files elsewhere on the machine.
     """
 
-    def __init__(self, allow_outside: Iterable[Path] = ()) -> None:
+    def __init__(self, allow_outside: Iterable[Path] = (), *, engine: str | None = None) -> None:
         self._by_path: dict[Path, Framework] = {}
         # A portfolio names the same framework thousands of times: remember each reference as
         # written (with the folder it is relative to) so it is resolved and checked only once.
@@ -223,6 +230,8 @@ class FrameworkCatalog:
         self.allow_outside = tuple(Path(directory).resolve() for directory in allow_outside)
         self._files_by_id: dict[str, Path] = {}
         self._data_session: Any = None  # a cxscore.data.DataSession, made when data is first read
+        #: The engine URL data-sourced metrics are computed on (None: an in-memory DuckDB).
+        self.engine = engine
 
     def data_session(self) -> Any:
         """The run's data session: each engine and data file opened once, however often it is named."""
@@ -397,10 +406,12 @@ def compute_data_sources(
             of=measure.of,
             between=tuple(measure.between or ()),
             unit=measure.unit,
+            top=tuple(measure.top or ()),
+            bottom=tuple(measure.bottom or ()),
         )
         try:
             root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
-            source = DataSource(paths=(entry.source,), base=str(base), root=root)
+            source = DataSource(paths=(entry.source,), base=str(base), root=root, engine=catalog.engine)
             result = compute_metric_value(wanted, source, catalog.data_session(), _customers(entry))
         except CxScoreError as exc:
             # Positions come from the node tree, composed only now that an error needs one.
@@ -471,13 +482,12 @@ def _framework_issues_in_invalid(
     ratings = data.get("ratings")
     for metric in framework.metrics if isinstance(ratings, dict) else ():
         entry = ratings.get(metric.id)
-        rating = _finite_number(entry.get("rating") if isinstance(entry, dict) else entry)
-        if (
-            metric.measure is None
-            and rating is not None
-            and not framework.scale.min <= rating <= framework.scale.max
-        ):
-            yield _off_scale(document, framework, metric.id, rating)
+        given = entry.get("rating") if isinstance(entry, dict) else entry
+        items = list(enumerate(given)) if isinstance(given, list) else [(None, given)]
+        for index, item in items if metric.measure is None else ():
+            rating = _finite_number(item)
+            if rating is not None and not framework.scale.min <= rating <= framework.scale.max:
+                yield _off_scale(document, framework, metric.id, rating, index)
 
 
 def _finite_number(value: object) -> float | None:
@@ -494,8 +504,12 @@ def _finite_number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _off_scale(document: Document, framework: Framework, metric_id: str, rating: float) -> Issue:
-    node = locate(document.root, ("ratings", metric_id, "rating"))
+def _off_scale(
+    document: Document, framework: Framework, metric_id: str, rating: float, index: int | None = None
+) -> Issue:
+    """A rating off the scale, located at the rating (at the assessor's item of a list)."""
+    loc: tuple[str | int, ...] = ("ratings", metric_id, "rating", *(() if index is None else (index,)))
+    node = locate(document.root, _as_written(loc, document.data))
     low, high = framework.scale.min, framework.scale.max
     message = f"ratings.{metric_id}: {rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
     return Issue(document.path, message, node.line, node.col)
@@ -525,8 +539,16 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
             continue
         if metric is not None:
             yield from _check_rated(metric_id, entry, framework, document)
-        if entry.rating is not None and not low <= entry.rating <= high:
+        if entry.assessments is not None:
+            yield from (
+                _off_scale(document, framework, metric_id, rating, index)
+                for index, rating in enumerate(entry.assessments)
+                if not low <= rating <= high
+            )
+        elif entry.rating is not None and not low <= entry.rating <= high:
             yield _off_scale(document, framework, metric_id, entry.rating)
+    if brand.industry is not None:
+        yield from _check_industry(brand.industry, framework, document)
     unknown = any(metric_id not in known for metric_id in brand.ratings)
     rated = [m for m in framework.metrics if m.id in brand.ratings and brand.ratings[m.id].given]
     if not rated and not unknown:
@@ -537,6 +559,29 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
         node = locate(document.root, ("weights",))
         message = "every rated metric has weight 0, so there is no score"
         yield Issue(document.path, message, node.line, node.col)
+
+
+def framework_industries(framework: Framework) -> dict[str, str]:
+    """The industries some curve of ``framework`` has anchors for, by id, with their names."""
+    found: dict[str, str] = {}
+    for metric in framework.metrics:
+        for key, anchors in (metric.curve.industries if metric.curve else {}).items():
+            found.setdefault(key, anchors.name)
+    return dict(sorted(found.items()))
+
+
+def _check_industry(industry: str, framework: Framework, document: Document) -> Iterator[Issue]:
+    """An ``industry:`` must name one the framework's curves give anchors for."""
+    known = framework_industries(framework)
+    if industry in known:
+        return
+    node = locate(document.root, ("industry",))
+    if known:
+        listing = f"{did_you_mean(industry, list(known))} (known: {', '.join(known)})"
+    else:
+        listing = ": it gives none, so leave 'industry' out"
+    message = f"industry: {framework.id} has no curve anchors for industry '{industry}'{listing}"
+    yield Issue(document.path, message, node.line, node.col)
 
 
 def _check_rated(
@@ -559,6 +604,14 @@ def _check_measured(
     metric_id: str, entry: RatingEntry, measure: Measure, document: Document
 ) -> Iterator[Issue]:
     """A measured value must lie in its measure's range; a data source needs a column."""
+    if entry.assessments is not None:
+        node = locate(document.root, _as_written(("ratings", metric_id, "rating"), document.data))
+        message = (
+            f"ratings.{metric_id}: a list of assessors' ratings is for rated metrics; "
+            f"{metric_id} is measured ({measure.label}): give one value"
+        )
+        yield Issue(document.path, message, node.line, node.col)
+        return
     value = entry.measured_value
     if value is not None:
         low, high = MEASURE_RANGES[measure.name]
@@ -573,8 +626,8 @@ def _check_measured(
                 shown = f"{low:g} to {high:g}"
             message = f"ratings.{metric_id}: {value:g} is outside the range of {measure.label}: {shown}"
             yield Issue(document.path, message, node.line, node.col)
-    reads_column = measure.name in (*COMPUTED_MEASURES, "mean") or (
-        measure.name == "difference" and measure.of in (*COMPUTED_MEASURES, "mean")
+    reads_column = measure.name in COLUMN_MEASURES or (
+        measure.name == "difference" and measure.of in COLUMN_MEASURES
     )
     if entry.source is not None and reads_column and entry.column is None and measure.column is None:
         node = locate(document.root, ("ratings", metric_id, "from"))

@@ -371,15 +371,15 @@ metrics:
   - id: vip_revenue_share
     name: VIP share of revenue
     measure: {name: ratio, numerator: vip_spend, denominator: spend, unit: share}
-    curve: {type: linear, worst: 0, best: 1}
+    curve: {type: linear, worst: 0, best: 1, source: "cxscore starting point: set your own"}
   - id: active_share
     name: Active customers
     measure: {name: share, where: active = true, unit: "%"}
-    curve: {type: linear, worst: 0, best: 100}
+    curve: {type: linear, worst: 0, best: 100, source: "cxscore starting point: set your own"}
   - id: vip_mean_spend
     name: Mean spend of VIPs
     measure: {name: mean, column: spend, where: vip = true}
-    curve: {type: linear, worst: 0, best: 1000}
+    curve: {type: linear, worst: 0, best: 1000, source: "cxscore starting point: set your own"}
 """
 
 

@@ -361,7 +361,10 @@ def _fit_model(
     import numpy as np
     import pyarrow as pa
 
-    triples = summary.group_by(["x", "span_days", "tenure_days"]).aggregate(n=summary.count())
+    # Sorted, so that the same orders give the same sums in the same order, and the same estimates to
+    # the last digit (a hash aggregate returns its groups in any order).
+    keys = ["x", "span_days", "tenure_days"]
+    triples = summary.group_by(keys).aggregate(n=summary.count()).order_by(keys)
     found = _numbers(dataset, triples)
     x, span, tenure, counts = found["x"], found["span_days"], found["tenure_days"], found["n"]
     t_x, big_t = span / 7.0, tenure / 7.0
@@ -370,7 +373,8 @@ def _fit_model(
     except clv.ModelError as error:
         return None, f"BG/NBD: {error}", None
     repeat = summary.filter(summary.x > 0)
-    pairs = _numbers(dataset, repeat.group_by(["x", "mean_repeat"]).aggregate(n=repeat.count()))
+    pairs = repeat.group_by(["x", "mean_repeat"]).aggregate(n=repeat.count()).order_by(["x", "mean_repeat"])
+    pairs = _numbers(dataset, pairs)
     spend_model: clv.GammaGamma | None = None
     spend_error = None
     try:

@@ -6,15 +6,24 @@ from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
+    industry_anchors_text,
     lift_change,
+    standing_rows,
     with_unit,
 )
 from cxscore.textsafe import markdown_block, markdown_inline
@@ -45,7 +54,10 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
         unit = markdown_inline(metric.unit) if metric.unit else None
         backing = format_interval(metric.ci_low, metric.ci_high, metric.n)
         return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
-    return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
+    if metric.rating is None:
+        return "—"
+    spread = format_spread(metric.assessments, metric.assessor_sd)
+    return f"{format_rated(metric.rating, metric.assessments)}/{scale}" + (f" ({spread})" if spread else "")
 
 
 def _brand_section(result: ScoreResult) -> list[str]:
@@ -57,12 +69,21 @@ def _brand_section(result: ScoreResult) -> list[str]:
     if result.assessor:
         meta += f" by {markdown_inline(result.assessor)}"
     lines += [meta, ""]
+    anchors = industry_anchors_text(result)
+    if anchors:
+        lines += [markdown_inline(anchors), ""]
     lines += [
         f"**Overall: {format_percent(result.overall_percent)} ({markdown_inline(result.band)})** · "
         f"coverage {format_percent(result.coverage_percent)} of weight "
         f"({len(result.rated)} of {len(result.metrics)} metrics rated)",
         "",
     ]
+    uncertainty = [
+        format_overall_interval(result.overall_ci_low, result.overall_ci_high),
+        format_alpha(result.krippendorff_alpha),
+    ]
+    if any(uncertainty):
+        lines += [" · ".join(text for text in uncertainty if text), ""]
     if result.low_coverage:
         lines += [f"> **⚠ {coverage_warning(result.coverage_percent)}**", ""]
     if result.notes:
@@ -172,7 +193,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     if index in row.best:
         text = f"**{text}** ★"
     rating = row.ratings[index]
-    return text if rating is None else f"{text} ({format_rating(rating)}/{format_rating(scale)})"
+    return text if rating is None else f"{text} ({format_rated(rating)}/{format_rating(scale)})"
 
 
 def render_compare(comparison: Comparison) -> str:
@@ -203,7 +224,11 @@ def render_compare(comparison: Comparison) -> str:
             ]
         delta = [_delta_or_blank(row.delta)] if comparison.has_delta else []
         rows.append([name, *cells, *delta])
+    for label, texts in standing_rows(comparison):
+        rows.append([label, *texts, *([""] if comparison.has_delta else [])])
     lines += table(header, rows, "l" + "r" * (len(header) - 1))
+    if any(standing.tied_with_next for standing in comparison.standings):
+        lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -229,9 +254,22 @@ def render_rank(board: Leaderboard) -> str:
         for entry in shown
     ]
     header = ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
-    lines += table(header, rows, "rlrlrll")
+    align = "rlrlrll"
+    if any(entry.rank_low is not None for entry in shown):
+        for row, entry in zip(rows, shown, strict=True):
+            interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
+            row[3:3] = [
+                interval.removeprefix("95% CI ") or "—",
+                format_rank_range(entry.rank_low, entry.rank_high),
+                format_above_next(entry.p_above_next, entry.tied_with_next) or "—",
+            ]
+        header[3:3] = ["95% CI", "Rank (95% range)", "P(above next)"]
+        align = "rlrrrrlrll"
+    lines += table(header, rows, align)
     if any(entry.low_coverage for entry in shown):
         lines += ["", "⚠ " + markdown_inline(LOW_COVERAGE_LEGEND.removeprefix("! "))]
+    if any(entry.tied_with_next for entry in shown):
+        lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -294,7 +332,7 @@ def render_frameworks(frameworks: list[Framework]) -> str:
 
 def render_framework(framework: Framework) -> str:
     """One framework in full: description, source, scale, bands, a table of metrics, then each metric."""
-    from cxscore.render.frameworks import metric_scoring, rating_scale
+    from cxscore.render.frameworks import anchor_sources, metric_scoring, rating_scale
 
     lines = [f"# {markdown_inline(framework.name)} ({markdown_inline(framework.id)})", ""]
     lines += [markdown_block(framework.description), ""]
@@ -305,6 +343,8 @@ def render_framework(framework: Framework) -> str:
         lines += [f"**Rating scale:** {scale}, scoring: {framework.scoring}", ""]
     bands = ", ".join(f"{markdown_inline(band.name)} ≥ {band.min:g}%" for band in framework.bands)
     lines += [f"**Bands:** {bands}", ""]
+    if framework.bands_source:
+        lines += [f"**Bands source:** {markdown_block(framework.bands_source)}", ""]
     rows = [
         [
             markdown_inline(metric.id),
@@ -317,6 +357,7 @@ def render_framework(framework: Framework) -> str:
     lines += [*table(["Id", "Metric", "Weight", "Scored as"], rows, "llrl"), ""]
     for metric in framework.metrics:
         lines += [f"## {markdown_inline(metric.name)}", "", markdown_block(metric.description), ""]
+        lines += [line for source in anchor_sources(metric) for line in (f"*{markdown_block(source)}*", "")]
         if metric.remediation:
             lines += [f"*To improve:* {markdown_block(metric.remediation)}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
