@@ -137,6 +137,8 @@ def test_the_delight_list_ranks_active_customers_by_spend_and_tenure(
     # B .5, E .75, A 1. Scores A 1, B .625, E .625, D .25; B and E tie and B spent more.
     assert [(row.rank, row.customer) for row in report.listed] == [(1, "A"), (2, "B"), (3, "E"), (4, "D")]
     assert [row.delight_score for row in report.listed] == pytest.approx([1.0, 0.625, 0.625, 0.25])
+    # Five customers barely identify four BG/NBD parameters: the report says which have no standard error.
+    assert any("barely identify the model's" in warning for warning in report.warnings)
     assert report.listed_total == 4
 
 

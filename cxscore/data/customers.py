@@ -170,6 +170,13 @@ def _score(dataset: Dataset, spec: CustomersSpec) -> _Scored:
     model, model_error, predictions = (
         _fit_model(dataset, customers, spec) if spec.fit_model else (None, "not asked for (--no-model)", None)
     )
+    if model is not None:
+        loose = [name for name, value in model.parameters().items() if value is not None and value.se is None]
+        if loose:
+            warnings.append(
+                f"{dataset.label}: warning: the data barely identify the model's {', '.join(loose)} (no "
+                "standard error: the likelihood is flat there); read its predictions with care"
+            )
     if spec.vip_by is VipBy.clv and model_error is not None and model is None:
         raise UsageError(Issue("--vip-by", f"clv needs the model, which could not be fitted: {model_error}"))
     if spec.vip_by is VipBy.clv and model is not None and model.spend_error is not None:
