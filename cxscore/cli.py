@@ -587,12 +587,18 @@ def customers(
     data: Annotated[
         Columns, typer.Argument(metavar="DATA...", help="CSV, Parquet or NDJSON order files, or globs.")
     ] = None,
-    customer: Annotated[str, typer.Option(help="Column of customer ids.")] = "",
-    date: Annotated[str, typer.Option(help="Column of order dates (YYYY-MM-DD, a time may follow).")] = "",
-    amount: Annotated[str, typer.Option(help="Column of order amounts (refunds negative).")] = "",
+    customer: Annotated[str, typer.Option(metavar="COL", help="Column of customer ids.")] = "",
+    date: Annotated[
+        str, typer.Option(metavar="COL", help="Column of order dates (YYYY-MM-DD, a time may follow).")
+    ] = "",
+    amount: Annotated[
+        str, typer.Option(metavar="COL", help="Column of order amounts (refunds negative).")
+    ] = "",
     as_of: Annotated[
         datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Count orders up to this date (default: the last)."),
+        typer.Option(
+            formats=["%Y-%m-%d"], metavar="DATE", help="Count orders up to this date (default: the last)."
+        ),
     ] = None,
     active_within: Annotated[int, typer.Option(metavar="DAYS", help="Active: ordered within DAYS.")] = 365,
     top: Annotated[int, typer.Option(metavar="N", help="Length of the delight list.")] = 400,
@@ -605,8 +611,12 @@ def customers(
         VipBy, typer.Option(help="VIP by past value (ltv) or predicted value (clv).")
     ] = VipBy.ltv,
     model: Annotated[bool, typer.Option("--model/--no-model", help="Fit BG/NBD and Gamma-Gamma.")] = True,
-    table: Annotated[str | None, typer.Option(help="Read this table on --engine, not files.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    table: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Read this table on --engine, not files.")
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option(metavar="URL", help="Ibis URL (default: in-memory DuckDB).")
+    ] = None,
     output_format: Annotated[
         CustomersFormat | None,
         typer.Option(
