@@ -78,6 +78,7 @@ RESULT_TYPES = {
     "plan": "PlanReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
+    "customers": "CustomersReport",
 }
 
 
@@ -102,6 +103,12 @@ def results_for(command: str) -> object:
         from cxscore.data.plan import make_plan
 
         return make_plan("nps", moes=(5.0, 3.0), changes=(10.0,), expect=(45.0, 20.0))
+    if command == "customers":
+        from cxscore.data import DataSource, compute_customers
+        from cxscore.data.customer_report import CustomersSpec
+
+        orders = DataSource(paths=(str(ROOT / "examples/data/orders.csv"),))
+        return compute_customers(orders, CustomersSpec("customer_id", "order_date", "amount", top=20))
     if command == "frameworks":
         return load_bundled_frameworks()
     if command == "framework":

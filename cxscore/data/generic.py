@@ -66,6 +66,11 @@ def compute_metric_value(measure: MetricMeasure, source: DataSource, session: Da
     return _compute(measure, open_source(source, session))
 
 
+def compute_over(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
+    """``measure`` over an opened dataset (the per-customer summary of an orders file, say)."""
+    return _compute(measure, dataset)
+
+
 def _compute(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
     weight = weight_column(dataset, measure.weight) if measure.weight else None
     if measure.weight:
