@@ -24,6 +24,7 @@ SUITES = (
     "benchmarks.measure",
     "benchmarks.groups",
     "benchmarks.drivers",
+    "benchmarks.customers",
     "benchmarks.engines",
 )
 

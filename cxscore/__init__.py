@@ -13,6 +13,7 @@ __all__ = [
     "brand_history",
     "compare_brands",
     "drivers",
+    "customers",
     "frameworks",
     "measure",
     "rank_brands",

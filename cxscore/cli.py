@@ -9,18 +9,22 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from cxscore import __version__
+from cxscore.customer_lists import CustomerList, VipBy
 from cxscore.render import (
+    CustomersFormat,
     DriversFormat,
     FrameworkFormat,
     HistoryFormat,
     MeasureFormat,
     OutputFormat,
+    PlanFormat,
     format_for,
     renderer,
 )
@@ -192,6 +196,13 @@ FailUnderMetric = Annotated[
         help="Exit 1 after the report if any rated metric scores below PCT.",
     ),
 ]
+Confident = Annotated[
+    bool,
+    typer.Option(
+        "--confident",
+        help="With --fail-under: gate on the lower end of the overall's 95% interval (where it has one).",
+    ),
+]
 MinCoverage = Annotated[
     float | None,
     typer.Option(
@@ -264,6 +275,7 @@ def rate(
         ),
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     fail_on_regression: Annotated[
         bool,
@@ -286,7 +298,7 @@ def rate(
     from cxscore.gating import Gates
     from cxscore.report import build_rate_report
 
-    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
+    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage, confident)
     report = build_rate_report(
         paths,
         what_if or [],
@@ -316,6 +328,7 @@ def compare(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
@@ -327,7 +340,7 @@ def compare(
     from cxscore.gating import Gates
     from cxscore.scorecard import load_weights, score_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     weights = None if framework_weights is None else load_weights(framework_weights)
     comparison = compare_results(score_files(paths, allow_outside or [], engine=engine, weights=weights))
     emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
@@ -344,6 +357,7 @@ def rank(
         int | None, typer.Option("--top", metavar="N", help="List only the first N (gates still check all).")
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
@@ -353,7 +367,7 @@ def rank(
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     board = rank_files(paths, top, allow_outside or [], engine=engine)
     emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
     _gate(gates.check(board.entries))
@@ -527,6 +541,7 @@ Columns = list[str] | None
         "cxscore measure survey.csv --nps likelihood_to_recommend",
         "cxscore measure survey.csv --nps ltr --csat csat --by region --trend quarter",
         "cxscore measure 'exports/*.csv' --fcr resolved -o fcr.json",
+        "cxscore measure survey.csv --nps ltr --by region --vs-rest --weight w --adjust bh",
     )
 )
 @handle_user_errors
@@ -542,6 +557,17 @@ def measure(
     unit: Annotated[str | None, typer.Option(help="Unit of --response-time, e.g. hours.")] = None,
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
+    vs_rest: Annotated[
+        bool, typer.Option("--vs-rest", help="Test each --by segment against the rest.")
+    ] = False,
+    weight: Annotated[str | None, typer.Option(help="Column of survey weights (non-negative).")] = None,
+    min_n: Annotated[
+        int, typer.Option(min=0, help="Fewer answers than this: shown, flagged, never tested.")
+    ] = 100,
+    adjust: Annotated[
+        str,
+        typer.Option(help="Adjust the run's p-values: holm (default), bh (false discovery rate) or none."),
+    ] = "holm",
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
     engine: Annotated[
         str | None,
@@ -569,16 +595,142 @@ def measure(
     output: OutputOption = None,
 ) -> None:
     """Compute NPS, CSAT, CES, FCR and response times with 95% intervals from survey or ticket data."""
-    from cxscore.data import DataSource, compute_measures, specs_from_options
+    from cxscore.data import DataSource, MeasureOptions, compute_measures, specs_from_options
 
     specs = specs_from_options(nps or [], csat or [], ces or [], fcr or [], response_time or [], unit)
     source = DataSource(
         paths=tuple(data or ()), table=table, engine=engine, encoding=encoding, decimal_comma=decimal_comma
     )
-    report = compute_measures(source, specs, by or [], trend)
+    options = MeasureOptions(weight=weight, vs_rest=vs_rest, min_n=min_n, adjust=adjust)
+    report = compute_measures(source, specs, by or [], trend, options=options)
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore plan --nps --moe 5 --moe 3",
+        "cxscore plan --nps --expect 45,20 --moe 5 --change 10 --power 0.9",
+        "cxscore plan --ces --expect-sd 1.4 --moe 0.1 -f json",
+    )
+)
+@handle_user_errors
+def plan(
+    nps: Annotated[bool, typer.Option("--nps", help="Plan an NPS (margins in NPS points).")] = False,
+    csat: Annotated[bool, typer.Option("--csat", help="Plan a CSAT (percentage points).")] = False,
+    fcr: Annotated[bool, typer.Option("--fcr", help="Plan an FCR (percentage points).")] = False,
+    ces: Annotated[bool, typer.Option("--ces", help="Plan a CES (points on its 1–7 scale).")] = False,
+    moe: Annotated[
+        list[float] | None, typer.Option(help="95% margin of error, repeatable: a row per margin.")
+    ] = None,
+    change: Annotated[
+        list[float] | None, typer.Option(help="A change between two periods to detect, repeatable.")
+    ] = None,
+    power: Annotated[float, typer.Option(help="Power to detect --change (0–1).")] = 0.8,
+    expect: Annotated[
+        str | None,
+        typer.Option(help="Expected shares: PROMOTERS,DETRACTORS for NPS (45,20), one for CSAT/FCR (80)."),
+    ] = None,
+    expect_sd: Annotated[
+        float | None, typer.Option(help="Expected standard deviation of CES answers (default 3, worst).")
+    ] = None,
+    output_format: Annotated[
+        PlanFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, markdown or csv."),
+    ] = PlanFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Answers needed for a 95% margin of error, or per period to detect a change, before fieldwork."""
+    from cxscore.data.plan import make_plan
+    from cxscore.errors import Issue, UsageError
+
+    chosen = [name for name, asked in (("nps", nps), ("csat", csat), ("fcr", fcr), ("ces", ces)) if asked]
+    if len(chosen) != 1:
+        raise UsageError(Issue("plan", "give exactly one of --nps, --csat, --fcr or --ces"))
+    expected = None
+    if expect is not None:
+        try:
+            expected = tuple(float(part) for part in expect.split(","))
+        except ValueError:
+            raise UsageError(Issue("--expect", "give numbers separated by commas, e.g. 45,20")) from None
+    report = make_plan(chosen[0], tuple(moe or ()), tuple(change or ()), power, expected, expect_sd)
+    emit(renderer("plan", format_for("plan", output_format, _name(output)))(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore customers orders.csv --customer customer_id --date order_date --amount amount",
+        "cxscore customers orders.csv --customer id --date day --amount total --top 200 -o delight.html",
+        "cxscore customers orders.csv --customer id --date day --amount total --list all -o customers.csv",
+    )
+)
+@handle_user_errors
+def customers(
+    data: Annotated[
+        Columns, typer.Argument(metavar="DATA...", help="CSV, Parquet or NDJSON order files, or globs.")
+    ] = None,
+    customer: Annotated[str, typer.Option(metavar="COL", help="Column of customer ids.")] = "",
+    date: Annotated[
+        str, typer.Option(metavar="COL", help="Column of order dates (YYYY-MM-DD, a time may follow).")
+    ] = "",
+    amount: Annotated[
+        str, typer.Option(metavar="COL", help="Column of order amounts (refunds negative).")
+    ] = "",
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], metavar="DATE", help="Count orders up to this date (default: the last)."
+        ),
+    ] = None,
+    active_within: Annotated[int, typer.Option(metavar="DAYS", help="Active: ordered within DAYS.")] = 365,
+    top: Annotated[int, typer.Option(metavar="N", help="Length of the delight list.")] = 400,
+    margin: Annotated[float, typer.Option(metavar="FRACTION", help="Share of revenue that is margin.")] = 1.0,
+    horizon: Annotated[float, typer.Option(metavar="WEEKS", help="Weeks of expected orders and CLV.")] = 52.0,
+    listing: Annotated[
+        CustomerList, typer.Option("--list", help="Which customers to list.")
+    ] = CustomerList.delight,
+    vip_by: Annotated[
+        VipBy, typer.Option(help="VIP by past value (ltv) or predicted value (clv).")
+    ] = VipBy.ltv,
+    model: Annotated[bool, typer.Option("--model/--no-model", help="Fit BG/NBD and Gamma-Gamma.")] = True,
+    table: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Read this table on --engine, not files.")
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option(metavar="URL", help="Ibis URL (default: in-memory DuckDB).")
+    ] = None,
+    output_format: Annotated[
+        CustomersFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, json, markdown, csv, html or parquet (default: from -o's extension, else table).",
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Customer value from orders: VIPs, the yearly delight list, RFM segments, BG/NBD and Gamma-Gamma."""
+    from cxscore.data import DataSource, compute_customers
+    from cxscore.data.customer_report import CustomersSpec
+
+    spec = CustomersSpec(
+        customer, date, amount, None if as_of is None else as_of.date(), active_within, top, margin, horizon,
+        listing, vip_by, model,
+    )  # fmt: skip
+    name = _name(output)
+    chosen = (
+        "parquet" if output_format is None and (name or "").lower().endswith(".parquet") else output_format
+    )
+    shown = format_for("customers", chosen, name)
+    report = compute_customers(
+        DataSource(paths=tuple(data or ()), table=table, engine=engine), spec, output, shown
+    )
+    for warning in report.warnings:
+        sys.stderr.write(_printable(warning) + "\n")
+    if shown not in ("csv", "parquet"):
+        emit(renderer("customers", shown)(report), output)
 
 
 @app.command(

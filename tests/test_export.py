@@ -75,9 +75,11 @@ RESULT_TYPES = {
     "rank": "Leaderboard",
     "history": "HistoryReport",
     "measure": "MeasureReport",
+    "plan": "PlanReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
     "drivers": "DriversReport",
+    "customers": "CustomersReport",
 }
 
 
@@ -108,6 +110,16 @@ def results_for(command: str) -> object:
             drivers=["empathy=empathy", "consistency"],
             replicates=20,
         )
+    if command == "plan":
+        from cxscore.data.plan import make_plan
+
+        return make_plan("nps", moes=(5.0, 3.0), changes=(10.0,), expect=(45.0, 20.0))
+    if command == "customers":
+        from cxscore.data import DataSource, compute_customers
+        from cxscore.data.customer_report import CustomersSpec
+
+        orders = DataSource(paths=(str(ROOT / "examples/data/orders.csv"),))
+        return compute_customers(orders, CustomersSpec("customer_id", "order_date", "amount", top=20))
     if command == "frameworks":
         return load_bundled_frameworks()
     if command == "framework":

@@ -524,7 +524,7 @@ def _replicate_table(dataset: Dataset, count: int, seed: int) -> Table:
     backend = dataset.backend
     if backend.name not in ("duckdb", "sqlite"):
         # From Arrow, not a dict: Ibis would build a dict through pandas.
-        import pyarrow  # type: ignore[import-untyped]
+        import pyarrow
 
         columns = {"__cx_b": [b for b, _ in keys], "__cx_rk": [key for _, key in keys]}
         return ibis.memtable(pyarrow.table(columns))

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -60,6 +62,15 @@ class MeasureFormat(StrEnum):
     markdown = "markdown"
 
 
+class PlanFormat(StrEnum):
+    """Output formats of ``cxscore plan``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
 class HistoryFormat(StrEnum):
     """Output formats of ``cxscore history``."""
 
@@ -68,6 +79,17 @@ class HistoryFormat(StrEnum):
     markdown = "markdown"
     csv = "csv"
     html = "html"
+
+
+class CustomersFormat(StrEnum):
+    """Output formats of ``cxscore customers`` (parquet is written by the engine, with -o only)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+    parquet = "parquet"
 
 
 class DriversFormat(StrEnum):
@@ -80,7 +102,9 @@ class DriversFormat(StrEnum):
     html = "html"
 
 
-Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework", "drivers"]
+Command = Literal[
+    "rate", "compare", "rank", "history", "measure", "plan", "frameworks", "framework", "customers", "drivers"
+]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
@@ -88,8 +112,10 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "rank": tuple(SCORECARD_FORMATS),
     "history": tuple(HistoryFormat),
     "measure": tuple(MeasureFormat),
+    "plan": tuple(PlanFormat),
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
+    "customers": tuple(f for f in CustomersFormat if f is not CustomersFormat.parquet),
     "drivers": tuple(DriversFormat),
 }
 
@@ -153,11 +179,15 @@ def renderer(command: Literal["history"], output_format: str) -> Renderer[Histor
 @overload
 def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
 @overload
+def renderer(command: Literal["plan"], output_format: str) -> Renderer[PlanReport]: ...
+@overload
 def renderer(command: Literal["drivers"], output_format: str) -> Renderer[DriversReport]: ...
 @overload
 def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
 @overload
 def renderer(command: Literal["framework"], output_format: str) -> Renderer[Framework]: ...
+@overload
+def renderer(command: Literal["customers"], output_format: str) -> Renderer[CustomersReport]: ...
 def renderer(command: Command, output_format: str) -> Renderer[object]:
     """The function rendering ``command``'s result in ``output_format`` (its module imported now)."""
     module, _, name = RENDERERS[command, str(output_format)].partition(":")

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
@@ -34,6 +37,9 @@ RATE_COLUMNS = (
     "band",
     "coverage_percent",
     "low_coverage",
+    "overall_ci_low",
+    "overall_ci_high",
+    "krippendorff_alpha",
     "metric_id",
     "metric_name",
     "rated",
@@ -45,9 +51,16 @@ RATE_COLUMNS = (
     "ci_low",
     "ci_high",
     "n",
+    "n_effective",
+    "survey_weight",
+    "significant",
     "weight",
     "score_percent",
     "points_lost",
+    "score_ci_low",
+    "score_ci_high",
+    "assessor_ratings",
+    "assessor_sd",
     "note",
 )
 WHAT_IF_COLUMNS = ("what_if_rating", "what_if_score_percent", "what_if_overall_percent")
@@ -64,6 +77,13 @@ COMPARE_COLUMNS = (
     "score_percent",
     "best",
     "delta",
+    "overall_ci_low",
+    "overall_ci_high",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "p_above_next",
+    "tied_with_next",
 )
 RANK_COLUMNS = (
     "rank",
@@ -71,6 +91,12 @@ RANK_COLUMNS = (
     "path",
     "framework",
     "overall_percent",
+    "overall_ci_low",
+    "overall_ci_high",
+    "rank_low",
+    "rank_high",
+    "p_above_next",
+    "tied_with_next",
     "band",
     "coverage_percent",
     "low_coverage",
@@ -117,7 +143,8 @@ def csv_value(value: Cell) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        # NaN and infinity are no numbers a spreadsheet reads (and "-inf" would start a formula).
+        return repr(value) if math.isfinite(value) else ""
     return str(value)
 
 
@@ -141,6 +168,9 @@ def _brand_cells(result: ScoreResult) -> list[Cell]:
         csv_text(result.band),
         result.coverage_percent,
         result.low_coverage,
+        result.overall_ci_low,
+        result.overall_ci_high,
+        result.krippendorff_alpha,
     ]
 
 
@@ -157,9 +187,16 @@ def _metric_cells(metric: MetricScore, result: ScoreResult) -> list[Cell]:
         metric.ci_low,
         metric.ci_high,
         metric.n,
+        metric.n_effective,
+        csv_text(metric.survey_weight),
+        metric.significant,
         metric.weight,
         metric.score_percent,
         metric.points_lost,
+        metric.score_ci_low,
+        metric.score_ci_high,
+        None if metric.assessments is None else csv_text(";".join(f"{r:g}" for r in metric.assessments)),
+        metric.assessor_sd,
         csv_text(metric.note),
     ]
 
@@ -197,6 +234,18 @@ def render_compare(comparison: Comparison) -> str:
     for line in (*comparison.rows, comparison.overall):
         for index, result in enumerate(comparison.results):
             score = line.scores[index]
+            standing: list[Cell] = [None] * 7
+            if line is comparison.overall and comparison.standings:
+                place = comparison.standings[index]
+                standing = [
+                    result.overall_ci_low,
+                    result.overall_ci_high,
+                    place.rank,
+                    place.rank_low,
+                    place.rank_high,
+                    place.p_above_next,
+                    place.tied_with_next,
+                ]
             rows.append(
                 [
                     line.id,
@@ -210,6 +259,7 @@ def render_compare(comparison: Comparison) -> str:
                     score,
                     index in line.best,
                     line.delta,
+                    *standing,
                 ]
             )
     return csv_document(COMPARE_COLUMNS, rows)
@@ -224,6 +274,12 @@ def render_rank(board: Leaderboard) -> str:
             csv_text(entry.path),
             entry.framework_id,
             entry.overall_percent,
+            entry.overall_ci_low,
+            entry.overall_ci_high,
+            entry.rank_low,
+            entry.rank_high,
+            entry.p_above_next,
+            entry.tied_with_next,
             csv_text(entry.band),
             entry.coverage_percent,
             entry.low_coverage,
@@ -244,25 +300,56 @@ def render_rank(board: Leaderboard) -> str:
 def render_measure(report: MeasureReport) -> str:
     """One row per result; group columns by name; the JSON fields as the other columns.
 
-    Group column names and values are user text: through ``csv_text`` like every other cell.
+    Under ``--weight`` every row names the weight column; under ``--trend`` or ``--vs-rest`` every
+    row carries the run's number of tests and their adjustment. Group column names and values, and
+    the weight column's name, are user text: through ``csv_text`` like every other cell.
     """
     from cxscore.render.measures import group_text
 
     keys = [*report.by, *([report.trend] if report.trend else [])]
-    fields = ["value", "n", "invalid", "ci_low", "ci_high"]
+    trend = report.trend is not None
+    fields = ["value", "n", "n_effective", "invalid", "ci_low", "ci_high"]
     if report.has_response_time:
-        fields += ["median", "p90"]
-    if report.trend is not None:
-        fields += ["change", "p_value", "significant"]
+        fields += ["median", "p90", "p90_ci_low", "p90_ci_high"]
+    if trend:
+        fields += ["change", "base"]
+    if report.vs_rest:
+        fields += ["vs_rest"]
+    if report.tested:
+        fields += ["p_value", "p_adjusted", "significant", "test_note"]
+    run: list[Cell] = []
+    run_columns: list[str] = []
+    if report.weight is not None:
+        run_columns.append("weight")
+        run.append(csv_text(report.weight))
+    if report.tested:
+        run_columns += ["tests", "adjustment"]
+        run += [report.tests, report.adjustment]
     rows = []
     for result in report.results:
-        entry = result.to_dict(report.trend is not None)
+        entry = result.to_dict(trend, report.vs_rest)
         group = result.group or {}
         row: list[Cell] = [entry["measure"], csv_text(result.column)]
         row += [csv_text(group_text(group[key])) if key in group else None for key in keys]
-        row += [entry.get(name) for name in fields]
-        rows.append(row)
-    return csv_document(["measure", "column", *keys, *fields], rows)
+        row += [_measure_cell(name, entry.get(name)) for name in fields]
+        rows.append(row + run)
+    return csv_document(["measure", "column", *keys, *fields, *run_columns], rows)
+
+
+def _measure_cell(name: str, value: Any) -> Cell:
+    """A measure field as a cell: the base period and the note are text (user text for the base)."""
+    if name in ("base", "test_note"):
+        return None if value is None else csv_text(str(value))
+    return cast("Cell", value)
+
+
+PLAN_COLUMNS = ("measure", "moe", "change", "power", "n", "assumed")
+
+
+def render_plan(report: PlanReport) -> str:
+    """One row per plan, the JSON fields as columns."""
+    rows = [[p.measure, p.moe, p.change, p.power, p.n, csv_text(p.assumed)] for p in report.plans]
+    return csv_document(PLAN_COLUMNS, rows)
 
 
 def render_history(report: HistoryReport) -> str:
@@ -289,6 +376,25 @@ def render_history(report: HistoryReport) -> str:
                     ]
                 )
     return csv_document(HISTORY_COLUMNS, rows)
+
+
+def render_customers(report: CustomersReport) -> str:
+    """One row per listed customer in the report, with the columns ``-o x.csv`` writes through the
+    engine for every listed customer; customer ids guarded against formulas."""
+    from cxscore.data.customer_report import EXPORT_COLUMNS
+
+    rows = []
+    for row in report.listed:
+        entry = row.to_dict()
+        values: dict[str, Cell] = {
+            **entry,
+            "customer": csv_text(row.customer),
+            "r": row.r,
+            "f": row.f,
+            "m": row.m,
+        }
+        rows.append([values[name] for name in EXPORT_COLUMNS])
+    return csv_document(EXPORT_COLUMNS, rows)
 
 
 def render_drivers(report: DriversReport) -> str:

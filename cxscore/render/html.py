@@ -14,26 +14,36 @@ from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     industry_anchors_text,
     lift_change,
     score_tier,
+    standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.driver_model import DriverModel, DriversReport
     from cxscore.history import History, HistoryReport, Line
-    from cxscore.rank import Leaderboard
+    from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
     from cxscore.scoring import MetricScore, ScoreResult
 
@@ -214,15 +224,26 @@ def _chart(
 def _given(metric: MetricScore, scale: str) -> str:
     """``4/5`` for a rated metric; for a measured one its value and unit, then interval and n, muted."""
     if metric.value is None:
-        return f"{format_rating(metric.rating or 0)}/{scale}"
+        given = f"{format_rated(metric.rating or 0, metric.assessments)}/{scale}"
+        spread = format_spread(metric.assessments, metric.assessor_sd)
+        return f'{given}<br><span class="muted">{spread}</span>' if spread else given
     value = with_unit(format_value(metric.value), esc(metric.unit) if metric.unit else None)
-    detail = format_interval(metric.ci_low, metric.ci_high, metric.n)
+    detail = format_interval(
+        metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, esc)
+    )
     return f'{value}<br><span class="muted">{detail}</span>' if detail else value
 
 
 def _clip(text: str, limit: int) -> str:
     """Text cut to ``limit`` characters with an ellipsis (chart labels have a fixed room)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _uncertainty(result: ScoreResult) -> str:
+    """The overall's 95% interval and the assessors' agreement, when there are any."""
+    interval = format_overall_interval(result.overall_ci_low, result.overall_ci_high)
+    texts = [text for text in (interval, format_alpha(result.krippendorff_alpha)) if text]
+    return f'<p class="meta">{" · ".join(texts)}</p>' if texts else ""
 
 
 def _brand_card(result: ScoreResult) -> list[str]:
@@ -239,7 +260,7 @@ def _brand_card(result: ScoreResult) -> list[str]:
         '<div class="head">',
         f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
         f'<p class="meta">Coverage {format_percent(result.coverage_percent)} of weight · '
-        f"{len(result.rated)} of {len(result.metrics)} metrics rated</p></div>",
+        f"{len(result.rated)} of {len(result.metrics)} metrics rated</p>{_uncertainty(result)}</div>",
         _score_block(result.overall_percent, result.band),
         "</div>",
     ]
@@ -360,7 +381,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     rating = row.ratings[index]
     text = format_percent(score)
     if rating is not None:
-        text += f' <span class="muted">{format_rating(rating)}/{format_rating(scale)}</span>'
+        text += f' <span class="muted">{format_rated(rating)}/{format_rating(scale)}</span>'
     if index in row.best:
         return f'<td class="num best">{text} ★</td>'
     return f'<td class="num">{text}</td>'
@@ -394,7 +415,13 @@ def render_compare(comparison: Comparison) -> str:
         delta = _delta_cell(row.delta) if comparison.has_delta else ""
         kind = ' class="overall"' if row is comparison.overall else ""
         body.append(f"<tr{kind}><td>{esc(row.name)}</td>{cells}{delta}</tr>")
-    body += ["</tbody></table>", "</section>"]
+    for label, texts in standing_rows(comparison):
+        cells = "".join(f'<td class="num">{text}</td>' for text in texts)
+        body.append(f"<tr><td>{label}</td>{cells}{'<td></td>' if comparison.has_delta else ''}</tr>")
+    body += ["</tbody></table>"]
+    if any(standing.tied_with_next for standing in comparison.standings):
+        body += _warnings([TIED_LEGEND])
+    body += ["</section>"]
     title = " vs ".join(esc(label) for label in labels)
     if comparison.same_brand:
         title = f"{esc(results[0].brand)}: {title}"
@@ -407,11 +434,13 @@ def render_rank(board: Leaderboard) -> str:
     frameworks = ", ".join(f"{esc(framework)} ({count})" for framework, count in board.frameworks.items())
     summary = f"{total} brand{'' if total == 1 else 's'} ranked by overall score"
     summary += f", top {len(shown)} shown" if len(shown) < total else ""
+    ranged = any(entry.rank_low is not None for entry in shown)
     body = [
         '<section class="card">',
         f'<p class="meta">{summary} · frameworks: {frameworks}</p>',
         '<table><thead><tr><th class="num">#</th><th>Brand</th><th class="num">Overall</th><th></th>'
-        '<th>Band</th><th class="num">Coverage</th><th>Strongest</th><th>Weakest</th></tr></thead><tbody>',
+        + ('<th class="num">95% CI · rank range · P(above next)</th>' if ranged else "")
+        + '<th>Band</th><th class="num">Coverage</th><th>Strongest</th><th>Weakest</th></tr></thead><tbody>',
     ]
     for entry in shown:
         tier = _tier(entry.overall_percent)
@@ -420,6 +449,7 @@ def render_rank(board: Leaderboard) -> str:
             f'<tr><td class="num">{entry.rank}</td><td>{esc(entry.brand)}</td>'
             f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
             f'<td><div class="meter {tier}"><span style="width:{width}%"></span></div></td>'
+            f"{_rank_range_cell(entry) if ranged else ''}"
             f'<td class="{tier}">{esc(entry.band)}</td>'
             f'<td class="num">{format_percent(entry.coverage_percent)}{_low_mark(entry.low_coverage)}</td>'
             f"<td>{esc(entry.strongest.name)} "
@@ -430,8 +460,18 @@ def render_rank(board: Leaderboard) -> str:
     body += ["</tbody></table>"]
     if any(entry.low_coverage for entry in shown):
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
+    if any(entry.tied_with_next for entry in shown):
+        body += _warnings([TIED_LEGEND])
     body += ["</section>"]
     return _page("CX leaderboard", "CX leaderboard", body)
+
+
+def _rank_range_cell(entry: RankEntry) -> str:
+    """The overall's 95% interval, over the 95% rank range and the probability of scoring above the next."""
+    interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high).removeprefix("95% CI ")
+    above = format_above_next(entry.p_above_next, entry.tied_with_next)
+    detail = f"rank {format_rank_range(entry.rank_low, entry.rank_high)}" + (f" · {above}" if above else "")
+    return f'<td class="num">{interval or "—"}<br><span class="muted">{detail}</span></td>'
 
 
 # history -----------------------------------------------------------------------------------------------
@@ -573,6 +613,139 @@ def render_history(report: HistoryReport) -> str:
     histories = report.histories
     subject = esc(histories[0].brand) if len(histories) == 1 else f"{len(histories)} brands"
     return _page(f"CX history — {subject}", "CX history", body)
+
+
+def _segments_chart(segments: list[tuple[str, int]]) -> str:
+    """A horizontal bar per RFM segment, its length the segment's share of customers."""
+    total = sum(count for _, count in segments) or 1
+    height = 6 + 26 * len(segments)
+    bar_w = _BAR_W - 60  # room for "12,345 (12.3%)" after the bar
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        'aria-label="Customers per RFM segment"><title>Customers per RFM segment</title>'
+    ]
+    for index, (name, count) in enumerate(segments):
+        y = 6 + 26 * index
+        width = f"{bar_w * count / total:.1f}"
+        parts.append(f'<text x="{_LABEL_RIGHT}" y="{y + 14}" text-anchor="end">{esc(name)}</text>')
+        parts.append(f'<rect class="track" x="{_BAR_X}" y="{y}" width="{bar_w}" height="18" rx="3"/>')
+        parts.append(
+            f'<rect fill="{SERIES_COLOURS[0]}" x="{_BAR_X}" y="{y}" width="{width}" height="18" rx="3"/>'
+        )
+        share = format_percent(100 * count / total)
+        parts.append(f'<text class="value" x="{_BAR_X + bar_w + 8}" y="{y + 14}">{count:,} ({share})</text>')
+    parts.append("</svg>")
+    return f"<figure>{''.join(parts)}</figure>"
+
+
+def _spend_tenure_chart(report: CustomersReport) -> str:
+    """Spend against tenure: each tenure band's mean spend as a bar, the listed customers as dots.
+
+    The bands are computed on the engine over every customer; the dots are the rows the report lists
+    (spend on a square-root axis, so one large customer does not flatten the rest).
+    """
+    import math
+
+    left, right, top, bottom = 70, _WIDTH - 16, 14, 250
+    bands, rows = report.tenure_bands, report.listed
+    top_tenure = max([band.high for band in bands] + [row.tenure_days + 1 for row in rows] + [1])
+    top_spend = max([band.mean_spend for band in bands] + [row.spend for row in rows] + [1.0])
+
+    def x_of(days: float) -> float:
+        return left + (right - left) * days / top_tenure
+
+    def y_of(spend: float) -> float:
+        return bottom - (bottom - top) * math.sqrt(max(spend, 0.0) / top_spend)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {bottom + 56}" role="img" '
+        'aria-label="Spend against tenure"><title>Spend against tenure</title>',
+        f'<line class="mark" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke-dasharray="0"/>',
+    ]
+    for band in bands:
+        x0, x1, y = x_of(band.low), x_of(band.high), y_of(band.mean_spend)
+        parts.append(
+            f'<rect fill="#b6d4fe" x="{x0 + 1:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
+            f'height="{bottom - y:.1f}"><title>{band.low}–{band.high} days: {band.customers:,} customers, '
+            f"mean spend {band.mean_spend:,.2f}</title></rect>"
+        )
+    for row in rows:
+        colour = SERIES_COLOURS[1] if row.vip else SERIES_COLOURS[0]
+        parts.append(
+            f'<circle cx="{x_of(row.tenure_days):.1f}" cy="{y_of(row.spend):.1f}" r="3.5" fill="{colour}" '
+            f'fill-opacity="0.75"><title>{esc(row.customer)}: {row.spend:,.2f} over {row.tenure_days} days'
+            "</title></circle>"
+        )
+    parts.append(f'<text x="{left}" y="{bottom + 18}">0</text>')
+    parts.append(
+        f'<text x="{right}" y="{bottom + 18}" text-anchor="end">{top_tenure:,} days of tenure</text>'
+    )
+    parts.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{top_spend:,.0f}</text>')
+    parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end">0</text>')
+    parts.append(
+        f'<text class="muted" x="{left}" y="{bottom + 34}">bars: mean spend per tenure band, all customers; '
+        "dots: listed customers (orange: VIP)</text>"
+    )
+    parts.append(f'<text class="muted" x="{left}" y="{bottom + 50}">spend on a square-root scale</text>')
+    parts.append("</svg>")
+    return f"<figure>{''.join(parts)}</figure>"
+
+
+def render_customers(report: CustomersReport) -> str:
+    """A self-contained page: summary, a segments chart, a spend-against-tenure chart, the model and the
+    listed customers; every customer id escaped, no script, no network."""
+    from cxscore.render.customers import (
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
+    )  # fmt: skip
+
+    def pairs(lines: list[tuple[str, str]]) -> str:
+        cells = "".join(f'<tr><th>{esc(a)}</th><td class="num">{esc(b)}</td></tr>' for a, b in lines)
+        return f'<table class="compact">{cells}</table>'
+
+    numeric = ' class="num"'
+    head = "".join(f"<th{'' if name in TEXT_COLUMNS else numeric}>{esc(name)}</th>" for name in LIST_HEADER)
+    body_rows = []
+    for row in report.listed:
+        cells = row_cells(row)
+        body_rows.append(
+            "<tr>"
+            + "".join(
+                f"<td{'' if name in TEXT_COLUMNS else numeric}>{esc(cell)}</td>"
+                for name, cell in zip(LIST_HEADER, cells, strict=True)
+            )
+            + "</tr>"
+        )
+    listing = (
+        f"<table><tr>{head}</tr>{''.join(body_rows)}</table>"
+        if body_rows
+        else "<p>No customer in this list.</p>"
+    )
+    more = more_line(report)
+    body = [
+        '<section class="card">',
+        f'<p class="meta">Orders from {esc(report.source)}</p>',
+        pairs(summary_lines(report)),
+        "<h3>Segments (RFM)</h3>",
+        _segments_chart(segment_lines(report)),
+        "<h3>Spend against tenure</h3>",
+        _spend_tenure_chart(report),
+        "<h3>Model: BG/NBD + Gamma-Gamma</h3>",
+        pairs(model_lines(report)),
+        "</section>",
+        '<section class="card">',
+        f"<h3>{esc(title(report))}</h3>",
+        listing,
+        f'<p class="muted">{esc(more)}</p>' if more else "",
+        "</section>",
+    ]
+    return _page("Customers · cxscore", f"Customers of {esc(report.source)}", body)
 
 
 # drivers -----------------------------------------------------------------------------------------------

@@ -6,24 +6,35 @@ from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     industry_anchors_text,
     lift_change,
+    standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.textsafe import markdown_block, markdown_inline
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -44,9 +55,14 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
     """``4/5``; a measured value with its unit, interval and n (``42 points [34.6, 48.9] n=400``); or —."""
     if metric.value is not None:
         unit = markdown_inline(metric.unit) if metric.unit else None
-        backing = format_interval(metric.ci_low, metric.ci_high, metric.n)
+        backing = format_interval(
+            metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, markdown_inline)
+        )
         return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
-    return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
+    if metric.rating is None:
+        return "—"
+    spread = format_spread(metric.assessments, metric.assessor_sd)
+    return f"{format_rated(metric.rating, metric.assessments)}/{scale}" + (f" ({spread})" if spread else "")
 
 
 def _brand_section(result: ScoreResult) -> list[str]:
@@ -67,6 +83,12 @@ def _brand_section(result: ScoreResult) -> list[str]:
         f"({len(result.rated)} of {len(result.metrics)} metrics rated)",
         "",
     ]
+    uncertainty = [
+        format_overall_interval(result.overall_ci_low, result.overall_ci_high),
+        format_alpha(result.krippendorff_alpha),
+    ]
+    if any(uncertainty):
+        lines += [" · ".join(text for text in uncertainty if text), ""]
     if result.low_coverage:
         lines += [f"> **⚠ {coverage_warning(result.coverage_percent)}**", ""]
     if result.notes:
@@ -176,7 +198,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     if index in row.best:
         text = f"**{text}** ★"
     rating = row.ratings[index]
-    return text if rating is None else f"{text} ({format_rating(rating)}/{format_rating(scale)})"
+    return text if rating is None else f"{text} ({format_rated(rating)}/{format_rating(scale)})"
 
 
 def render_compare(comparison: Comparison) -> str:
@@ -207,7 +229,11 @@ def render_compare(comparison: Comparison) -> str:
             ]
         delta = [_delta_or_blank(row.delta)] if comparison.has_delta else []
         rows.append([name, *cells, *delta])
+    for label, texts in standing_rows(comparison):
+        rows.append([label, *texts, *([""] if comparison.has_delta else [])])
     lines += table(header, rows, "l" + "r" * (len(header) - 1))
+    if any(standing.tied_with_next for standing in comparison.standings):
+        lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -233,9 +259,22 @@ def render_rank(board: Leaderboard) -> str:
         for entry in shown
     ]
     header = ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
-    lines += table(header, rows, "rlrlrll")
+    align = "rlrlrll"
+    if any(entry.rank_low is not None for entry in shown):
+        for row, entry in zip(rows, shown, strict=True):
+            interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
+            row[3:3] = [
+                interval.removeprefix("95% CI ") or "—",
+                format_rank_range(entry.rank_low, entry.rank_high),
+                format_above_next(entry.p_above_next, entry.tied_with_next) or "—",
+            ]
+        header[3:3] = ["95% CI", "Rank (95% range)", "P(above next)"]
+        align = "rlrrrrlrll"
+    lines += table(header, rows, align)
     if any(entry.low_coverage for entry in shown):
         lines += ["", "⚠ " + markdown_inline(LOW_COVERAGE_LEGEND.removeprefix("! "))]
+    if any(entry.tied_with_next for entry in shown):
+        lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -370,6 +409,51 @@ def render_history(report: HistoryReport) -> str:
     for history in report.histories:
         lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_plan(report: PlanReport) -> str:
+    """The plans as one GFM table: measure, margin or change (and power), answers needed, assumption."""
+    from cxscore.render.plans import PLAN_HEADER, assumptions, plan_cells
+
+    rows = [[markdown_inline(cell) for cell in plan_cells(plan)] for plan in report.plans]
+    lines = ["# Answers needed", "", markdown_inline(assumptions(report)), ""]
+    return "\n".join([*lines, *table(list(PLAN_HEADER), rows, "lrrrr")]) + "\n"
+
+
+def render_customers(report: CustomersReport) -> str:
+    """The summary, segments and model as two-column tables, then the listed customers; ids escaped."""
+    from cxscore.render.customers import (
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
+    )  # fmt: skip
+
+    def pairs(lines: list[tuple[str, str]]) -> list[str]:
+        return table(["", ""], [[markdown_inline(a), markdown_inline(b)] for a, b in lines], "lr")
+
+    lines = [f"# Customers of {markdown_inline(report.source)}", "", *pairs(summary_lines(report)), ""]
+    lines += ["## Segments (RFM)", ""]
+    lines += table(
+        ["segment", "customers"], [[markdown_inline(n), f"{c:,}"] for n, c in segment_lines(report)], "lr"
+    )
+    lines += ["", "## Model: BG/NBD + Gamma-Gamma", "", *pairs(model_lines(report)), ""]
+    lines += [f"## {markdown_inline(title(report))}", ""]
+    align = "".join("l" if name in TEXT_COLUMNS else "r" for name in LIST_HEADER)
+    rows = [[markdown_inline(cell) for cell in row_cells(row)] for row in report.listed]
+    lines += (
+        table([markdown_inline(name) for name in LIST_HEADER], rows, align)
+        if rows
+        else ["No customer in this list."]
+    )
+    more = more_line(report)
+    if more:
+        lines += ["", markdown_inline(more)]
+    return "\n".join(lines) + "\n"
 
 
 def render_drivers(report: DriversReport) -> str:

@@ -7,7 +7,7 @@ been made visible, so a brand called ``Acme [/]`` or one holding an escape seque
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -24,19 +24,28 @@ from cxscore.render.grid import cells as grid_cells
 from cxscore.render.grid import fit as grid_fit
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_measured,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     industry_anchors_text,
     lift_change,
     score_tier,
     short_unit,
+    standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
@@ -44,8 +53,10 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
@@ -103,6 +114,16 @@ def _header(result: ScoreResult) -> RenderableType:
     anchors = industry_anchors_text(result)
     if anchors:
         lines.append(Text(clean_line(anchors), style="dim"))
+    uncertainty = "  ·  ".join(
+        text
+        for text in (
+            format_overall_interval(result.overall_ci_low, result.overall_ci_high),
+            format_alpha(result.krippendorff_alpha),
+        )
+        if text
+    )
+    if uncertainty:
+        lines.append(Text(uncertainty, style="dim"))
     if result.low_coverage:
         lines.append(Text("⚠ " + coverage_warning(result.coverage_percent), style="yellow"))
     if result.notes:
@@ -149,7 +170,7 @@ def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
         return format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
     if metric.rating is None:
         return "not rated"
-    return f"{format_rating(metric.rating)}/{format_rating(result.scale_max)}"
+    return f"{format_rated(metric.rating, metric.assessments)}/{format_rating(result.scale_max)}"
 
 
 def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
@@ -162,10 +183,12 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
 
 
 def _interval_line(metric: MetricScore) -> str:
-    """A measured value's 95% interval and n, shown dim under the metric's name (else empty)."""
+    """A measured value's 95% interval and n, or several assessors' spread, dim under the name."""
     if metric.value is None:
-        return ""
-    return format_interval(metric.ci_low, metric.ci_high, metric.n)
+        return format_spread(metric.assessments, metric.assessor_sd)
+    return format_interval(
+        metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, clean_line)
+    )
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
@@ -313,7 +336,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> Text:
     text = Text(format_percent(score), style=("bold " if best else "") + score_style(score))
     rating = row.ratings[index]
     if rating is not None:
-        text.append(f" {format_rating(rating)}/{format_rating(scale)}", style="dim")
+        text.append(f" {format_rated(rating)}/{format_rating(scale)}", style="dim")
     return text
 
 
@@ -348,6 +371,9 @@ def render_compare(comparison: Comparison) -> RenderableType:
         for cell in (_overall_text(result.overall_percent, result.band), _star(index in overall.best))
     ]
     table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
+    for label, texts in standing_rows(comparison):
+        cells = [cell for text in texts for cell in (Text(text, style="dim"), Text(""))]
+        table.add_row(Text(label, style="dim"), *cells, *([Text("")] if comparison.has_delta else []))
     title = Text(f"CX comparison of {len(results)} brands", style="bold")
     if comparison.same_brand:
         title = Text.assemble(
@@ -368,12 +394,21 @@ _RANK_COLUMNS = (
 )
 
 
+_RANGE_COLUMNS = (
+    Column("95% CI", right=True),
+    Column("Rank 95%", right=True),
+    Column("P>next", right=True),
+)
+
+
 def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
-    """One line per brand; long names give way (cut with an ellipsis), the scores never do."""
+    """One line per brand; long names give way (cut with an ellipsis), the scores never do. When some
+    overall carries an interval, its 95% interval, rank range and P(above next) follow the overall."""
+    ranged = any(entry.rank_low is not None for entry in entries)
     rows = []
     for entry in entries:
         style = score_style(entry.overall_percent)
-        cells = (
+        cells: tuple[Cell, ...] = (
             Cell(str(entry.rank)),
             Cell(clean_line(entry.brand), "bold"),
             Cell(format_percent(entry.overall_percent), style),
@@ -386,8 +421,17 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
             Cell(clean_line(entry.strongest.name), tail=format_percent(entry.strongest.score_percent)),
             Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
         )
+        if ranged:
+            interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
+            extra = (
+                Cell(interval.removeprefix("95% CI ") or "—", "dim"),
+                Cell(format_rank_range(entry.rank_low, entry.rank_high)),
+                Cell(format_above_next(entry.p_above_next, entry.tied_with_next) or "—"),
+            )
+            cells = (*cells[:3], *extra, *cells[3:])
         rows.append(GridRow(cells))
-    return Grid(_RANK_COLUMNS, rows, say_left_out=True)
+    columns = (*_RANK_COLUMNS[:3], *_RANGE_COLUMNS, *_RANK_COLUMNS[3:]) if ranged else _RANK_COLUMNS
+    return Grid(columns, rows, say_left_out=True)
 
 
 def render_rank(board: Leaderboard) -> RenderableType:
@@ -401,6 +445,8 @@ def render_rank(board: Leaderboard) -> RenderableType:
     lines.append(Text(f"{footer} · frameworks: {frameworks}", style="dim"))
     if any(entry.low_coverage for entry in board.shown):
         lines.append(Text(LOW_COVERAGE_LEGEND, style="yellow"))
+    if any(entry.tied_with_next for entry in board.shown):
+        lines.append(Text(TIED_LEGEND, style="dim"))
     return Group(*lines)
 
 
@@ -577,7 +623,8 @@ class _LaidTable:
             if pieces and part.gap:
                 pieces.append((part.gap, ""))
                 size += len(part.gap)
-            pieces.append((grid_fit(text, width, part.right), style))
+            # A change names its base period (user text) after a gap: made printable like a label.
+            pieces.append((grid_fit(clean_line(text), width, part.right), style))
             size += width
         line.add(" " * (self.widths[index] - size), None)
         for text, style in pieces:
@@ -762,6 +809,76 @@ def render_history(report: HistoryReport) -> RenderableType:
     for history in report.histories:
         blocks.extend((Text(""), _history_block(history)))
     return Group(*blocks)
+
+
+def render_plan(report: PlanReport) -> RenderableType:
+    """The plans as one table: measure, margin or change (and power), answers needed, assumption."""
+    from cxscore.render.plans import PLAN_HEADER, assumptions, plan_cells
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for index, header in enumerate(PLAN_HEADER):
+        grid.add_column(header, justify="right" if index else "left")
+    for plan in report.plans:
+        grid.add_row(*plan_cells(plan))
+    title = Text("Answers needed (95% confidence; changes: two-sided 5% test)", style="bold")
+    return Group(title, Text(assumptions(report), style="dim"), Text(""), grid)
+
+
+# customers -------------------------------------------------------------------------------------------
+
+
+def render_customers(report: CustomersReport) -> RenderableType:
+    """The summary, the segments, the model and the listed customers; customer ids made printable."""
+    from cxscore.render.customers import (
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
+    )  # fmt: skip
+
+    def pairs(lines: list[tuple[str, str]]) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim")
+        grid.add_column()
+        for label, value in lines:
+            grid.add_row(Text(label), Text(clean_line(value)))
+        return grid
+
+    segments = Table.grid(padding=(0, 2))
+    segments.add_column()
+    segments.add_column(justify="right")
+    for name, count in segment_lines(report):
+        segments.add_row(Text(name), Text(f"{count:,}"))
+    listing = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+    longest = max((len(row.customer) for row in report.listed), default=8)
+    segment = max((len(row.segment) for row in report.listed), default=7)
+    for name in LIST_HEADER:
+        justify: Literal["left", "right"] = "left" if name in TEXT_COLUMNS else "right"
+        wide = min(longest, 24) if name == "customer" else segment if name == "segment" else None
+        listing.add_column(name, justify=justify, no_wrap=name != "segment", min_width=wide)
+    for row in report.listed:
+        listing.add_row(*(Text(clean_line(cell)) for cell in row_cells(row)))
+    parts: list[RenderableType] = [
+        Text.assemble(("Customers of ", "bold"), clean_line(report.source)),
+        pairs(summary_lines(report)),
+        Text(""),
+        Text("Segments (RFM)", style="bold"),
+        segments,
+        Text(""),
+        Text("Model: BG/NBD + Gamma-Gamma", style="bold"),
+        pairs(model_lines(report)),
+        Text(""),
+        Text(title(report), style="bold"),
+        listing if report.listed else Text("no customer in this list", style="dim"),
+    ]
+    more = more_line(report)
+    if more:
+        parts.append(Text(more, style="dim"))
+    return Group(*parts)
 
 
 def render_drivers(report: DriversReport) -> RenderableType:
