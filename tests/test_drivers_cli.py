@@ -270,3 +270,19 @@ def test_html_map_renders_in_chromium(cli: Callable[..., Result], tmp_path: Path
     assert dom.stdout.count("<circle") == 6
     assert "importance: share of R²" in dom.stdout
     assert "<script" not in dom.stdout
+
+
+def test_the_example_survey_is_what_its_seeded_generator_writes(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_drivers", ROOT / "examples/data/make_drivers.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.survey_rows()
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    assert buffer.getvalue() == SURVEY.read_bytes().decode("utf-8")
