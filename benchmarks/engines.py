@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from benchmarks import measure
+from benchmarks import customers, drivers, measure
 from benchmarks.harness import Case
 
 SPARK = "pyspark://local[2]"
@@ -30,14 +30,27 @@ def missing() -> str | None:
 
 
 def cases(smoke: bool, workdir: Path) -> list[Case]:
-    """NPS of the survey on Spark local[2] against DuckDB."""
+    """NPS, drivers (point estimates) and the customers summary on Spark local[2] against DuckDB."""
     reason = missing()
     if reason:
         print(f"engines: skipped: {reason}", file=sys.stderr)
         return []
-    rows = measure.SMOKE_ROWS if smoke else measure.FULL_ROWS
-    survey = str(measure.generate(workdir, rows))
-    size = f"{rows:,} rows"
+    survey_rows = measure.SMOKE_ROWS if smoke else measure.FULL_ROWS
+    survey = str(measure.generate(workdir, survey_rows))
     nps = [sys.executable, "-m", "cxscore", "measure", survey, "--nps", measure.COLUMN, "--format", "json"]
+    driver_rows = drivers.SMOKE_ROWS if smoke else drivers.FULL_ROWS
+    key_drivers = drivers.command(drivers.generate(workdir, driver_rows), 0)
+    order_rows = customers.SMOKE_ROWS if smoke else customers.FULL_ROWS
+    buyers = customers.SMOKE_CUSTOMERS if smoke else customers.FULL_CUSTOMERS
+    orders = str(customers.generate(workdir, order_rows, buyers))
+    summary = [sys.executable, "-m", "cxscore", "customers", orders, "--customer", "customer_id", "--date",
+               "order_date", "--amount", "amount", "--format", "json", "--no-model"]  # fmt: skip
     repeats = 1 if smoke else 3
-    return [Case(f"spark vs duckdb: nps {size}", [*nps, "--engine", SPARK], nps, None, repeats)]
+    return [
+        Case(f"spark vs duckdb: {name}", [*command, "--engine", SPARK], command, None, repeats)
+        for name, command in (
+            (f"nps, {survey_rows:,} rows", nps),
+            (f"drivers, {driver_rows:,} rows", key_drivers),
+            (f"customers, {order_rows:,} orders", summary),
+        )
+    ]
