@@ -7,6 +7,7 @@ full scorecard are dropped before the next file is read.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -46,6 +47,8 @@ class RankEntry(NamedTuple):
     weakest: MetricMark
     metric_scores: tuple[tuple[str, float], ...]
     rank: int = 0
+    assessed: datetime.date | None = None
+    assessor: str | None = None
 
     @property
     def low_coverage(self) -> bool:
@@ -108,6 +111,8 @@ def summarise(result: ScoreResult) -> RankEntry:
         strongest=max(marks, key=lambda mark: mark.score_percent),
         weakest=min(marks, key=lambda mark: mark.score_percent),
         metric_scores=tuple((mark.name, mark.score_percent) for mark in marks),
+        assessed=result.assessed,
+        assessor=result.assessor,
     )
 
 

@@ -8,7 +8,9 @@ reaches the page, so a brand named ``<script>`` is shown, never run.
 
 from __future__ import annotations
 
+import datetime
 import html
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,7 +28,8 @@ from cxscore.render.numbers import (
     score_tier,
     with_unit,
 )
-from cxscore.textsafe import clean_block
+from cxscore.report_settings import ReportMeta, report_meta
+from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
@@ -35,20 +38,49 @@ if TYPE_CHECKING:
     from cxscore.report import RateReport, WhatIf
     from cxscore.scoring import MetricScore, ScoreResult
 
-SERIES_COLOURS = ("#0969da", "#d4661c", "#8250df", "#1a7f37", "#bf3989", "#57606a")
+#: Brands' colours in charts: blues, purples, teal and greys, none of them a band colour (no green,
+#: amber, orange or red), so a brand's bar never reads as a verdict. Each passes 4.5:1 on white.
+SERIES_COLOURS = ("#0969da", "#8250df", "#bf3989", "#1b7c83", "#57606a", "#0a3069")
+#: The score levels' colours (text and bars): each at least 4.5:1 against white and the table's grey.
+TIER_COLOURS = {
+    "excellent": "#116329",
+    "good": "#1a7f37",
+    "ok": "#7d4e00",
+    "poor": "#bc4c00",
+    "very-poor": "#cf222e",
+}
+#: What each level means, in words: the legend that keeps meaning off colour alone.
+TIER_WORDS = {
+    "excellent": "80% or more",
+    "good": "65% to under 80%",
+    "ok": "50% to under 65%",
+    "poor": "35% to under 50%",
+    "very-poor": "under 35%",
+}
+#: A table with more rows than this starts on a new printed page rather than splitting at once.
+LARGE_TABLE_ROWS = 14
 
 _CSS = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #656d76; --line: #d0d7de; --soft: #f6f8fa;
-  --excellent: #1a7f37; --good: #2da44e; --ok: #bf8700; --poor: #d4661c; --very-poor: #cf222e; }
+  --excellent: #116329; --good: #1a7f37; --ok: #7d4e00; --poor: #bc4c00; --very-poor: #cf222e; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #eef1f4; color: var(--ink);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-main { max-width: 1040px; margin: 0 auto; padding: 28px 20px 12px; }
-h1 { font-size: 26px; margin: 0 0 18px; }
+header.report, main, footer { max-width: 1040px; margin: 0 auto; padding-left: 20px; padding-right: 20px; }
+header.report { display: flex; align-items: center; gap: 18px; padding-top: 24px; padding-bottom: 6px; }
+header.report .rule { display: none; }
+header.report img.logo { max-height: 64px; max-width: 200px; }
+header.report .org { margin: 0; font-weight: 600; }
+header.report .kind { margin: 0; color: var(--muted); }
+main { padding-top: 12px; padding-bottom: 12px; }
+h1 { font-size: 26px; margin: 0; color: var(--accent); border-top: 4px solid var(--accent); padding-top: 6px; }
 h2 { font-size: 22px; margin: 0; overflow-wrap: anywhere; }
 h3 { font-size: 16px; margin: 22px 0 8px; }
 section.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 22px 24px;
   margin: 0 0 22px; box-shadow: 0 1px 3px rgba(31, 35, 40, .06); }
+.appendix h2 { font-size: 18px; color: var(--accent); }
+.appendix h3 { margin-top: 14px; }
+.appendix p { margin: 4px 0 10px; }
 .head { display: flex; justify-content: space-between; align-items: flex-start; gap: 18px; }
 .meta, .muted { color: var(--muted); }
 .meta { margin: 4px 0 0; }
@@ -60,6 +92,7 @@ section.card { background: #fff; border: 1px solid var(--line); border-radius: 1
 .warn { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 12px;
   margin: 10px 0; }
 figure { margin: 16px 0 6px; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 svg { display: block; width: 100%; height: auto; }
 svg text { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
   fill: var(--ink); }
@@ -67,10 +100,12 @@ svg .track { fill: #eaeef2; }
 svg .value { font-weight: 600; } svg text.muted { fill: var(--muted); }
 svg .mark { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 4 3; }
 table { border-collapse: collapse; width: 100%; margin: 12px 0 4px; font-size: 14px; }
+caption { text-align: left; font-weight: 600; padding: 0 0 4px; }
 th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-tr.overall td { font-weight: 700; border-top: 2px solid var(--ink); }
+tr.overall td, tr.overall th { font-weight: 700; border-top: 2px solid var(--ink); }
+tbody th { background: none; font-weight: normal; }
 td.best { background: #dafbe1; font-weight: 700; }
 .up { color: var(--excellent); } .down { color: var(--very-poor); }
 .tier-excellent { color: var(--excellent); } .tier-good { color: var(--good); } .tier-ok { color: var(--ok); }
@@ -83,15 +118,32 @@ table.compact { width: auto; min-width: 60%; }
 .nowrap { white-space: nowrap; }
 .meter span { display: block; height: 10px; border-radius: 3px; background: currentColor; }
 ul.lift { padding-left: 20px; margin: 4px 0; } ul.lift li { margin: 0 0 8px; }
+ul.legend { list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; display: flex; flex-wrap: wrap;
+  gap: 4px 16px; }
 .brands { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 14px;
   margin: 0 0 8px; }
-.brands .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; }
 .brands > div { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .brands .score { text-align: left; }
-footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 24px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+footer { text-align: center; color: var(--muted); font-size: 13px; padding-bottom: 24px; }
+footer a { color: var(--accent); }
+@media print {
+  body { background: #fff; font-size: 11pt; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  header.report, main, footer { max-width: none; padding-left: 0; padding-right: 0; }
+  header.report { padding-top: 0; }
+  section.card { box-shadow: none; border: 0; border-radius: 0; padding: 0; margin: 0 0 12pt; }
+  section.card + section.card, section.appendix { break-before: page; }
+  figure, svg, .head, .brands, .warn, tr, ul.legend { break-inside: avoid; }
+  h2, h3, caption { break-after: avoid; }
+  table.large { break-before: page; }
+  thead { display: table-header-group; }
+  footer { padding-bottom: 0; }
+}
 """
 
-# No network at all: only the inline style sheet may apply (and data: images, which none use).
+# No network at all: only the inline style sheet may apply, and the logo as a data: image.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 # Chart geometry, in SVG user units (the SVG scales to the page width).
@@ -103,7 +155,100 @@ def esc(text: str | None) -> str:
     return "" if text is None else html.escape(clean_block(text), quote=True)
 
 
-def _page(title: str, heading: str, body: list[str]) -> str:
+def css_string(text: str) -> str:
+    """User text as a quoted CSS string: every character but letters, digits and a few safe marks is
+    a hex escape, so nothing in it can end the string, the rule or the style element."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:-")
+    return '"' + "".join(c if c in safe else f"\\{ord(c):06x}" for c in clean_line(text)) + '"'
+
+
+def shown_path(path: str) -> str:
+    """A file name as the reader should see it: relative to the current directory, never absolute."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return os.path.basename(path)
+
+
+def _print_css(meta: ReportMeta, subject: str) -> str:
+    """The printed page: paper size and margins, and a running header and footer line (brand, date,
+    page number) drawn in the page margins."""
+    branding = meta.branding
+    left = " · ".join(part for part in (branding.organisation, subject) if part)
+    return (
+        f":root {{ --accent: {branding.accent}; }}\n"
+        f"@page {{ size: {branding.paper}; margin: 18mm 14mm 18mm 14mm;\n"
+        f"  @top-left {{ content: {css_string(left)}; font: 9pt sans-serif; color: #57606a; }}\n"
+        f"  @top-right {{ content: {css_string(meta.generated_date)}; font: 9pt sans-serif; color: #57606a; }}\n"
+        f"  @bottom-left {{ content: {css_string(f'cxscore {meta.version}')}; font: 9pt sans-serif;"
+        " color: #57606a; }\n"
+        '  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt sans-serif;'
+        " color: #57606a; }\n}\n"
+    )
+
+
+def _appendix() -> list[str]:
+    """How the scores are made, in one paragraph each: formula, coverage, bands and colours."""
+    legend = "; ".join(f"{_tier_name(tier)}, {words}" for tier, words in TIER_WORDS.items())
+    return [
+        '<section class="card appendix" aria-labelledby="method">',
+        '<h2 id="method">Method</h2>',
+        "<h3>Formula</h3>",
+        "<p>Each metric's rating becomes a score from 0% to 100%: its points out of the scale's top "
+        "(a 4 of 5 is 80%), or, on frameworks that score the position on the scale, its distance from "
+        "the bottom of the scale; a measured metric (such as NPS or first response time) is scored by "
+        "the framework's curve for its value. The overall is the weighted average of the rated "
+        "metrics' scores, each counted in proportion to its weight. A metric's points lost are what it "
+        "keeps the overall from 100%, so raising it to the top of the scale lifts the overall by "
+        "exactly that much.</p>",
+        "<h3>Coverage</h3>",
+        "<p>Metrics that were not rated are left out of the overall rather than counted as zero. "
+        "Coverage is the share of the framework's total weight that was rated; an overall that rests "
+        "on less than half of the weight is marked as low coverage and should be read with care.</p>",
+        "<h3>Bands and colours</h3>",
+        "<p>The band (such as Good or Poor) is the name the framework gives to the range the overall "
+        "falls in; <code>cxscore frameworks show</code> lists each framework's bands. Colours only "
+        f"repeat what the numbers say, by score level: {esc(legend)}.</p>",
+        "</section>",
+    ]
+
+
+def _tier_name(tier: str) -> str:
+    return tier.replace("-", " ").capitalize()
+
+
+def _legend() -> str:
+    """The colour key, in words, shown under a table whose scores are coloured by level."""
+    items = "".join(
+        f'<li><span class="swatch" style="background:{TIER_COLOURS[tier]}" aria-hidden="true"></span>'
+        f"{_tier_name(tier)}: {words}</li>"
+        for tier, words in TIER_WORDS.items()
+    )
+    return f'<ul class="legend" aria-label="Colour key of score levels">{items}</ul>'
+
+
+def _assessed(assessed: datetime.date | None, assessor: str | None) -> str:
+    """``assessed 2024-12-17 by X`` (or ``date not given``), escaped."""
+    text = f"assessed {assessed.isoformat()}" if assessed else "assessment date not given"
+    return text + (f" by {esc(assessor)}" if assessor else "")
+
+
+def _page(kind: str, subject: str, body: list[str]) -> str:
+    """A whole report: header (logo, organisation, title, generation line), the sections, the method
+    appendix and a footer that says where the scores come from. ``subject`` is plain text."""
+    meta = report_meta()
+    branding = meta.branding
+    heading = esc(branding.title) if branding.title else kind
+    title = f"{heading} — {esc(subject)}"
+    logo = ""
+    if branding.logo_uri:
+        alt = f"{branding.organisation} logo" if branding.organisation else "Logo"
+        logo = f'<img class="logo" src="{branding.logo_uri}" alt="{esc(alt)}">'
+    organisation = f'<p class="org">{esc(branding.organisation)}</p>' if branding.organisation else ""
+    kind_line = f'<p class="kind">{kind} · {esc(subject)}</p>' if branding.title else ""
+    generated = f"Generated {meta.generated_time} by cxscore {esc(meta.version)}"
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -112,20 +257,31 @@ def _page(title: str, heading: str, body: list[str]) -> str:
             '<meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="cxscore {esc(meta.version)}">',
             f"<title>{title}</title>",
-            f"<style>{_CSS}</style>",
+            f"<style>{_CSS}{_print_css(meta, subject)}</style>",
             "</head>",
             "<body>",
+            '<header class="report">',
+            *([logo] if logo else []),
+            f'<div>{organisation}<h1>{heading}</h1>{kind_line}<p class="meta">{generated}</p></div>',
+            "</header>",
             "<main>",
-            f"<h1>{heading}</h1>",
             *body,
+            *_appendix(),
             "</main>",
-            "<footer>Generated by cxscore · self-contained: no scripts, no network</footer>",
+            f"<footer><p>Scores from cxscore {esc(meta.version)} on {meta.generated_date}; method: see "
+            '<a href="#method">the appendix</a>.</p></footer>',
             "</body>",
             "</html>",
             "",
         ]
     )
+
+
+def _size(rows: int) -> str:
+    """`` large`` for a table long enough to start on a new printed page, else nothing."""
+    return " large" if rows > LARGE_TABLE_ROWS else ""
 
 
 def _tier(percent: float) -> str:
@@ -144,6 +300,9 @@ def _delta_cell(delta: float | None) -> str:
         return '<td class="num"></td>'
     kind = "up" if delta > 0 else "down" if delta < 0 else "muted"
     return f'<td class="num {kind}">{format_delta(delta)}</td>'
+
+
+_TABLE_EQUIVALENT = "The table below gives every value in this chart."
 
 
 def _chart(
@@ -206,7 +365,7 @@ def _chart(
         )
         parts.append(f'<text x="{mark_x}" y="{top - 10}" text-anchor="middle">{marker[1]}</text>')
     parts.append("</svg>")
-    return f"<figure>{''.join(parts)}</figure>"
+    return f"<figure>{''.join(parts)}<figcaption>{_TABLE_EQUIVALENT}</figcaption></figure>"
 
 
 def _given(metric: MetricScore, scale: str) -> str:
@@ -225,11 +384,8 @@ def _clip(text: str, limit: int) -> str:
 
 def _brand_card(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
-    meta = f"{esc(result.framework_name)} ({esc(result.framework_id)})"
-    if result.assessed:
-        meta += f" · assessed {result.assessed.isoformat()}"
-    if result.assessor:
-        meta += f" by {esc(result.assessor)}"
+    meta = f"{esc(result.framework_name)} ({esc(result.framework_id)}) · "
+    meta += _assessed(result.assessed, result.assessor)
     parts = [
         '<div class="head">',
         f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
@@ -246,9 +402,10 @@ def _brand_card(result: ScoreResult) -> list[str]:
     overall = (result.overall_percent, f"overall {format_percent(result.overall_percent)}")
     parts.append(_chart(f"Metric scores of {result.brand}", groups, marker=overall))
     parts.append(
-        '<table class="metrics"><thead><tr><th>Metric</th><th class="num">Rating</th>'
-        '<th class="num">Weight</th><th class="num">Score</th><th class="num">Points lost</th><th>Note</th>'
-        "</tr></thead><tbody>"
+        f'<table class="metrics{_size(len(result.metrics))}"><caption>Metric scores of {esc(result.brand)}'
+        '</caption><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Rating</th>'
+        '<th scope="col" class="num">Weight</th><th scope="col" class="num">Score</th>'
+        '<th scope="col" class="num">Points lost</th><th scope="col">Note</th></tr></thead><tbody>'
     )
     for metric in result.metrics:
         if not metric.rated or metric.score_percent is None:
@@ -260,11 +417,11 @@ def _brand_card(result: ScoreResult) -> list[str]:
             )
             lost = format_number(metric.points_lost or 0.0)
         parts.append(
-            f'<tr><td>{esc(metric.name)}</td><td class="num">{rating}</td>'
+            f'<tr><th scope="row">{esc(metric.name)}</th><td class="num">{rating}</td>'
             f'<td class="num">{format_rating(metric.weight)}</td><td class="num">{score}</td>'
             f'<td class="num">{lost}</td><td class="note">{esc(metric.note)}</td></tr>'
         )
-    parts.append("</tbody></table>")
+    parts += ["</tbody></table>", _legend()]
     if result.unrated:
         names = ", ".join(esc(metric.name) for metric in result.unrated)
         parts.append(f'<p class="muted">Not rated (left out of the overall): {names}</p>')
@@ -316,7 +473,8 @@ def _baseline_card(change: Comparison) -> list[str]:
     baseline = change.results[0]
     assessed = f", assessed {baseline.assessed.isoformat()}" if baseline.assessed else ""
     parts = [
-        f'<h3>Change since the baseline <span class="muted">({esc(baseline.path)}{assessed})</span></h3>'
+        "<h3>Change since the baseline "
+        f'<span class="muted">({esc(shown_path(baseline.path))}{assessed})</span></h3>'
     ]
     parts += _warnings(change.notes())
     parts.append(
@@ -344,8 +502,8 @@ def render_rate(report: RateReport) -> str:
             card += _baseline_card(change)
         body += ['<section class="card">', *card, "</section>"]
     results = report.results
-    subject = esc(results[0].brand) if len(results) == 1 else f"{len(results)} brands"
-    return _page(f"CX scorecard — {subject}", "CX scorecard", body)
+    subject = results[0].brand if len(results) == 1 else f"{len(results)} brands"
+    return _page("CX scorecard", subject, body)
 
 
 def _compare_cell(row: Row, index: int, scale: float) -> str:
@@ -369,9 +527,10 @@ def render_compare(comparison: Comparison) -> str:
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         brand = f"{esc(result.brand)} · " if comparison.same_brand else ""
         cards.append(
-            f'<div><h2><span class="swatch" style="background:{colour}"></span>{esc(label)}</h2>'
-            f'<p class="meta">{brand}{esc(result.framework_name)} ({esc(result.framework_id)}) · coverage '
-            f"{format_percent(result.coverage_percent)}</p>"
+            f'<div><h2><span class="swatch" style="background:{colour}" aria-hidden="true"></span>'
+            f'{esc(label)}</h2><p class="meta">{brand}{esc(result.framework_name)} '
+            f"({esc(result.framework_id)}) · coverage {format_percent(result.coverage_percent)}</p>"
+            f'<p class="meta">{_assessed(result.assessed, result.assessor).capitalize()}</p>'
             f"{_score_block(result.overall_percent, result.band)}</div>"
         )
     body = [
@@ -381,19 +540,23 @@ def render_compare(comparison: Comparison) -> str:
     ]
     groups = [(row.name, row.scores) for row in (*comparison.rows, comparison.overall)]
     body.append(_chart("Scores side by side", groups, series=labels))
-    head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
-    delta_head = '<th class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
-    body.append(f"<table><thead><tr><th>Metric</th>{head}{delta_head}</tr></thead><tbody>")
+    head = "".join(f'<th scope="col" class="num">{esc(label)}</th>' for label in labels)
+    delta_head = '<th scope="col" class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
+    body.append(
+        f'<table class="scores{_size(len(comparison.rows) + 1)}"><caption>Scores side by side; ★ marks the '
+        f'best score of each metric</caption><thead><tr><th scope="col">Metric</th>{head}{delta_head}'
+        "</tr></thead><tbody>"
+    )
     for row in (*comparison.rows, comparison.overall):
         cells = "".join(_compare_cell(row, index, result.scale_max) for index, result in enumerate(results))
         delta = _delta_cell(row.delta) if comparison.has_delta else ""
         kind = ' class="overall"' if row is comparison.overall else ""
-        body.append(f"<tr{kind}><td>{esc(row.name)}</td>{cells}{delta}</tr>")
+        body.append(f'<tr{kind}><th scope="row">{esc(row.name)}</th>{cells}{delta}</tr>')
     body += ["</tbody></table>", "</section>"]
-    title = " vs ".join(esc(label) for label in labels)
+    title = " vs ".join(labels)
     if comparison.same_brand:
-        title = f"{esc(results[0].brand)}: {title}"
-    return _page(f"CX comparison — {title}", "CX comparison", body)
+        title = f"{results[0].brand}: {title}"
+    return _page("CX comparison", title, body)
 
 
 def render_rank(board: Leaderboard) -> str:
@@ -405,28 +568,33 @@ def render_rank(board: Leaderboard) -> str:
     body = [
         '<section class="card">',
         f'<p class="meta">{summary} · frameworks: {frameworks}</p>',
-        '<table><thead><tr><th class="num">#</th><th>Brand</th><th class="num">Overall</th><th></th>'
-        '<th>Band</th><th class="num">Coverage</th><th>Strongest</th><th>Weakest</th></tr></thead><tbody>',
+        f'<table class="scores{_size(len(shown))}"><caption>Brands by overall score</caption><thead><tr>'
+        '<th scope="col" class="num">Rank</th><th scope="col">Brand</th><th scope="col" class="num">Overall'
+        '</th><th scope="col"><span class="visually-hidden">Overall as a bar</span></th>'
+        '<th scope="col">Band</th><th scope="col" class="num">Coverage</th><th scope="col">Assessed</th>'
+        '<th scope="col">Strongest</th><th scope="col">Weakest</th></tr></thead><tbody>',
     ]
     for entry in shown:
         tier = _tier(entry.overall_percent)
         width = f"{max(0.0, min(100.0, entry.overall_percent)):.1f}"
         body.append(
-            f'<tr><td class="num">{entry.rank}</td><td>{esc(entry.brand)}</td>'
+            f'<tr><td class="num">{entry.rank}</td><th scope="row">{esc(entry.brand)}</th>'
             f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
-            f'<td><div class="meter {tier}"><span style="width:{width}%"></span></div></td>'
+            f'<td><div class="meter {tier}" aria-hidden="true"><span style="width:{width}%"></span></div></td>'
             f'<td class="{tier}">{esc(entry.band)}</td>'
             f'<td class="num">{format_percent(entry.coverage_percent)}{_low_mark(entry.low_coverage)}</td>'
+            f"<td>{_assessed(entry.assessed, entry.assessor).removeprefix('assessed ')}</td>"
             f"<td>{esc(entry.strongest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.strongest.score_percent)}</span></td>'
             f"<td>{esc(entry.weakest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.weakest.score_percent)}</span></td></tr>'
         )
-    body += ["</tbody></table>"]
+    body += ["</tbody></table>", _legend()]
     if any(entry.low_coverage for entry in shown):
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
     body += ["</section>"]
-    return _page("CX leaderboard", "CX leaderboard", body)
+    subject = f"{total} brand{'' if total == 1 else 's'}"
+    return _page("CX leaderboard", subject, body)
 
 
 # history -----------------------------------------------------------------------------------------------
@@ -522,7 +690,7 @@ def _line_chart(history: History) -> str:
         name = line.name if any(score is not None for score in line.scores) else f"{line.name} (not rated)"
         parts.append(f'<text x="{_LEGEND_X + 30}" y="{row + 4.5}"{weight}>{esc(_clip(name, 26))}</text>')
     parts.append("</svg>")
-    return f"<figure>{''.join(parts)}</figure>"
+    return f"<figure>{''.join(parts)}<figcaption>{_TABLE_EQUIVALENT}</figcaption></figure>"
 
 
 def _history_cell(line: Line, index: int) -> str:
@@ -545,19 +713,25 @@ def _history_card(history: History) -> list[str]:
     parts = [
         '<section class="card">',
         '<div class="head">',
-        f'<div><h2>{esc(history.brand)}</h2><p class="meta">{frameworks} · {period_span(history)}</p></div>',
+        f'<div><h2>{esc(history.brand)}</h2><p class="meta">{frameworks} · {period_span(history)}</p>'
+        f'<p class="meta">Latest {_assessed(latest.assessed, latest.assessor)}</p></div>',
         _score_block(latest.overall_percent, latest.band),
         "</div>",
         *_warnings(history.notes()),
         _line_chart(history),
     ]
-    head = "".join(f'<th class="num">{period.assessed.isoformat()}</th>' for period in history.periods)
-    parts.append(f"<table><thead><tr><th>Metric</th>{head}</tr></thead><tbody>")
+    head = "".join(
+        f'<th scope="col" class="num">{period.assessed.isoformat()}</th>' for period in history.periods
+    )
+    parts.append(
+        f'<table class="scores{_size(len(history.lines) + 1)}"><caption>Scores of {esc(history.brand)} by '
+        f'assessment date</caption><thead><tr><th scope="col">Metric</th>{head}</tr></thead><tbody>'
+    )
     for line in (*history.lines, history.overall):
         cells = "".join(_history_cell(line, index) for index in range(len(history.periods)))
         kind = ' class="overall"' if line is history.overall else ""
-        parts.append(f"<tr{kind}><td>{esc(line.name)}</td>{cells}</tr>")
-    parts += ["</tbody></table>", "</section>"]
+        parts.append(f'<tr{kind}><th scope="row">{esc(line.name)}</th>{cells}</tr>')
+    parts += ["</tbody></table>", _legend(), "</section>"]
     return parts
 
 
@@ -566,5 +740,5 @@ def render_history(report: HistoryReport) -> str:
     metrics by period with each change."""
     body = [line for history in report.histories for line in _history_card(history)]
     histories = report.histories
-    subject = esc(histories[0].brand) if len(histories) == 1 else f"{len(histories)} brands"
-    return _page(f"CX history — {subject}", "CX history", body)
+    subject = histories[0].brand if len(histories) == 1 else f"{len(histories)} brands"
+    return _page("CX history", subject, body)
