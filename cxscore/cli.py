@@ -4,11 +4,12 @@ Only typer is imported at start-up; each command imports what it needs, so ``cxs
 fast and the rating path never loads data engines or unused renderers.
 """
 
+import contextlib
 import errno
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -117,7 +118,7 @@ def emit(report: Any, output: Path | None) -> None:
     """
     from cxscore.output import is_stdout, write_report
 
-    if not isinstance(report, str):
+    if not isinstance(report, str | bytes):
         console = _terminal_console(is_stdout(output))
         with console.capture() as captured:
             console.print(report)
@@ -130,6 +131,32 @@ def emit(report: Any, output: Path | None) -> None:
 
 def _name(output: Path | None) -> str | None:
     return None if output is None else str(output)
+
+
+ReportConfig = Annotated[
+    Path | None,
+    typer.Option(
+        "--report-config",
+        metavar="FILE",
+        help="Report settings (title, organisation, logo, accent, paper) for html, pdf and markdown; "
+        "default: cxscore.toml, or [tool.cxscore] in pyproject.toml, here or in a folder above.",
+    ),
+]
+# The formats that show the report settings and the generation line.
+_BRANDED = {"html", "pdf", "markdown"}
+
+
+@contextlib.contextmanager
+def report_facts(chosen_format: str, config: Path | None) -> Iterator[None]:
+    """While a report renders: its settings (``--report-config`` or the file found upward) and the
+    generation time, for the formats that show them (the table and data formats skip the lookup)."""
+    if chosen_format not in _BRANDED and config is None:
+        yield
+        return
+    from cxscore.report_settings import build_report_meta, use_report_meta
+
+    with use_report_meta(build_report_meta(config)):
+        yield
 
 
 def _terminal_console(terminal: bool) -> Any:
@@ -157,8 +184,8 @@ FormatOption = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="Report format: table, json, markdown, csv, html or total (default: from -o's extension, "
-        "else table).",
+        help="Report format: table, json, markdown, csv, html, pdf or total (default: from -o's "
+        "extension, else table).",
     ),
 ]
 FailUnder = Annotated[
@@ -254,6 +281,7 @@ def rate(
     ] = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
@@ -263,7 +291,9 @@ def rate(
     report = build_rate_report(
         paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
     )
-    emit(renderer("rate", format_for("rate", output_format, _name(output)))(report), output)
+    chosen = format_for("rate", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("rate", chosen)(report), output)
     _gate(gates.check(report.results, report.change))
 
 
@@ -285,6 +315,7 @@ def compare(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
@@ -293,7 +324,9 @@ def compare(
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
     comparison = compare_results(score_files(paths, allow_outside or []))
-    emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
+    chosen = format_for("compare", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("compare", chosen)(comparison), output)
     _gate(gates.check(comparison.results))
 
 
@@ -310,6 +343,7 @@ def rank(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
     from cxscore.gating import Gates
@@ -317,7 +351,9 @@ def rank(
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
     board = rank_files(paths, top, allow_outside or [])
-    emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
+    chosen = format_for("rank", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("rank", chosen)(board), output)
     _gate(gates.check(board.entries))
 
 
@@ -336,18 +372,21 @@ def history(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="Report format: table, json, markdown, csv or html (default: from -o's extension, else "
-            "table).",
+            help="Report format: table, json, markdown, csv, html or pdf (default: from -o's extension, "
+            "else table).",
         ),
     ] = None,
     output: OutputOption = None,
     allow_outside: AllowOutside = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Follow brands through their assessments, by date: every score with its change since the one before."""
     from cxscore.history import build_history
 
     report = build_history(paths, allow_outside or [])
-    emit(renderer("history", format_for("history", output_format, _name(output)))(report), output)
+    chosen = format_for("history", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("history", chosen)(report), output)
 
 
 @app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))

@@ -108,9 +108,7 @@ def generated_at(environ: dict[str, str] | None = None) -> datetime.datetime:
     if epoch is None or epoch == "":
         return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     if not epoch.isascii() or not epoch.isdigit() or len(epoch) > 12:
-        raise UsageError(
-            Issue("SOURCE_DATE_EPOCH", "must be a whole number of seconds since 1970-01-01 UTC")
-        )
+        raise UsageError(Issue("SOURCE_DATE_EPOCH", "must be a whole number of seconds since 1970-01-01 UTC"))
     return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
 
 

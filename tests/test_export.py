@@ -106,8 +106,13 @@ def results_for(command: str) -> object:
 
 @pytest.mark.parametrize(("command", "output_format"), sorted(RENDERERS))
 def test_every_format_maps_to_a_renderer_for_every_command(command: str, output_format: str) -> None:
+    if output_format == "pdf" and CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
     rendered = renderer(command, output_format)(results_for(command))  # type: ignore[call-overload]
-    if output_format == "table":
+    if output_format == "pdf":
+        assert isinstance(rendered, bytes)
+        assert rendered.startswith(b"%PDF-")
+    elif output_format == "table":
         assert hasattr(rendered, "__rich_console__") or hasattr(rendered, "__rich__")
     else:
         assert isinstance(rendered, str)
@@ -140,10 +145,16 @@ def test_format_choices_are_the_registered_formats(command: str, choices: type[S
 def test_output_option_for_every_format_and_command(
     cli: Cli, tmp_path: Path, in_root: None, command: str, output_format: OutputFormat
 ) -> None:
+    if output_format == "pdf" and CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
     target = tmp_path / f"report.{output_format}"
     result = cli(command, SANTA, GRINCH, "--format", output_format, "--output", target)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
+    if output_format == "pdf":
+        assert target.read_bytes().startswith(b"%PDF-")
+        assert [p.name for p in tmp_path.iterdir()] == [target.name]
+        return
     text = target.read_text(encoding="utf-8")
     assert text.strip()
     assert "\x1b" not in text  # no colour codes in files
@@ -388,7 +399,11 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] += 1
-        self.fetches += [f"{tag} {name}" for name, _ in attrs if name in {"src", "href", "srcset", "action"}]
+        self.fetches += [
+            f"{tag} {name}"
+            for name, value in attrs
+            if name in {"src", "href", "srcset", "action"} and not (value or "").startswith(("#", "data:"))
+        ]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
@@ -68,12 +69,12 @@ body { margin: 0; background: #eef1f4; color: var(--ink);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 header.report, main, footer { max-width: 1040px; margin: 0 auto; padding-left: 20px; padding-right: 20px; }
 header.report { display: flex; align-items: center; gap: 18px; padding-top: 24px; padding-bottom: 6px; }
-header.report .rule { display: none; }
 header.report img.logo { max-height: 64px; max-width: 200px; }
 header.report .org { margin: 0; font-weight: 600; }
 header.report .kind { margin: 0; color: var(--muted); }
 main { padding-top: 12px; padding-bottom: 12px; }
-h1 { font-size: 26px; margin: 0; color: var(--accent); border-top: 4px solid var(--accent); padding-top: 6px; }
+h1 { font-size: 26px; margin: 0; color: var(--accent); border-top: 4px solid var(--accent);
+  padding-top: 6px; }
 h2 { font-size: 22px; margin: 0; overflow-wrap: anywhere; }
 h3 { font-size: 16px; margin: 22px 0 8px; }
 section.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 22px 24px;
@@ -130,7 +131,11 @@ ul.legend { list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; disp
 footer { text-align: center; color: var(--muted); font-size: 13px; padding-bottom: 24px; }
 footer a { color: var(--accent); }
 @media print {
-  body { background: #fff; font-size: 11pt; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  body { background: #fff; font-size: 10pt; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  h1 { font-size: 18pt; } h2 { font-size: 15pt; } .score .pct { font-size: 26pt; }
+  table { font-size: 9pt; } th, td { padding: 3pt 6pt; }
+  figure { margin: 6pt 0 2pt; } figure svg { width: 78%; }
+  h3 { margin: 12pt 0 4pt; } ul.lift li { margin: 0 0 4pt; } header.report { padding-bottom: 0; }
   header.report, main, footer { max-width: none; padding-left: 0; padding-right: 0; }
   header.report { padding-top: 0; }
   section.card { box-shadow: none; border: 0; border-radius: 0; padding: 0; margin: 0 0 12pt; }
@@ -159,29 +164,31 @@ def css_string(text: str) -> str:
     """User text as a quoted CSS string: every character but letters, digits and a few safe marks is
     a hex escape, so nothing in it can end the string, the rule or the style element."""
     safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:-")
-    return '"' + "".join(c if c in safe else f"\\{ord(c):06x}" for c in clean_line(text)) + '"'
+    return '"' + "".join(c if c in safe else f"\\{ord(c):06x} " for c in clean_line(text)) + '"'
 
 
 def shown_path(path: str) -> str:
     """A file name as the reader should see it: relative to the current directory, never absolute."""
-    if not os.path.isabs(path):
+    given = PurePath(path)
+    if not given.is_absolute():
         return path
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(given)  # pathlib has no relative_to that climbs with ..
     except ValueError:  # another drive (Windows)
-        return os.path.basename(path)
+        return given.name
 
 
-def _print_css(meta: ReportMeta, subject: str) -> str:
+def _print_css(meta: ReportMeta, kind: str, subject: str) -> str:
     """The printed page: paper size and margins, and a running header and footer line (brand, date,
     page number) drawn in the page margins."""
     branding = meta.branding
-    left = " · ".join(part for part in (branding.organisation, subject) if part)
+    left = " · ".join(part for part in (branding.organisation, kind, subject) if part)
     return (
         f":root {{ --accent: {branding.accent}; }}\n"
-        f"@page {{ size: {branding.paper}; margin: 18mm 14mm 18mm 14mm;\n"
+        f"@page {{ size: {branding.paper}; margin: 16mm 14mm 16mm 14mm;\n"
         f"  @top-left {{ content: {css_string(left)}; font: 9pt sans-serif; color: #57606a; }}\n"
-        f"  @top-right {{ content: {css_string(meta.generated_date)}; font: 9pt sans-serif; color: #57606a; }}\n"
+        f"  @top-right {{ content: {css_string(meta.generated_date)}; font: 9pt sans-serif;"
+        " color: #57606a; }\n"
         f"  @bottom-left {{ content: {css_string(f'cxscore {meta.version}')}; font: 9pt sans-serif;"
         " color: #57606a; }\n"
         '  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt sans-serif;'
@@ -215,8 +222,13 @@ def _appendix() -> list[str]:
     ]
 
 
+def _brands(names: Iterable[str]) -> str:
+    """The brands a report is about, for its title and its printed header (cut when long)."""
+    return _clip(", ".join(dict.fromkeys(names)), 90)
+
+
 def _tier_name(tier: str) -> str:
-    return tier.replace("-", " ").capitalize()
+    return "OK" if tier == "ok" else tier.replace("-", " ").capitalize()
 
 
 def _legend() -> str:
@@ -259,7 +271,7 @@ def _page(kind: str, subject: str, body: list[str]) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f'<meta name="generator" content="cxscore {esc(meta.version)}">',
             f"<title>{title}</title>",
-            f"<style>{_CSS}{_print_css(meta, subject)}</style>",
+            f"<style>{_CSS}{_print_css(meta, kind, subject)}</style>",
             "</head>",
             "<body>",
             '<header class="report">',
@@ -501,9 +513,7 @@ def render_rate(report: RateReport) -> str:
         if change is not None:
             card += _baseline_card(change)
         body += ['<section class="card">', *card, "</section>"]
-    results = report.results
-    subject = results[0].brand if len(results) == 1 else f"{len(results)} brands"
-    return _page("CX scorecard", subject, body)
+    return _page("CX scorecard", _brands(result.brand for result in report.results), body)
 
 
 def _compare_cell(row: Row, index: int, scale: float) -> str:
@@ -580,7 +590,8 @@ def render_rank(board: Leaderboard) -> str:
         body.append(
             f'<tr><td class="num">{entry.rank}</td><th scope="row">{esc(entry.brand)}</th>'
             f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
-            f'<td><div class="meter {tier}" aria-hidden="true"><span style="width:{width}%"></span></div></td>'
+            f'<td><div class="meter {tier}" aria-hidden="true">'
+            f'<span style="width:{width}%"></span></div></td>'
             f'<td class="{tier}">{esc(entry.band)}</td>'
             f'<td class="num">{format_percent(entry.coverage_percent)}{_low_mark(entry.low_coverage)}</td>'
             f"<td>{_assessed(entry.assessed, entry.assessor).removeprefix('assessed ')}</td>"
@@ -739,6 +750,4 @@ def render_history(report: HistoryReport) -> str:
     """A card per brand: the latest overall, a line chart of every score by date, and the table of
     metrics by period with each change."""
     body = [line for history in report.histories for line in _history_card(history)]
-    histories = report.histories
-    subject = histories[0].brand if len(histories) == 1 else f"{len(histories)} brands"
-    return _page("CX history", subject, body)
+    return _page("CX history", _brands(history.brand for history in report.histories), body)

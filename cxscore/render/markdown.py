@@ -47,6 +47,19 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
     return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
 
 
+def _heading(kind: str) -> list[str]:
+    """The report's title (the settings' title, else ``kind``) and the line saying when it was
+    generated and by which cxscore, as the HTML reports have."""
+    from cxscore.report_settings import report_meta
+
+    meta = report_meta()
+    title = markdown_inline(meta.branding.title) if meta.branding.title else kind
+    made = f"Generated {meta.generated_time} by cxscore {meta.version}."
+    if meta.branding.organisation:
+        made = f"{markdown_inline(meta.branding.organisation)} · {made}"
+    return [f"# {title}", "", made, ""]
+
+
 def _brand_section(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
     lines = [f"## {markdown_inline(result.brand)}", ""]
@@ -153,7 +166,7 @@ def _notes(notes: list[str]) -> list[str]:
 
 def render_rate(report: RateReport) -> str:
     """The ``rate`` report: one section per brand, with what-if and baseline sections when asked for."""
-    lines = ["# CX scorecard", ""]
+    lines = _heading("CX scorecard")
     for result, what_if, change in report.sections():
         lines += _brand_section(result)
         if what_if is not None:
@@ -178,7 +191,7 @@ def render_compare(comparison: Comparison) -> str:
     """Brands as columns, shared metrics as rows, the overall last; ★ marks the best per row."""
     results = comparison.results
     labels = comparison.labels()
-    lines = ["# CX comparison", ""]
+    lines = _heading("CX comparison")
     if comparison.same_brand:
         lines += [f"{len(results)} assessments of **{markdown_inline(results[0].brand)}**", ""]
     for number, (result, label) in enumerate(zip(results, labels, strict=True), start=1):
@@ -209,7 +222,7 @@ def render_compare(comparison: Comparison) -> str:
 def render_rank(board: Leaderboard) -> str:
     """The leaderboard as a table, best first."""
     shown, total = board.shown, len(board.entries)
-    lines = ["# CX leaderboard", ""]
+    lines = _heading("CX leaderboard")
     frameworks = ", ".join(f"`{framework}` ({count})" for framework, count in board.frameworks.items())
     summary = f"{total} brand{'' if total == 1 else 's'} ranked by overall score"
     if len(shown) < total:
@@ -358,7 +371,7 @@ def _history_section(history: History) -> list[str]:
 
 def render_history(report: HistoryReport) -> str:
     """A section per brand: the overall's sparkline, then a table of metrics by period with each change."""
-    lines = ["# CX history", ""]
+    lines = _heading("CX history")
     for history in report.histories:
         lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"
