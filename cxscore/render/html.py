@@ -131,10 +131,10 @@ ul.legend { list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; disp
 footer { text-align: center; color: var(--muted); font-size: 13px; padding-bottom: 24px; }
 footer a { color: var(--accent); }
 @media print {
-  body { background: #fff; font-size: 10pt; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  body { background: #fff; font-size: 10pt; line-height: 1.35; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   h1 { font-size: 18pt; } h2 { font-size: 15pt; } .score .pct { font-size: 26pt; }
-  table { font-size: 9pt; } th, td { padding: 3pt 6pt; }
-  figure { margin: 6pt 0 2pt; } figure svg { width: 78%; }
+  table { font-size: 9pt; } th, td { padding: 2pt 6pt; }
+  figure { margin: 4pt 0 2pt; } figure svg { width: 74%; }
   h3 { margin: 12pt 0 4pt; } ul.lift li { margin: 0 0 4pt; } header.report { padding-bottom: 0; }
   header.report, main, footer { max-width: none; padding-left: 0; padding-right: 0; }
   header.report { padding-top: 0; }
@@ -185,7 +185,7 @@ def _print_css(meta: ReportMeta, kind: str, subject: str) -> str:
     left = " · ".join(part for part in (branding.organisation, kind, subject) if part)
     return (
         f":root {{ --accent: {branding.accent}; }}\n"
-        f"@page {{ size: {branding.paper}; margin: 16mm 14mm 16mm 14mm;\n"
+        f"@page {{ size: {branding.paper}; margin: 14mm 14mm 14mm 14mm;\n"
         f"  @top-left {{ content: {css_string(left)}; font: 9pt sans-serif; color: #57606a; }}\n"
         f"  @top-right {{ content: {css_string(meta.generated_date)}; font: 9pt sans-serif;"
         " color: #57606a; }\n"
@@ -245,6 +245,11 @@ def _assessed(assessed: datetime.date | None, assessor: str | None) -> str:
     """``assessed 2024-12-17 by X`` (or ``date not given``), escaped."""
     text = f"assessed {assessed.isoformat()}" if assessed else "assessment date not given"
     return text + (f" by {esc(assessor)}" if assessor else "")
+
+
+def _initial(text: str) -> str:
+    """The text with its first letter a capital (and nothing else changed, unlike ``capitalize``)."""
+    return text[:1].upper() + text[1:]
 
 
 def _page(kind: str, subject: str, body: list[str]) -> str:
@@ -540,7 +545,7 @@ def render_compare(comparison: Comparison) -> str:
             f'<div><h2><span class="swatch" style="background:{colour}" aria-hidden="true"></span>'
             f'{esc(label)}</h2><p class="meta">{brand}{esc(result.framework_name)} '
             f"({esc(result.framework_id)}) · coverage {format_percent(result.coverage_percent)}</p>"
-            f'<p class="meta">{_assessed(result.assessed, result.assessor).capitalize()}</p>'
+            f'<p class="meta">{_initial(_assessed(result.assessed, result.assessor))}</p>'
             f"{_score_block(result.overall_percent, result.band)}</div>"
         )
     body = [
