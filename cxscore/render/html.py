@@ -131,7 +131,8 @@ ul.legend { list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; disp
 footer { text-align: center; color: var(--muted); font-size: 13px; padding-bottom: 24px; }
 footer a { color: var(--accent); }
 @media print {
-  body { background: #fff; font-size: 10pt; line-height: 1.35; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  body { background: #fff; font-size: 10pt; line-height: 1.35; print-color-adjust: exact;
+    -webkit-print-color-adjust: exact; }
   h1 { font-size: 18pt; } h2 { font-size: 15pt; } .score .pct { font-size: 26pt; }
   table { font-size: 9pt; } th, td { padding: 2pt 6pt; }
   figure { margin: 4pt 0 2pt; } figure svg { width: 74%; }
