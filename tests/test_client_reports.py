@@ -486,18 +486,6 @@ def test_pdf_opens_with_brand_overall_and_pages(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cxscore.toml", "report.pdf"]
 
 
-@needs_browser
-def test_pdf_of_every_report_command(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pypdf import PdfReader
-
-    monkeypatch.chdir(ROOT)
-    for command, paths in (("compare", [GRINCH, SANTA]), ("rank", [SANTA, GRINCH]), ("history", [HISTORY])):
-        target = tmp_path / f"{command}.pdf"
-        assert cli(command, *paths, "--format", "pdf", "-o", target).exit_code == 0
-        text = " ".join(PdfReader(target).pages[0].extract_text().split())
-        assert "Santa Claus" in text or "Elf Express" in text, text
-
-
 def test_pdf_without_a_browser_is_one_line_saying_how_to_install(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

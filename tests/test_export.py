@@ -141,20 +141,14 @@ def test_format_choices_are_the_registered_formats(command: str, choices: type[S
 
 
 @pytest.mark.parametrize("command", ["rate", "compare", "rank"])
-@pytest.mark.parametrize("output_format", list(OutputFormat))
+@pytest.mark.parametrize("output_format", [f for f in OutputFormat if f != OutputFormat.pdf])  # pdf: its own
 def test_output_option_for_every_format_and_command(
     cli: Cli, tmp_path: Path, in_root: None, command: str, output_format: OutputFormat
 ) -> None:
-    if output_format == "pdf" and CHROMIUM is None:
-        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
     target = tmp_path / f"report.{output_format}"
     result = cli(command, SANTA, GRINCH, "--format", output_format, "--output", target)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    if output_format == "pdf":
-        assert target.read_bytes().startswith(b"%PDF-")
-        assert [p.name for p in tmp_path.iterdir()] == [target.name]
-        return
     text = target.read_text(encoding="utf-8")
     assert text.strip()
     assert "\x1b" not in text  # no colour codes in files
