@@ -44,11 +44,17 @@ def _dirs(allow_outside: Iterable[PathArg]) -> list[Path]:
     return [Path(directory) for directory in allow_outside]
 
 
-def score(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> list[ScoreResult]:
-    """Load and score brand files (directories: every YAML file inside, sorted), in the order given."""
+def score(
+    *paths: PathArg, allow_outside: Iterable[PathArg] = (), engine: str | None = None
+) -> list[ScoreResult]:
+    """Load and score brand files (directories: every YAML file inside, sorted), in the order given.
+
+    ``engine`` (an Ibis URL, ``pyspark`` or a Spark master URL) computes data-sourced metrics; the
+    default is an in-memory DuckDB. The other functions take it with the same meaning.
+    """
     from cxscore.scorecard import score_files
 
-    return score_files(_names(paths), _dirs(allow_outside))
+    return score_files(_names(paths), _dirs(allow_outside), engine=engine)
 
 
 def rate(
@@ -56,6 +62,7 @@ def rate(
     what_if: Mapping[str, float] | Sequence[str] = (),
     baseline: PathArg | None = None,
     allow_outside: Iterable[PathArg] = (),
+    engine: str | None = None,
 ) -> RateReport:
     """What ``cxscore rate`` shows: scorecards, what-if scenarios (``{"empathy": 5}`` or
     ``["empathy=5"]``) and the change since a baseline file (or the latest in a directory)."""
@@ -69,31 +76,39 @@ def rate(
         list(assignments),
         None if baseline is None else Path(baseline),
         allow_outside=_dirs(allow_outside),
+        engine=engine,
     )
 
 
-def compare_brands(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> Comparison:
+def compare_brands(
+    *paths: PathArg, allow_outside: Iterable[PathArg] = (), engine: str | None = None
+) -> Comparison:
     """Brands side by side on the metrics their frameworks share (two or more)."""
     from cxscore.compare import compare_results
     from cxscore.scorecard import score_files
 
-    return compare_results(score_files(_names(paths), _dirs(allow_outside)))
+    return compare_results(score_files(_names(paths), _dirs(allow_outside), engine=engine))
 
 
 def rank_brands(
-    *paths: PathArg, top: int | None = None, allow_outside: Iterable[PathArg] = ()
+    *paths: PathArg,
+    top: int | None = None,
+    allow_outside: Iterable[PathArg] = (),
+    engine: str | None = None,
 ) -> Leaderboard:
     """A leaderboard of the brands, best first (``top`` limits what it shows, not what it ranks)."""
     from cxscore.rank import rank_files
 
-    return rank_files(_names(paths), top, _dirs(allow_outside))
+    return rank_files(_names(paths), top, _dirs(allow_outside), engine=engine)
 
 
-def brand_history(*paths: PathArg, allow_outside: Iterable[PathArg] = ()) -> HistoryReport:
+def brand_history(
+    *paths: PathArg, allow_outside: Iterable[PathArg] = (), engine: str | None = None
+) -> HistoryReport:
     """Each brand's assessments over time, ordered by their ``assessed`` dates."""
     from cxscore.history import build_history
 
-    return build_history(_names(paths), _dirs(allow_outside))
+    return build_history(_names(paths), _dirs(allow_outside), engine=engine)
 
 
 def measure(

@@ -188,6 +188,15 @@ FormatOption = Annotated[
         "extension, else table).",
     ),
 ]
+DataEngine = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="URL",
+        help="Compute data-sourced metrics on this engine: an Ibis URL, pyspark, pyspark://local[N], "
+        "spark://HOST:PORT or sc://HOST:PORT (default: in-memory DuckDB).",
+    ),
+]
 FailUnder = Annotated[
     float | None,
     typer.Option(
@@ -281,6 +290,7 @@ def rate(
     ] = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
     report_config: ReportConfig = None,
 ) -> None:
     """Score brand files and show the scorecard."""
@@ -289,7 +299,7 @@ def rate(
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
     report = build_rate_report(
-        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or []
+        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], engine=engine
     )
     chosen = format_for("rate", output_format, _name(output))
     with report_facts(chosen, report_config):
@@ -315,6 +325,7 @@ def compare(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
     report_config: ReportConfig = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
@@ -323,7 +334,7 @@ def compare(
     from cxscore.scorecard import score_files
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
-    comparison = compare_results(score_files(paths, allow_outside or []))
+    comparison = compare_results(score_files(paths, allow_outside or [], engine=engine))
     chosen = format_for("compare", output_format, _name(output))
     with report_facts(chosen, report_config):
         emit(renderer("compare", chosen)(comparison), output)
@@ -343,6 +354,7 @@ def rank(
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
     report_config: ReportConfig = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
@@ -350,7 +362,7 @@ def rank(
     from cxscore.rank import rank_files
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
-    board = rank_files(paths, top, allow_outside or [])
+    board = rank_files(paths, top, allow_outside or [], engine=engine)
     chosen = format_for("rank", output_format, _name(output))
     with report_facts(chosen, report_config):
         emit(renderer("rank", chosen)(board), output)
@@ -378,12 +390,13 @@ def history(
     ] = None,
     output: OutputOption = None,
     allow_outside: AllowOutside = None,
+    engine: DataEngine = None,
     report_config: ReportConfig = None,
 ) -> None:
     """Follow brands through their assessments, by date: every score with its change since the one before."""
     from cxscore.history import build_history
 
-    report = build_history(paths, allow_outside or [])
+    report = build_history(paths, allow_outside or [], engine=engine)
     chosen = format_for("history", output_format, _name(output))
     with report_facts(chosen, report_config):
         emit(renderer("history", chosen)(report), output)
@@ -391,11 +404,11 @@ def history(
 
 @app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))
 @handle_user_errors
-def validate(paths: Paths, allow_outside: AllowOutside = None) -> None:
+def validate(paths: Paths, allow_outside: AllowOutside = None, engine: DataEngine = None) -> None:
     """Check brand files (and their frameworks) without scoring: exit 0 when all are valid."""
     from cxscore.scorecard import check_files
 
-    count = check_files(paths, allow_outside or [])
+    count = check_files(paths, allow_outside or [], engine=engine)
     sys.stderr.write(f"{count} file{'s' if count != 1 else ''} valid\n")
 
 
@@ -543,7 +556,14 @@ def measure(
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Ibis URL, pyspark, pyspark://local[N], spark://HOST:PORT or sc://HOST:PORT (default: "
+            "in-memory DuckDB).",
+        ),
+    ] = None,
     decimal_comma: Annotated[
         bool | None,
         typer.Option(

@@ -113,6 +113,25 @@ def ibis_cursor_rows(backend: Any, expression: Any) -> list[dict[str, Any]]:
             cursor.close()
 
 
+def ibis_spark_rows(backend: Any, expression: Any) -> list[dict[str, Any]]:
+    """The rows of ``expression`` as dicts, collected from the Spark DataFrame of its compiled SQL.
+
+    Undocumented: Ibis's PySpark ``raw_sql`` returns the ``DataFrame`` of ``session.sql``. Ibis's own
+    ``to_pyarrow`` goes through ``DataFrame.toPandas``, which warns on pandas 3; for a few aggregated
+    rows, ``collect`` is all that is needed. The SQL text is Ibis's compilation of the expression.
+    """
+    return [row.asDict() for row in backend.raw_sql(backend.compile(expression)).collect()]
+
+
+def ibis_spark_session(backend: Any) -> Any:
+    """The ``SparkSession`` under an Ibis PySpark backend.
+
+    Undocumented: Ibis keeps it in the attribute ``_session``. cxscore reads files through the
+    session's own reader, because Ibis's ``read_parquet`` takes one path, not a list of files.
+    """
+    return backend._session
+
+
 def ibis_driver_connection(backend: Any) -> Any:
     """The DB-API connection under an Ibis backend (a ``duckdb.DuckDBPyConnection`` for DuckDB).
 

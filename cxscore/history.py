@@ -255,10 +255,12 @@ def located(path: str, key: str, message: str) -> Issue:
     return Issue(path, message, node.line, node.col)
 
 
-def build_history(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> HistoryReport:
+def build_history(
+    arguments: Iterable[str], allow_outside: Sequence[Path] = (), *, engine: str | None = None
+) -> HistoryReport:
     """Load and score every file named (directories expand to their YAML files) and follow each brand
     through its assessments; a file without a date, or with a date its brand already has, is an error."""
-    results = score_files(arguments, allow_outside)
+    results = score_files(arguments, allow_outside, engine=engine)
     problems = date_problems(results)
     if problems:
         raise InputError([located(p.result.path, "assessed", p.message) for p in problems])

@@ -212,7 +212,7 @@ class FrameworkCatalog:
     files elsewhere on the machine.
     """
 
-    def __init__(self, allow_outside: Iterable[Path] = ()) -> None:
+    def __init__(self, allow_outside: Iterable[Path] = (), *, engine: str | None = None) -> None:
         self._by_path: dict[Path, Framework] = {}
         # A portfolio names the same framework thousands of times: remember each reference as
         # written (with the folder it is relative to) so it is resolved and checked only once.
@@ -220,6 +220,8 @@ class FrameworkCatalog:
         self.allow_outside = tuple(Path(directory).resolve() for directory in allow_outside)
         self._files_by_id: dict[str, Path] = {}
         self._data_session: Any = None  # a cxscore.data.DataSession, made when data is first read
+        #: The engine URL data-sourced metrics are computed on (None: an in-memory DuckDB).
+        self.engine = engine
 
     def data_session(self) -> Any:
         """The run's data session: each engine and data file opened once, however often it is named."""
@@ -397,7 +399,7 @@ def compute_data_sources(
         )
         try:
             root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
-            source = DataSource(paths=(entry.source,), base=str(base), root=root)
+            source = DataSource(paths=(entry.source,), base=str(base), root=root, engine=catalog.engine)
             result = compute_metric_value(wanted, source, catalog.data_session())
         except CxScoreError as exc:
             # Positions come from the node tree, composed only now that an error needs one.

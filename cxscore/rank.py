@@ -139,8 +139,12 @@ def _check_top(top: int | None) -> None:
 
 
 def rank_files(
-    arguments: Iterable[str], top: int | None = None, allow_outside: Sequence[Path] = ()
+    arguments: Iterable[str],
+    top: int | None = None,
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
 ) -> Leaderboard:
     """Load, score and rank every brand file named (directories expand to their YAML files)."""
     _check_top(top)  # before reading thousands of files
-    return rank_entries(map_brands(arguments, _summarise_loaded, allow_outside), top)
+    return rank_entries(map_brands(arguments, _summarise_loaded, allow_outside, engine=engine), top)

@@ -160,6 +160,8 @@ def build_rate_report(
     details: bool = False,
     fail_on_regression: bool = False,
     allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
 ) -> RateReport:
     """Score the files, and add what-if scenarios and a baseline change when asked for."""
     assignments = parse_what_if(what_if)
@@ -169,19 +171,23 @@ def build_rate_report(
         raise UsageError(Issue("--baseline", "compares one brand file with its baseline; give exactly one"))
     what_ifs: tuple[WhatIf, ...] = ()
     if assignments:
-        what_ifs = tuple(apply_what_if(loaded, assignments) for loaded in load_brands(paths, allow_outside))
+        loaded_brands = load_brands(paths, allow_outside, engine=engine)
+        what_ifs = tuple(apply_what_if(loaded, assignments) for loaded in loaded_brands)
         results = tuple(scenario.current for scenario in what_ifs)
     else:
-        results = tuple(score_files(paths, allow_outside))
+        results = tuple(score_files(paths, allow_outside, engine=engine))
     change = None
     if baseline is not None:
         from cxscore.compare import compare_results  # only a baseline needs it: keep `rate` start-up lean
 
-        change = compare_results((baseline_for(results[0], baseline, allow_outside), results[0]))
+        before = baseline_for(results[0], baseline, allow_outside, engine=engine)
+        change = compare_results((before, results[0]))
     return RateReport(results, what_ifs, change, single=is_single_file(paths), details=details)
 
 
-def baseline_for(current: ScoreResult, baseline: Path, allow_outside: Sequence[Path] = ()) -> ScoreResult:
+def baseline_for(
+    current: ScoreResult, baseline: Path, allow_outside: Sequence[Path] = (), *, engine: str | None = None
+) -> ScoreResult:
     """The earlier assessment to compare ``current`` with: the file given, or the latest assessment of
     the same brand dated before ``current`` in a directory of them.
 
@@ -191,7 +197,7 @@ def baseline_for(current: ScoreResult, baseline: Path, allow_outside: Sequence[P
     from cxscore.history import date_problems, latest_before, located
 
     if not baseline.is_dir():
-        before = score_files([str(baseline)], allow_outside)[0]
+        before = score_files([str(baseline)], allow_outside, engine=engine)[0]
         if before.brand != current.brand:
             message = (
                 f"the baseline assesses {before.brand}, not {current.brand} ({current.path}): "
@@ -205,7 +211,8 @@ def baseline_for(current: ScoreResult, baseline: Path, allow_outside: Sequence[P
             "dated before this one"
         )
         raise InputError(located(current.path, "assessed", message))
-    mine = [result for result in score_files([str(baseline)], allow_outside) if result.brand == current.brand]
+    assessments = score_files([str(baseline)], allow_outside, engine=engine)
+    mine = [result for result in assessments if result.brand == current.brand]
     problems = date_problems(mine)
     if problems:
         raise InputError([located(p.result.path, "assessed", p.message) for p in problems])

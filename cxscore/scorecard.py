@@ -14,7 +14,11 @@ T = TypeVar("T")
 
 
 def map_brands(
-    arguments: Iterable[str], keep: Callable[[LoadedBrand], T], allow_outside: Sequence[Path] = ()
+    arguments: Iterable[str],
+    keep: Callable[[LoadedBrand], T],
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
 ) -> list[T]:
     """Load every brand file named and keep only ``keep(loaded)`` of each, in the order given.
 
@@ -22,10 +26,11 @@ def map_brands(
     user sees every problem at once; if any failed, one :class:`InputError` carries all their issues.
     Only what ``keep`` returns stays in memory, so keeping a small summary per brand keeps a
     10,000-file run flat. Files a brand file names (its framework, its data) must lie in its own
-    directory tree or the current directory's, or under one of ``allow_outside``.
+    directory tree or the current directory's, or under one of ``allow_outside``. Data-sourced metrics
+    are computed on ``engine`` (an engine URL; the default is an in-memory DuckDB).
     """
     files, issues = expand_paths(arguments)
-    catalog = FrameworkCatalog(allow_outside)
+    catalog = FrameworkCatalog(allow_outside, engine=engine)
     kept: list[T] = []
     try:
         for path in files:
@@ -43,9 +48,11 @@ def map_brands(
     return kept
 
 
-def load_brands(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> list[LoadedBrand]:
+def load_brands(
+    arguments: Iterable[str], allow_outside: Sequence[Path] = (), *, engine: str | None = None
+) -> list[LoadedBrand]:
     """Load every brand file named (directories expand to their YAML files, sorted)."""
-    return map_brands(arguments, lambda loaded: loaded, allow_outside)
+    return map_brands(arguments, lambda loaded: loaded, allow_outside, engine=engine)
 
 
 def score_loaded(loaded: LoadedBrand) -> ScoreResult:
@@ -53,9 +60,11 @@ def score_loaded(loaded: LoadedBrand) -> ScoreResult:
     return score_brand(loaded.brand, loaded.framework, loaded.path)
 
 
-def score_files(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> list[ScoreResult]:
+def score_files(
+    arguments: Iterable[str], allow_outside: Sequence[Path] = (), *, engine: str | None = None
+) -> list[ScoreResult]:
     """Load and score every brand file named, in the order given."""
-    return map_brands(arguments, score_loaded, allow_outside)
+    return map_brands(arguments, score_loaded, allow_outside, engine=engine)
 
 
 def is_single_file(arguments: list[str]) -> bool:
@@ -63,6 +72,8 @@ def is_single_file(arguments: list[str]) -> bool:
     return len(arguments) == 1 and not Path(arguments[0]).is_dir()
 
 
-def check_files(arguments: Iterable[str], allow_outside: Sequence[Path] = ()) -> int:
+def check_files(
+    arguments: Iterable[str], allow_outside: Sequence[Path] = (), *, engine: str | None = None
+) -> int:
     """Validate files without scoring; returns how many were checked, raising on any problem."""
-    return len(load_brands(arguments, allow_outside))
+    return len(load_brands(arguments, allow_outside, engine=engine))

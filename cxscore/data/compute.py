@@ -256,6 +256,8 @@ def fetch(dataset: Dataset, expression: Table) -> list[Row]:
             # The compiled SQL through the driver's own cursor: the result is a few numbers, and
             # Ibis's Arrow/pandas result conversion would cost more start-up time than the query.
             return compat.ibis_cursor_rows(backend, expression)
+        if backend.name == "pyspark":
+            return compat.ibis_spark_rows(backend, expression)
         rows: list[Row] = expression.to_pyarrow().to_pylist()
         return rows
     # An operation the engine has no translation for (OperationNotDefinedError and

@@ -48,6 +48,7 @@ from cxscore import compat
 from cxscore.data.model import DataSource
 from cxscore.data.paths import MISSING, DataFile, ListingBudget, os_reason, resolve_files
 from cxscore.data.session import DataSession
+from cxscore.data.spark import PATH_SPECIAL, connect_spark, read_spark_files, spark_errors, spark_target
 from cxscore.data.urls import EngineUrl, parse_engine
 from cxscore.errors import InputError, Issue, UsageError, did_you_mean
 from cxscore.textsafe import clean_line
@@ -103,10 +104,13 @@ class Engine:
 
     backend: BaseBackend
     url: EngineUrl | None = None
+    #: False for a Spark session that was running before cxscore connected: it is left running.
+    owned: bool = True
 
     def close(self) -> None:
         """Disconnect; the data read through it is in the results already."""
-        self.backend.disconnect()
+        if self.owned:
+            self.backend.disconnect()
 
     def describe(self, error: BaseException) -> str:
         """A driver's error as one short printable line, with no secret of the URL in it."""
@@ -323,6 +327,9 @@ def connect(engine: str | None) -> Engine:
     """
     if engine is None:
         opened = Engine(ibis.duckdb.connect())
+    elif (target := spark_target(engine)) is not None:
+        backend, started = connect_spark(target)
+        opened = Engine(backend, parse_engine(engine), owned=started)
     else:
         url = parse_engine(engine)
         opened = Engine(_connect_file(url) if url.database is not None else _connect_url(url), url)
@@ -386,13 +393,15 @@ def _connect_file(url: EngineUrl) -> BaseBackend:
 def engine_errors(backend: BaseBackend) -> tuple[type[BaseException], ...]:
     """The driver exceptions that mean "the data or query was refused", for the backend's driver.
 
-    DuckDB and SQLite by name; any other driver by the DB-API ``Error`` class of its module.
+    DuckDB, SQLite and Spark by name; any other driver by the DB-API ``Error`` class of its module.
     """
     errors: list[type[BaseException]] = [sqlite3.Error]
     if backend.name == "duckdb":
         import duckdb
 
         errors.append(duckdb.Error)
+    elif backend.name == "pyspark":
+        errors.extend(spark_errors())
     else:
         driver = sys.modules.get(type(compat.ibis_driver_connection(backend)).__module__.split(".")[0])
         error = getattr(driver, "Error", None)
@@ -489,9 +498,12 @@ def _read_files(
     try:
         if backend.name == "duckdb" and encoding == "cp1252":
             files, encoding = _converted(files, session), "utf-8"
-        files = _literal(files, session)
+        spark = backend.name == "pyspark"
+        files = _literal(files, session, PATH_SPECIAL if spark else _PATTERN_CHARACTERS)
         if backend.name == "duckdb":
             table = _duckdb_view(backend, files, file_format, encoding)
+        elif spark:
+            table = read_spark_files(backend, [str(file.real) for file in files], file_format)
         else:
             reader = getattr(backend, f"read_{file_format}", None)
             if reader is None:
@@ -640,21 +652,24 @@ def _names_text(names: Sequence[str]) -> str:
 _PATTERN_CHARACTERS = frozenset("*?[]{}")
 
 
-def _literal(files: list[DataFile], session: DataSession) -> list[DataFile]:
+def _literal(
+    files: list[DataFile], session: DataSession, special: frozenset[str] = _PATTERN_CHARACTERS
+) -> list[DataFile]:
     """The files, each under a name no reader takes for a pattern.
 
     A file (or a folder on its path) called ``*`` or ``wave[1].csv`` is a legal name, but DuckDB's
     readers glob every name they are given: ``*/s.csv`` would also read ``l/s.csv`` through a link
     out of the brand file's tree. Such files are read through a symbolic link with a plain name in a
-    private temporary folder, removed with the session; the others are read as they are.
+    private temporary folder, removed with the session; the others are read as they are. ``special``
+    is what the engine's reader expands (Spark's Hadoop paths also take ``\\``, ``:`` and more).
     """
-    if not any(_PATTERN_CHARACTERS.intersection(str(file.real)) for file in files):
+    if not any(special.intersection(str(file.real)) for file in files):
         return files
     key = ("literal", tuple(file.real for file in files))
     folder = session.remember(key, lambda: Path(tempfile.mkdtemp(prefix="cxscore-")), _remove_folder)
     literal = []
     for index, file in enumerate(files):
-        if not _PATTERN_CHARACTERS.intersection(str(file.real)):
+        if not special.intersection(str(file.real)):
             literal.append(file)
             continue
         # The suffixes stay (a reader decompresses .gz by its name), with only plain characters.
