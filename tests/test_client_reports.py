@@ -499,3 +499,15 @@ def test_pdf_without_a_browser_is_one_line_saying_how_to_install(
     assert "needs Chromium or Google Chrome" in result.stderr
     assert "apt-get install chromium" in result.stderr
     assert target.read_bytes() == b"last quarter's PDF"
+
+
+def test_compare_labels_that_are_files_are_relative(
+    cli: Cli, tmp_path: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write("brand: Same\nassessed: 2024-01-02\nratings:\n  empathy: 3\n", "q1/brand.yaml")
+    second = write("brand: Same\nassessed: 2024-01-02\nratings:\n  empathy: 4\n", "q2/brand.yaml")
+    monkeypatch.chdir(tmp_path)
+    text = cli("compare", first.resolve(), second.resolve(), "-f", "html").stdout
+    assert str(tmp_path) not in text
+    assert "<h2>" in text
+    assert "q1/brand.yaml</h2>" in text

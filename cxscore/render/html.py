@@ -537,7 +537,12 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
 
 def render_compare(comparison: Comparison) -> str:
     """Brands side by side: score cards, a grouped bar chart and the table, caveats on top."""
-    results, labels = comparison.results, comparison.labels()
+    results = comparison.results
+    # A label that is a file name (two assessments of one brand on one date) is shown from here.
+    labels = tuple(
+        shown_path(label) if label == result.path else label
+        for label, result in zip(comparison.labels(), results, strict=True)
+    )
     cards = []
     for index, (result, label) in enumerate(zip(results, labels, strict=True)):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
