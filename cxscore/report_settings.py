@@ -7,7 +7,7 @@ settings file, found upward from the current directory (``cxscore.toml``, or ``[
     title = "Customer experience review, Q4"
     organisation = "Acme Consulting"
     logo = "brand/logo.svg"        # a local PNG or SVG beside this file, inlined into the report
-    accent = "#0a3069"             # headings and the top rule; must be readable on white (4.5:1)
+    accent = "#0a3069"             # headings and the top rule; must be readable on the page (4.5:1)
     paper = "A4"                   # or "Letter": the printed and PDF page size
 
 The file is validated like every input: an unknown key, a value of the wrong type, an unreadable or
@@ -47,7 +47,8 @@ MAX_SETTINGS_BYTES = 1 << 20
 MAX_LOGO_BYTES = 256 * 1024
 #: WCAG 2.1 AA's minimum contrast for body text (success criterion 1.4.3).
 MIN_TEXT_CONTRAST = 4.5
-PAGE_BACKGROUND = "#ffffff"
+#: The darkest background the accent is drawn on (the grey around the report's white cards).
+PAGE_BACKGROUND = "#eef1f4"
 DEFAULT_ACCENT = "#0a3069"
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -281,8 +282,9 @@ def _brand(settings: ReportSettings, path: Path, shown: str, text: str, table: t
             raise UsageError(
                 Issue(
                     shown,
-                    f"accent: {settings.accent} has a contrast of {ratio:.2f}:1 against the white page; "
-                    f"text needs at least {MIN_TEXT_CONTRAST}:1 (WCAG 2.1 AA): choose a darker colour",
+                    f"accent: {settings.accent} has a contrast of {ratio:.2f}:1 against the page background "
+                    f"{PAGE_BACKGROUND}; text needs at least {MIN_TEXT_CONTRAST}:1 (WCAG 2.1 AA): choose a "
+                    "darker colour",
                     line,
                     col,
                 )

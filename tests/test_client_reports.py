@@ -109,7 +109,7 @@ def test_branded_report_with_hostile_text_has_no_axe_violations(
 ) -> None:
     settings = write(
         'title = "Review for <Acme> & co"\norganisation = "Agency \\"</style>\\""\nlogo = "logo.svg"\n'
-        'accent = "#5a1e8c"\n',
+        'accent = "#6d6d6d"\n',  # just passes the settings check (4.56:1 on the page): axe must agree
         "cxscore.toml",
     )
     write(
@@ -341,8 +341,8 @@ SVG = b'<?xml version="1.0"?>\n<!-- logo -->\n<svg xmlns="http://www.w3.org/2000
         (
             "accent = '#ffcc00'\n",
             {},
-            "cxscore.toml:1:1: accent: #ffcc00 has a contrast of 1.51:1 against the white page; text needs "
-            "at least 4.5:1 (WCAG 2.1 AA): choose a darker colour",
+            "cxscore.toml:1:1: accent: #ffcc00 has a contrast of 1.33:1 against the page background #eef1f4; "
+            "text needs at least 4.5:1 (WCAG 2.1 AA): choose a darker colour",
         ),
         ("logo = 'missing.png'\n", {}, "cxscore.toml:1:1: logo: cannot read missing.png: No such file"),
         ("logo = 'https://example.com/a.png'\n", {}, "logo: must be a local PNG or SVG file, not a URL"),
@@ -511,3 +511,12 @@ def test_compare_labels_that_are_files_are_relative(
     assert str(tmp_path) not in text
     assert "<h2>" in text
     assert "q1/brand.yaml</h2>" in text
+
+
+@needs_browser
+def test_pdf_to_standard_output_when_it_is_not_a_terminal(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = cli("rank", SANTA, GRINCH, "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(b"%PDF-")
+    assert result.stdout_bytes.rstrip().endswith(b"%%EOF")
