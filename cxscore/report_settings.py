@@ -189,10 +189,10 @@ def _read_text(path: Path, shown: str) -> str:
     from cxscore.output import note_input
 
     try:
+        if path.exists() and not path.is_file():  # a folder, or a FIFO that would block the run
+            raise UsageError(Issue(shown, "not a regular file"))
         with path.open("rb") as handle:
             status = os.fstat(handle.fileno())
-            if not path.is_file():
-                raise UsageError(Issue(shown, "not a regular file"))
             data = handle.read(MAX_SETTINGS_BYTES + 1)
     except OSError as error:
         raise UsageError(Issue(shown, f"cannot read: {error.strerror or error}")) from None
@@ -217,7 +217,9 @@ def _parse(text: str, shown: str, table: tuple[str, ...]) -> ReportSettings:
         raise UsageError(Issue(shown, f"not valid TOML: {message}", line, col)) from None
     values: Any = document
     for key in table:
-        values = values.get(key, {}) if isinstance(values, dict) else {}
+        if not isinstance(values, dict) or key not in values:
+            raise UsageError(Issue(shown, f"has no [{'.'.join(table)}] table of report settings"))
+        values = values[key]
     if not isinstance(values, dict):
         raise UsageError(Issue(shown, f"[{'.'.join(table)}] must be a table"))
     try:
@@ -312,11 +314,11 @@ def _logo_uri(logo: str, settings_path: Path, shown: str, place: tuple[int | Non
     target = (folder / logo).resolve()
     if not target.is_relative_to(folder.resolve()):
         raise fail(f"must be inside the folder of {settings_path.name} (or below it)")
+    if target.exists() and not target.is_file():  # a folder, or a FIFO that would block the run
+        raise fail(f"{logo} is not a regular file")
     try:
         with target.open("rb") as handle:
             status = os.fstat(handle.fileno())
-            if not target.is_file():
-                raise fail("not a regular file")
             data = handle.read(MAX_LOGO_BYTES + 1)
     except OSError as error:
         raise fail(f"cannot read {logo}: {error.strerror or error}") from None

@@ -520,3 +520,37 @@ def test_pdf_to_standard_output_when_it_is_not_a_terminal(cli: Cli, monkeypatch:
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes.startswith(b"%PDF-")
     assert result.stdout_bytes.rstrip().endswith(b"%%EOF")
+
+
+def test_a_named_pyproject_without_the_table_is_an_error(cli: Cli, write: Write) -> None:
+    settings = write('[project]\nname = "x"\n', "pyproject.toml")
+    result = cli("rate", ROOT / SANTA, "-f", "html", "--report-config", settings)
+    assert result.exit_code == 2
+    assert result.stderr == f"{settings}: has no [tool.cxscore] table of report settings\n"
+
+
+def test_a_fifo_logo_is_refused_without_blocking(cli: Cli, tmp_path: Path, write: Write) -> None:
+    os.mkfifo(tmp_path / "logo.png")
+    settings = write('logo = "logo.png"\n', "cxscore.toml")
+    result = cli("rate", ROOT / SANTA, "-f", "html", "--report-config", settings)
+    assert result.exit_code == 2
+    assert result.stderr == f"{settings}:1:1: logo: logo.png is not a regular file\n"
+
+
+def test_a_pdf_is_never_written_onto_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from cxscore.errors import UsageError
+    from cxscore.output import write_stdout
+
+    controller, terminal = os.openpty()
+    try:
+        with open(terminal, "w", encoding="utf-8") as stream:  # noqa: PTH123 - a descriptor, not a path
+            monkeypatch.setattr(sys, "stdout", stream)
+            with pytest.raises(UsageError, match="a PDF is binary: write it to a file with -o report.pdf"):
+                write_stdout(b"%PDF-1.4\n")
+        os.set_blocking(controller, False)
+        with pytest.raises(BlockingIOError):  # nothing reached the terminal
+            os.read(controller, 100)
+    finally:
+        os.close(controller)
