@@ -549,8 +549,8 @@ def test_a_pdf_is_never_written_onto_a_terminal(monkeypatch: pytest.MonkeyPatch)
             monkeypatch.setattr(sys, "stdout", stream)
             with pytest.raises(UsageError, match="a PDF is binary: write it to a file with -o report.pdf"):
                 write_stdout(b"%PDF-1.4\n")
-        os.set_blocking(controller, False)
-        with pytest.raises(BlockingIOError):  # nothing reached the terminal
-            os.read(controller, 100)
+            os.set_blocking(controller, False)
+            with pytest.raises(BlockingIOError):  # nothing reached the terminal
+                os.read(controller, 100)
     finally:
         os.close(controller)
