@@ -244,7 +244,8 @@ def _legend() -> str:
 
 def _assessed(assessed: datetime.date | None, assessor: str | None) -> str:
     """``assessed 2024-12-17 by X`` (or ``date not given``), escaped."""
-    text = f"assessed {assessed.isoformat()}" if assessed else "assessment date not given"
+    when = f'<span class="nowrap">{assessed.isoformat()}</span>' if assessed else ""
+    text = f"assessed {when}" if assessed else "assessment date not given"
     return text + (f" by {esc(assessor)}" if assessor else "")
 
 
