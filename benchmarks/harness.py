@@ -34,6 +34,8 @@ class Case:
     max_ratio: float | None
     repeats: int = 7
     env: dict[str, str] = field(default_factory=dict)
+    #: Also a bound on peak memory: target peak over floor peak (None: memory is reported only).
+    max_peak_ratio: float | None = None
 
 
 class _Compared:
@@ -65,6 +67,17 @@ class Measurement(_Compared):
     def ratio(self) -> float:
         """Median target time over median floor time."""
         return self.target_seconds / self.floor_seconds
+
+    @property
+    def peak_ratio(self) -> float:
+        """Target peak memory over floor peak memory."""
+        return self.target_peak_mib / self.floor_peak_mib
+
+    @property
+    def passed(self) -> bool:
+        """Within the time target and, where the case has one, the memory target."""
+        bound = self.case.max_peak_ratio
+        return super().passed and (bound is None or self.peak_ratio <= bound)
 
 
 def run_once(command: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
@@ -169,8 +182,13 @@ def table(measurements: list[Measurement]) -> str:
     for m in measurements:
         target = "-" if m.case.max_ratio is None else f"{m.case.max_ratio:.2f}x"
         verdict = "info" if m.case.max_ratio is None else ("pass" if m.passed else "FAIL")
+        memory = (
+            ""
+            if m.case.max_peak_ratio is None
+            else f" (peak {m.peak_ratio:.2f}x, target {m.case.max_peak_ratio:.2f}x)"
+        )
         lines.append(
             f"{m.case.name:<34} {m.target_seconds:>9.3f} {m.floor_seconds:>9.3f} {m.ratio:>6.2f} "
-            f"{target:>7} {m.target_peak_mib:>9.1f} {m.floor_peak_mib:>9.1f}  {verdict}"
+            f"{target:>7} {m.target_peak_mib:>9.1f} {m.floor_peak_mib:>9.1f}  {verdict}{memory}"
         )
     return "\n".join(lines)

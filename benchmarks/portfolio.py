@@ -59,7 +59,8 @@ def generate(directory: Path, count: int, seed: int = 20241217) -> Path:
 
 
 def cases(smoke: bool, workdir: Path) -> list[Case]:
-    """rate --format json and rank over 10,000 files (target 2.0x), and 1,000 to show the growth.
+    """rate --format json and rank over 10,000 files (target 2.0x the libyaml floor), 1,000 to show
+    the growth, and 100,000 against 10,000 (at most 10.5x the time, peak memory at most 1.2x).
 
     At 1,000 files both sides are still dominated by start-up, so that size is reported without a
     target; the marginal cost per file is (t10k - t1k) / 9,000 on each side.
@@ -81,4 +82,21 @@ def cases(smoke: bool, workdir: Path) -> list[Case]:
             ),
             Case(f"portfolio: rank {size:,} files", [*command, "rank", directory], floor, target, repeats),
         ]
+    # Growth: the bigger portfolio against the smaller one, both cxscore (10x the files).
+    small, large = (20, 200) if smoke else (10_000, 100_000)
+    small_dir = str(generate(workdir / f"portfolio-{small}", small))
+    large_dir = str(generate(workdir / f"portfolio-{large}", large))
+    growth_target = None if smoke else 10.5
+    memory_target = None if smoke else 1.2
+    for name, arguments in (("rate json", ["rate", "-f", "json"]), ("rank", ["rank"])):
+        result.append(
+            Case(
+                f"growth: {name} {large:,} vs {small:,}",
+                [*command, *arguments[:1], large_dir, *arguments[1:]],
+                [*command, *arguments[:1], small_dir, *arguments[1:]],
+                growth_target,
+                2 if smoke else 3,
+                max_peak_ratio=memory_target,
+            )
+        )
     return result

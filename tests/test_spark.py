@@ -191,6 +191,11 @@ def test_only_aggregates_come_back_from_spark(
     channels = {row["group"]["channel"] for row in measures if row["group"]}
     # One row overall and one per channel: never the survey's 400 rows.
     assert returned == [1, len(channels)]
+    returned.clear()
+    result = cli("rate", EXAMPLES / "data" / "acme-survey.yaml", "--engine", "pyspark", "-f", "json")
+    assert result.exit_code == 0, result.output
+    computed = [metric for metric in json.loads(result.stdout)["metrics"] if metric.get("n")]
+    assert returned == [1] * len(computed)  # one aggregate row per data-sourced metric
 
 
 @pytest.mark.parametrize(
