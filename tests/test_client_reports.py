@@ -280,7 +280,7 @@ def test_settings_are_found_upward_and_shown(
     words = " ".join(" ".join(page.text).split())
     assert "<h1>Customer experience review</h1>" in text
     assert "Acme Consulting" in words
-    assert "CX scorecard · Santa Claus" in words
+    assert "CX scorecard — Santa Claus" in words
     assert "--accent: #5a1e8c;" in text
     assert '<img class="logo" src="data:image/png;base64,' in text
     assert 'alt="Acme Consulting logo"' in text

@@ -179,11 +179,11 @@ def shown_path(path: str) -> str:
         return given.name
 
 
-def _print_css(meta: ReportMeta, kind: str, subject: str) -> str:
+def _print_css(meta: ReportMeta, title: str) -> str:
     """The printed page: paper size and margins, and a running header and footer line (brand, date,
     page number) drawn in the page margins."""
     branding = meta.branding
-    left = " · ".join(part for part in (branding.organisation, kind, subject) if part)
+    left = " · ".join(part for part in (branding.organisation, title) if part)
     return (
         f":root {{ --accent: {branding.accent}; }}\n"
         f"@page {{ size: {branding.paper}; margin: 14mm 14mm 14mm 14mm;\n"
@@ -254,19 +254,25 @@ def _initial(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _page(kind: str, subject: str, body: list[str]) -> str:
-    """A whole report: header (logo, organisation, title, generation line), the sections, the method
-    appendix and a footer that says where the scores come from. ``subject`` is plain text."""
+def _report_page(kind: str, subject: str, body: list[str]) -> str:
+    """A whole report about ``subject`` (plain text: brand names), of a ``kind`` such as "CX scorecard"."""
+    return _page(f"{esc(kind)} — {esc(subject)}", esc(kind), body)
+
+
+def _page(title: str, heading: str, body: list[str]) -> str:
+    """A whole report: header (logo, organisation, heading, generation line), the sections, the method
+    appendix and a footer that says where the scores come from. ``title`` ("kind — subject") and
+    ``heading`` are HTML, escaped by the caller; the settings' title, when given, replaces the heading."""
     meta = report_meta()
     branding = meta.branding
-    heading = esc(branding.title) if branding.title else kind
-    title = f"{heading} — {esc(subject)}"
+    kind_line = f'<p class="kind">{title}</p>' if branding.title else ""
+    if branding.title:
+        heading, title = esc(branding.title), f"{esc(branding.title)} — {title}"
     logo = ""
     if branding.logo_uri:
         alt = f"{branding.organisation} logo" if branding.organisation else "Logo"
         logo = f'<img class="logo" src="{branding.logo_uri}" alt="{esc(alt)}">'
     organisation = f'<p class="org">{esc(branding.organisation)}</p>' if branding.organisation else ""
-    kind_line = f'<p class="kind">{kind} · {esc(subject)}</p>' if branding.title else ""
     generated = f"Generated {meta.generated_time} by cxscore {esc(meta.version)}"
     return "\n".join(
         [
@@ -278,7 +284,7 @@ def _page(kind: str, subject: str, body: list[str]) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f'<meta name="generator" content="cxscore {esc(meta.version)}">',
             f"<title>{title}</title>",
-            f"<style>{_CSS}{_print_css(meta, kind, subject)}</style>",
+            f"<style>{_CSS}{_print_css(meta, html.unescape(title))}</style>",
             "</head>",
             "<body>",
             '<header class="report">',
@@ -520,7 +526,7 @@ def render_rate(report: RateReport) -> str:
         if change is not None:
             card += _baseline_card(change)
         body += ['<section class="card">', *card, "</section>"]
-    return _page("CX scorecard", _brands(result.brand for result in report.results), body)
+    return _report_page("CX scorecard", _brands(result.brand for result in report.results), body)
 
 
 def _compare_cell(row: Row, index: int, scale: float) -> str:
@@ -578,7 +584,7 @@ def render_compare(comparison: Comparison) -> str:
     title = " vs ".join(labels)
     if comparison.same_brand:
         title = f"{results[0].brand}: {title}"
-    return _page("CX comparison", title, body)
+    return _report_page("CX comparison", title, body)
 
 
 def render_rank(board: Leaderboard) -> str:
@@ -617,7 +623,7 @@ def render_rank(board: Leaderboard) -> str:
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
     body += ["</section>"]
     subject = f"{total} brand{'' if total == 1 else 's'}"
-    return _page("CX leaderboard", subject, body)
+    return _report_page("CX leaderboard", subject, body)
 
 
 # history -----------------------------------------------------------------------------------------------
@@ -762,4 +768,4 @@ def render_history(report: HistoryReport) -> str:
     """A card per brand: the latest overall, a line chart of every score by date, and the table of
     metrics by period with each change."""
     body = [line for history in report.histories for line in _history_card(history)]
-    return _page("CX history", _brands(history.brand for history in report.histories), body)
+    return _report_page("CX history", _brands(history.brand for history in report.histories), body)
