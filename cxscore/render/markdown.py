@@ -199,6 +199,8 @@ def render_compare(comparison: Comparison) -> str:
             f"{number}. **{markdown_inline(label)}** — {markdown_inline(result.framework_name)} "
             f"(`{result.framework_id}`), overall {format_percent(result.overall_percent)} "
             f"({markdown_inline(result.band)}), coverage {format_percent(result.coverage_percent)}"
+            + (f", assessed {result.assessed.isoformat()}" if result.assessed else "")
+            + (f" by {markdown_inline(result.assessor)}" if result.assessor else "")
         )
     lines.append("")
     lines += _notes(comparison.notes())
