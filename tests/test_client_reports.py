@@ -496,7 +496,8 @@ def test_pdf_without_a_browser_is_one_line_saying_how_to_install(
     result = cli("rate", SANTA, "-o", target)
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
-    assert "needs Chromium or Google Chrome" in result.stderr
+    assert result.stderr.startswith("cxscore: --format pdf needs Chromium or Google Chrome")
+    assert "CXSCORE_CHROMIUM names" in result.stderr
     assert "apt-get install chromium" in result.stderr
     assert target.read_bytes() == b"last quarter's PDF"
 
@@ -554,3 +555,15 @@ def test_a_pdf_is_never_written_onto_a_terminal(monkeypatch: pytest.MonkeyPatch)
                 os.read(controller, 100)
     finally:
         os.close(controller)
+
+
+def test_pdf_with_no_browser_on_the_path(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CXSCORE_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no chromium, no chrome
+    monkeypatch.chdir(ROOT)
+    result = cli("compare", SANTA, GRINCH, "-f", "pdf", "-o", tmp_path / "c.pdf")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "apt-get install chromium" in result.stderr
+    assert "CXSCORE_CHROMIUM names" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -64,7 +64,9 @@ def print_to_pdf(page: str) -> bytes:
     error that says what to do)."""
     browser = find_browser()
     if browser is None:
-        raise UsageError(Issue("cxscore", INSTALL_HINT))
+        chosen = os.environ.get("CXSCORE_CHROMIUM")
+        named = f" (CXSCORE_CHROMIUM names {chosen!r}, which is not an executable)" if chosen else ""
+        raise UsageError(Issue("cxscore", INSTALL_HINT + named))
     with tempfile.TemporaryDirectory(prefix="cxscore-pdf-") as folder:
         source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
         source.write_text(page, encoding="utf-8")
