@@ -18,7 +18,13 @@ from pathlib import Path
 
 from benchmarks.harness import count_table, counted, machine, measure, table
 
-SUITES = ("benchmarks.startup", "benchmarks.portfolio", "benchmarks.measure", "benchmarks.groups")
+SUITES = (
+    "benchmarks.startup",
+    "benchmarks.portfolio",
+    "benchmarks.measure",
+    "benchmarks.groups",
+    "benchmarks.engines",
+)
 
 
 def compile_package() -> None:

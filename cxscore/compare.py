@@ -6,7 +6,9 @@ comparable than they look, and the Comparison flags both instead of letting them
 
 * different frameworks: only the shared metrics can be set side by side;
 * different rated sets: when one brand left unrated a metric that another rated, their overalls are
-  weighted means over different sets of metrics (different denominators).
+  weighted means over different sets of metrics (different denominators);
+* different industry anchors: brands that chose different ``industry:`` curves (or none) have their
+  measured values scored on different curves.
 
 A baseline check (``rate --baseline``) is the same computation on two results, the baseline first:
 each row's ``delta`` is then the change since the baseline.
@@ -163,6 +165,16 @@ class Comparison(NamedTuple):
         if self.weights_differ:
             names = ", ".join(row.name for row in self.weights_differ)
             notes.append(f"Weights differ between brands for: {names}.")
+        anchors = [
+            ", ".join(dict.fromkeys(m.industry_anchors for m in result.metrics if m.industry_anchors))
+            or "default curves"
+            for result in self.results
+        ]
+        if len(set(anchors)) > 1:
+            listed = "; ".join(f"{label}: {used}" for label, used in zip(self.labels(), anchors, strict=True))
+            notes.append(
+                f"Industry anchors differ ({listed}): measured scores are placed on different curves."
+            )
         return notes
 
 

@@ -28,6 +28,8 @@ DEFAULT_FRAMEWORK = "cx-six"
 YAML_SUFFIXES = (".yaml", ".yml")
 #: The CX measures: each reads its answers from one column of the data.
 COMPUTED_MEASURES = ("nps", "csat", "ces", "fcr", "response_time")
+#: The measures that read one column of answers (so a data source must name it).
+COLUMN_MEASURES = (*COMPUTED_MEASURES, "mean", "net_box")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -396,6 +398,8 @@ def compute_data_sources(
             of=measure.of,
             between=tuple(measure.between or ()),
             unit=measure.unit,
+            top=tuple(measure.top or ()),
+            bottom=tuple(measure.bottom or ()),
         )
         try:
             root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
@@ -507,6 +511,8 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
             yield from _check_rated(metric_id, entry, framework, document)
         if entry.rating is not None and not low <= entry.rating <= high:
             yield _off_scale(document, framework, metric_id, entry.rating)
+    if brand.industry is not None:
+        yield from _check_industry(brand.industry, framework, document)
     unknown = any(metric_id not in known for metric_id in brand.ratings)
     rated = [m for m in framework.metrics if m.id in brand.ratings and brand.ratings[m.id].given]
     if not rated and not unknown:
@@ -517,6 +523,29 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
         node = locate(document.root, ("weights",))
         message = "every rated metric has weight 0, so there is no score"
         yield Issue(document.path, message, node.line, node.col)
+
+
+def framework_industries(framework: Framework) -> dict[str, str]:
+    """The industries some curve of ``framework`` has anchors for, by id, with their names."""
+    found: dict[str, str] = {}
+    for metric in framework.metrics:
+        for key, anchors in (metric.curve.industries if metric.curve else {}).items():
+            found.setdefault(key, anchors.name)
+    return dict(sorted(found.items()))
+
+
+def _check_industry(industry: str, framework: Framework, document: Document) -> Iterator[Issue]:
+    """An ``industry:`` must name one the framework's curves give anchors for."""
+    known = framework_industries(framework)
+    if industry in known:
+        return
+    node = locate(document.root, ("industry",))
+    if known:
+        listing = f"{did_you_mean(industry, list(known))} (known: {', '.join(known)})"
+    else:
+        listing = ": it gives none, so leave 'industry' out"
+    message = f"industry: {framework.id} has no curve anchors for industry '{industry}'{listing}"
+    yield Issue(document.path, message, node.line, node.col)
 
 
 def _check_rated(
@@ -553,8 +582,8 @@ def _check_measured(
                 shown = f"{low:g} to {high:g}"
             message = f"ratings.{metric_id}: {value:g} is outside the range of {measure.label}: {shown}"
             yield Issue(document.path, message, node.line, node.col)
-    reads_column = measure.name in (*COMPUTED_MEASURES, "mean") or (
-        measure.name == "difference" and measure.of in (*COMPUTED_MEASURES, "mean")
+    reads_column = measure.name in COLUMN_MEASURES or (
+        measure.name == "difference" and measure.of in COLUMN_MEASURES
     )
     if entry.source is not None and reads_column and entry.column is None and measure.column is None:
         node = locate(document.root, ("ratings", metric_id, "from"))

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -125,7 +126,9 @@ class Band(_Input):
     min: Percent
 
 
-MeasureName = Literal["nps", "csat", "ces", "fcr", "response_time", "share", "mean", "ratio", "difference"]
+MeasureName = Literal[
+    "nps", "csat", "ces", "fcr", "response_time", "share", "mean", "ratio", "difference", "net_box"
+]
 
 #: The values a measure can take, as (lowest, highest); ``None`` means unbounded on that side.
 #: NPS is in points (−100..100); CSAT, FCR and shares are percentages; CES is a mean on its 1–7 scale;
@@ -140,6 +143,7 @@ MEASURE_RANGES: dict[str, tuple[float | None, float | None]] = {
     "mean": (None, None),
     "ratio": (None, None),
     "difference": (None, None),
+    "net_box": (-100.0, 100.0),
 }
 
 
@@ -153,7 +157,10 @@ class Measure(_Input):
     * ``mean``: the mean of ``column`` (over the rows where ``where`` holds, when given);
     * ``ratio``: a ratio of sums, Σ ``numerator`` / Σ ``denominator``;
     * ``difference``: the measure ``of`` in the group ``between[0]`` minus the same measure in the
-      group ``between[1]`` (two ``where`` conditions), e.g. members minus non-members.
+      group ``between[1]`` (two ``where`` conditions), e.g. members minus non-members;
+    * ``net_box``: 100 · (answers in ``top`` − answers in ``bottom``) / (answers in ``column`` between
+      the lowest and highest of those values), from −100 to 100: the XM Institute's net score on a
+      7-point item is ``top: [6, 7]``, ``bottom: [1, 2, 3]``.
     """
 
     name: MeasureName
@@ -164,9 +171,20 @@ class Measure(_Input):
     denominator: Text | None = None
     of: MeasureName | None = None
     between: list[Text] | None = None
+    top: list[Number] | None = None
+    bottom: list[Number] | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
+        if self.name == "net_box" or self.of == "net_box":
+            if not self.top or not self.bottom:
+                raise ValueError(
+                    "a net_box measure needs 'top' and 'bottom': the answers counted for and against"
+                )
+            if set(self.top) & set(self.bottom):
+                raise ValueError("'top' and 'bottom' of a net_box measure must not share an answer")
+        elif self.top is not None or self.bottom is not None:
+            raise ValueError("'top' and 'bottom' belong to a net_box measure only")
         if self.name == "share" and self.where is None:
             raise ValueError(
                 "a share measure needs 'where': the condition rows must meet, e.g. member = true"
@@ -191,12 +209,35 @@ class Measure(_Input):
         return self.name.upper() if self.name in upper else self.name.replace("_", " ")
 
 
+#: The citation a curve gives when no published benchmark backs its anchors.
+STARTING_POINT = "cxscore starting point: set your own"
+
+IndustryId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(description="Industry id: lower-case letters, digits and underscores"),
+]
+
+
+class IndustryAnchors(_Input):
+    """A curve's anchors for one industry, used when a brand file names that ``industry:``."""
+
+    name: Name
+    worst: Number | None = None
+    best: Number | None = None
+    p10: Number | None = None
+    median: Number | None = None
+    source: Text = ""
+
+
 class Curve(_Input):
     """How a measured value maps onto a 0–1 score (the formulas are in ``cxscore.scoring.curve_score``).
 
     ``linear`` needs ``worst`` and ``best`` (different; either may be the larger, which sets the
     direction); ``lognormal`` needs ``p10`` and ``median`` with ``0 < p10 < median`` (lower is better,
-    as for response times).
+    as for response times). Every curve cites where its anchors come from in ``source`` (a benchmark,
+    or :data:`STARTING_POINT`); ``industries`` may give other anchors, each with its own source, that a
+    brand chooses with ``industry:``.
     """
 
     type: Literal["linear", "lognormal"]
@@ -204,6 +245,27 @@ class Curve(_Input):
     best: Number | None = None
     p10: Number | None = None
     median: Number | None = None
+    source: Text = ""
+    industries: dict[IndustryId, IndustryAnchors] = Field(default_factory=dict)
+
+    def for_industry(self, industry: str | None) -> "Curve":
+        """This curve with the anchors of ``industry`` when it has some, else itself."""
+        return self.industry_curves.get(industry or "", self)
+
+    @cached_property
+    def industry_curves(self) -> dict[str, "Curve"]:
+        """Each industry's curve, built (and validated) once: every brand of a portfolio scores on it."""
+        return {
+            key: Curve(
+                type=self.type,
+                worst=anchors.worst,
+                best=anchors.best,
+                p10=anchors.p10,
+                median=anchors.median,
+                source=anchors.source,
+            )
+            for key, anchors in self.industries.items()
+        }
 
     @model_validator(mode="after")
     def _parameters(self) -> Self:
@@ -235,6 +297,21 @@ class Curve(_Input):
                     f"p10 ({self.p10!r}) and median ({self.median!r}) are too close: "
                     "their logarithms are equal, so the curve has no width"
                 )
+        # Every anchor cites its source (after the checks above, so a variant is checked against a
+        # sound curve type).
+        if not self.source.strip():
+            raise ValueError(
+                "a curve needs 'source': the benchmark its anchors come from (publisher, title, year, URL), "
+                f'or "{STARTING_POINT}"'
+            )
+        for key, anchors in self.industries.items():
+            if not anchors.source.strip():
+                raise ValueError(f"industries.{key} needs 'source': the benchmark its anchors come from")
+            try:
+                Curve(type=self.type, **anchors.model_dump(exclude={"name"}))
+            except ValidationError as error:
+                reason = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in error.errors())
+                raise ValueError(f"industries.{key}: {reason}") from None
         return self
 
 
@@ -279,6 +356,7 @@ class Framework(_Input):
     scoring: Literal["points", "minmax"] = "points"
     scale: Scale = Scale()
     bands: Annotated[list[Band], Field(min_length=1)]
+    bands_source: Text = ""
     metrics: Annotated[list[Metric], Field(min_length=1)]
 
     @field_validator("scale")
@@ -395,6 +473,9 @@ class BrandFile(_Input):
     )
     assessed: datetime.date | None = Field(default=None, description="Date of the assessment")
     assessor: Text | None = None
+    industry: Name | None = Field(
+        default=None, description="Score measured metrics on this industry's curve anchors, where given"
+    )
     notes: Text | None = None
     weights: dict[str, Weight] = Field(
         default_factory=dict, description="Per-brand overrides of the framework's weights"

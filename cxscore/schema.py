@@ -37,6 +37,17 @@ def _text(description: str) -> Schema:
     return {"type": ["string", "integer", "null"], "description": description}
 
 
+def _industry(framework: Framework | None) -> Schema:
+    """``industry:``: any id, or, narrowed to a framework, one its curves give anchors for."""
+    description = "Score measured metrics on this industry's curve anchors, where the framework gives some"
+    if framework is None:
+        return {"anyOf": [{"type": "string", "pattern": r"\S"}, _null()], "description": description}
+    from cxscore.loader import framework_industries
+
+    known = list(framework_industries(framework))
+    return {"anyOf": [{"enum": known}, _null()] if known else [_null()], "description": description}
+
+
 def _number(description: str, low: float | None = None, high: float | None = None) -> Schema:
     schema: Schema = {"type": ["number", "null"], "description": description}
     if low is not None:
@@ -143,12 +154,11 @@ def _measured_entry(metric: Metric) -> Schema:
 
 def needs_column(metric: Metric) -> bool:
     """Whether a data source for this metric must name its column (the framework names none)."""
-    from cxscore.loader import COMPUTED_MEASURES
+    from cxscore.loader import COLUMN_MEASURES as reads
 
     measure = metric.measure
     if measure is None or measure.column is not None:
         return False
-    reads = (*COMPUTED_MEASURES, "mean")
     return measure.name in reads or (measure.name == "difference" and measure.of in reads)
 
 
@@ -234,6 +244,7 @@ def brand_schema(framework: Framework | None = None, bundled: bool = True) -> Sc
                 "description": "Date of the assessment, like 2024-12-17",
             },
             "assessor": _text("Who assessed the brand"),
+            "industry": _industry(framework),
             "notes": _text("Notes on the assessment"),
             "weights": weights,
             "ratings": ratings,

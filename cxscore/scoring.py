@@ -9,7 +9,8 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
   for every rating on the scale; a rating off the scale (which the loader refuses) counts as the
   nearer end of it.
 * A *measured* metric (one with ``measure`` and ``curve``) scores ``s = curve(v)`` for its measured
-  value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean.
+  value ``v`` (see :func:`curve_score`); it counts as rated and enters the same weighted mean. A brand
+  file's ``industry:`` swaps in that industry's anchors on the curves that give some.
 * The overall percentage is the weighted mean over the *rated* metrics,
   ``overall = 100 * sum(w_i * s_i) / sum(w_i)``; unrated metrics are left out of both sums.
 * Coverage is the share of the framework's total weight that was rated,
@@ -66,6 +67,8 @@ class MetricScore(NamedTuple):
     n: int | None = None
     measure: str | None = None
     unit: str | None = None
+    #: The name of the industry whose curve anchors scored this metric (``None``: the default curve).
+    industry_anchors: str | None = None
 
     @property
     def rated(self) -> bool:
@@ -103,6 +106,7 @@ class ScoreResult(NamedTuple):
     assessed: datetime.date | None = None
     assessor: str | None = None
     notes: str | None = None
+    industry: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """This brand as the JSON contract's object (what ``rate --format json`` prints for it)."""
@@ -113,6 +117,7 @@ class ScoreResult(NamedTuple):
             "path": self.path,
             "assessed": self.assessed.isoformat() if self.assessed else None,
             "assessor": self.assessor,
+            "industry": self.industry,
             "overall_percent": self.overall_percent,
             "band": self.band,
             "coverage_percent": self.coverage_percent,
@@ -132,6 +137,7 @@ class ScoreResult(NamedTuple):
                     "ci_low": metric.ci_low,
                     "ci_high": metric.ci_high,
                     "n": metric.n,
+                    "industry_anchors": metric.industry_anchors,
                 }
                 for metric in self.metrics
             ],
@@ -203,11 +209,12 @@ def curve_score(curve: Curve, value: float) -> float:
     return min(1.0, max(0.0, 1.0 - normal_cdf((math.log(value) - math.log(median)) / sigma)))
 
 
-def measured_fraction(metric: Metric, value: float) -> float:
-    """``s = curve(v)`` for a measured metric (see :func:`curve_score`)."""
+def measured_fraction(metric: Metric, value: float, industry: str | None = None) -> float:
+    """``s = curve(v)`` for a measured metric (see :func:`curve_score`), on ``industry``'s anchors
+    when its curve gives some for that industry."""
     if metric.curve is None:
         raise ValueError(f"metric '{metric.id}' has no curve; the loader rejects such frameworks")
-    return curve_score(metric.curve, value)
+    return curve_score(metric.curve.for_industry(industry), value)
 
 
 def band_for(percent: float, bands: list[Band]) -> str:
@@ -246,7 +253,7 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int
         if metric.measure is not None:
             value = entry.measured_value
             if value is not None:
-                fraction = measured_fraction(metric, value)
+                fraction = measured_fraction(metric, value, brand.industry)
         elif entry.rating is not None:
             rating = entry.rating
             fraction = metric_fraction(rating, framework)
@@ -256,7 +263,7 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int
     return _Given(metric, entry, weight, rating, value, fraction, above, below)
 
 
-def _metric_score(given: _Given, unit: float, rated_weight: float) -> MetricScore:
+def _metric_score(given: _Given, unit: float, rated_weight: float, industry: str | None) -> MetricScore:
     """One metric's record: its score and the points it keeps the overall from 100.
 
     ``score = 100 * (r - lo) / (hi - lo)`` and ``lost = 100 * w * (hi - r) / ((hi - lo) * sum(w))``,
@@ -272,6 +279,7 @@ def _metric_score(given: _Given, unit: float, rated_weight: float) -> MetricScor
         lost = _clamp(100.0 * weight * (1.0 - fraction) / rated_weight)
     measure = metric.measure
     measured = entry if measure is not None and value is not None else None
+    anchors = None if metric.curve is None else metric.curve.industries.get(industry or "")
     return MetricScore(
         id=metric.id,
         name=metric.name,
@@ -288,6 +296,7 @@ def _metric_score(given: _Given, unit: float, rated_weight: float) -> MetricScor
         n=None if measured is None else measured.n,
         measure=None if measure is None else measure.name,
         unit=None if measure is None else measure.unit,
+        industry_anchors=None if anchors is None or measured is None else anchors.name,
     )
 
 
@@ -316,7 +325,7 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         if entry.fraction is not None
     )
     overall = _clamp(100.0 * earned / (unit * rated_weight))
-    metrics = [_metric_score(entry, unit, rated_weight) for entry in given]
+    metrics = [_metric_score(entry, unit, rated_weight, brand.industry) for entry in given]
     return ScoreResult(
         path=path,
         brand=brand.brand,
@@ -333,6 +342,7 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         assessed=brand.assessed,
         assessor=brand.assessor,
         notes=brand.notes,
+        industry=brand.industry,
     )
 
 

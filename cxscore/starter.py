@@ -120,6 +120,7 @@ def starter_text(framework: Framework, reference: str, today: datetime.date, bra
         f"assessed: {today.isoformat()}",
         "# assessor: who assessed the brand",
         "# notes: anything a reader of the scores should know",
+        *_industry_lines(framework),
         "# weights:  # to weigh a metric differently for this brand than the framework does, e.g.",
         f"#   {first}: 2",
         "ratings:",
@@ -127,6 +128,16 @@ def starter_text(framework: Framework, reference: str, today: datetime.date, bra
     for metric in framework.metrics:
         lines += _metric_lines(metric, framework)
     return "\n".join(lines) + "\n"
+
+
+def _industry_lines(framework: Framework) -> list[str]:
+    """``# industry: ...`` with the industries the framework's curves have anchors for, if any."""
+    from cxscore.loader import framework_industries
+
+    known = framework_industries(framework)
+    if not known:
+        return []
+    return _comment(f"industry: to score on an industry's curve anchors, one of: {', '.join(known)}", "")
 
 
 def _metric_lines(metric: Metric, framework: Framework) -> list[str]:
@@ -177,6 +188,11 @@ def describe_measure(measure: Measure) -> str:
         what = f"share of rows where {measure.where}"
     elif measure.name == "ratio":
         what = f"ratio of sums, {measure.numerator} / {measure.denominator}"
+    elif measure.name == "net_box" and measure.top and measure.bottom:
+        top = ", ".join(f"{v:g}" for v in measure.top)
+        bottom = ", ".join(f"{v:g}" for v in measure.bottom)
+        column = f" of column {measure.column}" if measure.column else ""
+        what = f"net box{column}: % answering {top} minus % answering {bottom}"
     elif measure.name == "difference" and measure.between:
         inner = "share" if measure.of == "share" else f"{measure.of}"
         condition = f" where {measure.where}" if measure.where else ""

@@ -64,7 +64,9 @@ CASES: list[tuple[str, str | bytes, list[str]]] = [
         "brand: A\nframework: cx-sx\nratings:\n  empathy: 3\n",
         [
             "brand.yaml:2:12: unknown framework 'cx-sx'; did you mean 'cx-six'? "
-            "(bundled: cx-kpis, cx-six, loyalty-program, six-pillars)"
+            "(bundled: "
+            "closed-loop, cx-index, cx-kpis, cx-maturity, cx-six, delight-practice, loyalty-design, "
+            "loyalty-program, retention, six-pillars)"
         ],
     ),
     (

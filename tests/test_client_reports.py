@@ -567,3 +567,22 @@ def test_pdf_with_no_browser_on_the_path(cli: Cli, tmp_path: Path, monkeypatch: 
     assert "apt-get install chromium" in result.stderr
     assert "CXSCORE_CHROMIUM names" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_colour_key_says_what_the_colours_mean(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxscore.render.html import TIER_WORDS
+    from cxscore.render.numbers import score_tier
+
+    # The key's words are the levels score_tier colours by: check each side of every boundary.
+    for percent, tier in ((100, "excellent"), (80, "excellent"), (79.99, "good"), (65, "good"), (64.9, "ok")):
+        assert score_tier(percent) == tier
+    for percent, tier in ((50, "ok"), (49.9, "poor"), (35, "poor"), (34.9, "very-poor"), (0, "very-poor")):
+        assert score_tier(percent) == tier
+    assert list(TIER_WORDS) == ["excellent", "good", "ok", "poor", "very-poor"]
+    assert [TIER_WORDS[t].split("%")[0].split()[-1] for t in TIER_WORDS] == ["80", "65", "50", "35", "35"]
+    # An overall is coloured by its band, whatever fixed level its percentage falls in: Santa's 68% is OK.
+    monkeypatch.chdir(ROOT)
+    text = cli("rate", SANTA, "-f", "html").stdout
+    assert '<div class="score tier-ok"><span class="pct">68.0%</span><span class="band">OK</span>' in text
+    ranked = cli("rank", SANTA, "-f", "html").stdout
+    assert '<td class="tier-ok">OK</td>' in ranked

@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 
 from cxscore.cli import app, app_for
 from cxscore.completion import framework_choices, what_if_choices
-from cxscore.loader import bundled_framework_ids
+from cxscore.loader import bundled_framework_ids, load_bundled_frameworks
 
 ROOT = Path(__file__).resolve().parent.parent
 SANTA = str(ROOT / "examples" / "santa.yaml")
@@ -38,13 +38,12 @@ def values(choices: list[tuple[str, str]]) -> list[str]:
 
 
 def test_framework_ids_complete_with_their_names() -> None:
-    assert framework_choices("") == [
-        ("cx-kpis", "CX KPIs"),
-        ("cx-six", "CX Six"),
+    assert framework_choices("loyalty") == [
+        ("loyalty-design", "Loyalty programme design"),
         ("loyalty-program", "Loyalty programme"),
-        ("six-pillars", "Six Pillars of CX excellence"),
     ]
-    assert values(framework_choices("cx-")) == ["cx-kpis", "cx-six"]
+    assert values(framework_choices("")) == [framework.id for framework in load_bundled_frameworks()]
+    assert values(framework_choices("cx-")) == ["cx-index", "cx-kpis", "cx-maturity", "cx-six"]
 
 
 def test_a_path_gets_no_framework_ids_so_the_shell_completes_files() -> None:
@@ -108,9 +107,9 @@ def complete(shell: str, line: str) -> str:
         ("cxscore in", "init"),
         ("cxscore rate --det", "--details"),
         ("cxscore init --fr", "--framework"),
-        ("cxscore init --framework cx-", "cx-kpis\ncx-six"),
+        ("cxscore init --framework cx-", "cx-index\ncx-kpis\ncx-maturity\ncx-six"),
         ("cxscore schema --framework six", "six-pillars"),
-        ("cxscore frameworks show loy", "loyalty-program"),
+        ("cxscore frameworks show loyalty-p", "loyalty-program"),
         (f"cxscore rate {SANTA} --what-if ", "\n".join(CX_SIX)),
         (f"cxscore rate {SANTA} --details --what-if empathy=4 --what-if feed", "feedback_capture=1"),
     ],
@@ -124,7 +123,7 @@ def test_zsh_and_fish_get_the_metric_names_too() -> None:
         '_arguments \'*: :(("empathy=1":"Empathy"\n"empathy=2":"Empathy"\n"empathy=3":"Empathy"\n'
         '"empathy=4":"Empathy"\n"empathy=5":"Empathy"))\'\n'
     )
-    assert complete("fish", "cxscore init --framework cx-") == "cx-kpis\tCX KPIs\ncx-six\tCX Six\n"
+    assert complete("fish", "cxscore init --framework cx-k") == "cx-kpis\tCX KPIs\n"
 
 
 def test_completion_works_through_the_console_script() -> None:

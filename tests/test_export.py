@@ -295,7 +295,7 @@ def test_markdown_compare_table_has_brands_as_columns(cli: Cli, in_root: None) -
     [table] = parse_tables(result.stdout)
     assert table[0] == ["Metric", "Santa Claus", "Grinch | Deliveries", "Δ (2 − 1)"]
     assert table[1] == ["First-contact resolution", "100.0% ★ (5/5)", "20.0% (1/5)", "-80.0"]
-    assert table[-1] == ["Overall", "68.0% ★ Good", "36.7% Poor", "-31.3"]
+    assert table[-1] == ["Overall", "68.0% ★ OK", "36.7% Poor", "-31.3"]
     assert "Rated sets differ" in result.stdout
 
 

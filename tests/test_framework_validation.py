@@ -37,7 +37,7 @@ def framework_yaml(scale: str = "{min: 1, max: 5}", scoring: str = "points", met
 
 
 def measured(curve: str) -> str:
-    return f"  - {{id: m, name: M, measure: {{name: mean}}, curve: {curve}}}\n"
+    return f"  - {{id: m, name: M, measure: {{name: mean}}, curve: {curve[:-1]}, source: s}}}}\n"
 
 
 def issues_of(load: Callable[[], object]) -> list[str]:
@@ -300,9 +300,9 @@ weights = st.sampled_from([0, MIN_WEIGHT, 1, MAX_WEIGHT]) | st.floats(MIN_WEIGHT
 @st.composite
 def curves(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
-        return {"type": "linear", "worst": draw(numbers), "best": draw(numbers)}
+        return {"type": "linear", "worst": draw(numbers), "best": draw(numbers), "source": "s"}
     p10, median = sorted([abs(draw(numbers)), abs(draw(numbers))])
-    return {"type": "lognormal", "p10": p10, "median": median}
+    return {"type": "lognormal", "p10": p10, "median": median, "source": "s"}
 
 
 @st.composite

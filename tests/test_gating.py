@@ -230,7 +230,7 @@ def test_what_if_in_the_terminal(cli: Cli) -> None:
     result = cli("rate", SANTA, "--what-if", "feedback_capture=5")
     assert result.exit_code == 0, result.output
     assert "What if Feedback capture 2/5 → 5/5" in result.stdout
-    assert "Overall 68.0% Good  →  80.0% Excellent  (+12.0 pts)" in result.stdout
+    assert "Overall 68.0% OK  →  80.0% Good  (+12.0 pts)" in result.stdout
 
 
 def test_what_if_applies_to_every_brand(cli: Cli) -> None:
@@ -278,17 +278,17 @@ def test_what_if_total_prints_only_the_current_overall(cli: Cli) -> None:
 
 
 def test_what_if_on_a_measured_metric_sets_its_value(cli: Cli, write: Callable[..., Path]) -> None:
-    # cx-kpis scores NPS linearly from +6 (0%) to +66 (100%): +36 is 50%, +66 is 100%.
-    path = write("brand: M\nframework: cx-kpis\nratings:\n  nps: {value: 36, n: 400}\n  csat: 80\n")
+    # cx-kpis scores NPS linearly from +9 (0%) to +66 (100%): +37.5 is 50%, +66 is 100%.
+    path = write("brand: M\nframework: cx-kpis\nratings:\n  nps: {value: 37.5, n: 400}\n  csat: 80\n")
     result = cli("rate", path, "--what-if", "nps=66", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     nps = next(m for m in data["metrics"] if m["id"] == "nps")
     assert nps["score_percent"] == pytest.approx(50.0)
-    assert data["what_if"]["changes"] == [{"id": "nps", "rating_before": 36.0, "rating": 66.0}]
+    assert data["what_if"]["changes"] == [{"id": "nps", "rating_before": 37.5, "rating": 66.0}]
     assert data["what_if"]["overall_change"] == pytest.approx(25.0)  # 50 points on one of two metrics
     table = cli("rate", path, "--what-if", "nps=66")
-    assert "What if Net Promoter Score 36 → 66" in table.stdout
+    assert "What if Net Promoter Score 37.5 → 66" in table.stdout
     outside = cli("rate", path, "--what-if", "nps=-101")
     assert outside.exit_code == 2
     assert outside.stderr == f"{path}: --what-if nps=-101: outside the range of NPS (-100–100)\n"

@@ -19,7 +19,7 @@ metrics:
   - id: wait
     name: Wait
     measure: {name: response_time, unit: "\\e[2J"}
-    curve: {type: lognormal, p10: 1, median: 12}
+    curve: {type: lognormal, p10: 1, median: 12, source: s}
 """
 
 
@@ -83,7 +83,8 @@ def test_output_to_a_directory_is_one_line(tmp_path: Path, cli: Callable[..., Re
 def test_share_needs_a_condition(write: Callable[..., Path], cli: Callable[..., Result]) -> None:
     write(
         "id: loyal\nname: Loyal\nbands: [{name: All, min: 0}]\nmetrics:\n"
-        "  - {id: enrol, name: Enrol, measure: {name: share}, curve: {type: linear, worst: 0, best: 50}}\n",
+        "  - {id: enrol, name: Enrol, measure: {name: share},\n"
+        "     curve: {type: linear, worst: 0, best: 50, source: s}}\n",
         "loyal.yaml",
     )
     brand = write("brand: A\nframework: loyal.yaml\nratings: {enrol: 30}\n")

@@ -63,11 +63,12 @@ def test_rated_metrics_say_what_the_bottom_and_top_ratings_look_like(cli: Callab
     text = cli("init").stdout
     block = text.split("  # Empathy · weight 1 · rated 1–5\n", 1)[1].split("  empathy: null", 1)[0]
     assert block == (
-        "  #   Understanding customers and what they need.\n"
-        "  #   1: customers feel processed, their circumstances ignored\n"
-        "  #   5: the brand knows what matters to them, reads between the lines of even an illegible "
-        "request,\n"
-        "  #      and acts on it -- and, when it cannot deliver, explains with care\n"
+        "  #   Whether staff recognise each customer's situation and act on it.\n"
+        "  #   1: contacts follow a script whatever the customer says and survey comments describe feeling\n"
+        "  #      processed\n"
+        "  #   5: reviewed contacts show staff restating the customer's situation, adapting the solution to\n"
+        "  #      it and, when they cannot give what was asked, explaining why and offering an alternative,\n"
+        "  #      and most customers agree that they were understood\n"
     )
 
 
@@ -75,7 +76,7 @@ def test_measured_metrics_say_what_is_measured_and_how_it_scores(cli: Callable[.
     text = cli("init", "--framework", "cx-kpis").stdout
     block = text.split("  # Net Promoter Score · weight 1 · measured\n", 1)[1].split("  nps: null", 1)[0]
     assert "  #   measure: NPS of column likelihood_to_recommend (points; -100 to 100)\n" in block
-    assert "  #   curve: linear, 6 scores 0% and 66 scores 100% (higher is better)\n" in block
+    assert "  #   curve: linear, 9 scores 0% and 66 scores 100% (higher is better)\n" in block
     assert "lognormal, 1 scores 90% and 12 scores 50% (lower is better)" in text
 
 

@@ -24,11 +24,11 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def linear(worst: float, best: float) -> Curve:
-    return Curve(type="linear", worst=worst, best=best)
+    return Curve(type="linear", worst=worst, best=best, source="test")
 
 
 def lognormal(p10: float, median: float) -> Curve:
-    return Curve(type="lognormal", p10=p10, median=median)
+    return Curve(type="lognormal", p10=p10, median=median, source="test")
 
 
 @pytest.mark.parametrize(
@@ -92,14 +92,14 @@ def mixed_framework() -> Framework:
                     "name": "NPS",
                     "weight": 3,
                     "measure": {"name": "nps"},
-                    "curve": {"type": "linear", "worst": 6, "best": 66},
+                    "curve": {"type": "linear", "worst": 6, "best": 66, "source": "test"},
                 },
                 {
                     "id": "frt",
                     "name": "First response",
                     "weight": 1,
                     "measure": {"name": "response_time", "unit": "hours"},
-                    "curve": {"type": "lognormal", "p10": 1, "median": 12},
+                    "curve": {"type": "lognormal", "p10": 1, "median": 12, "source": "test"},
                 },
                 {"id": "unused", "name": "Unused", "weight": 4},
             ],
@@ -148,8 +148,8 @@ def test_acme_example_by_hand() -> None:
     result = score_brand(loaded.brand, loaded.framework)
     sigma = math.log(12) / 1.2815515655446004
     response = 1 - 0.5 * (1 + math.erf((math.log(6) - math.log(12)) / sigma / math.sqrt(2)))
-    # NPS (42-6)/60, CSAT (81-50)/40, CES (5.2-4)/2, FCR (74-60)/20, response time 6 h lognormal.
-    fractions = [36 / 60, 31 / 40, 1.2 / 2, 14 / 20, response]
+    # NPS (42-9)/57, CSAT (81-50)/40, CES (5.2-4)/2, FCR (74-60)/20, response time 6 h lognormal.
+    fractions = [33 / 57, 31 / 40, 1.2 / 2, 14 / 20, response]
     assert result.overall_percent == pytest.approx(100 * sum(fractions) / 5)
     assert [m.value for m in result.metrics] == [42, 81, 5.2, 74, 6]
 
@@ -163,7 +163,7 @@ def test_json_has_measured_keys() -> None:
     )
     nps = document["metrics"][0]
     expected = {"id", "name", "rating", "weight", "score_percent", "points_lost", "rated", "note"}
-    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n"}
+    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n", "industry_anchors"}
     assert (nps["value"], nps["ci_low"], nps["ci_high"], nps["n"], nps["rated"]) == (
         42,
         34.6,
@@ -202,25 +202,25 @@ AT_CURVE = "framework.yaml:10:12: metrics.1.curve: "
     ("metric", "expected"),
     [
         (
-            NPS + "    curve: {type: linear, worst: 5, best: 5}\n",
+            NPS + "    curve: {type: linear, worst: 5, best: 5, source: s}\n",
             AT_CURVE + "worst and best must differ, both are 5",
         ),
         (
-            NPS + "    curve: {type: lognormal, p10: 12, median: 1}\n",
+            NPS + "    curve: {type: lognormal, p10: 12, median: 1, source: s}\n",
             AT_CURVE + "a lognormal curve needs 0 < p10 < median, got p10 12 and median 1",
         ),
         (
-            NPS + "    curve: {type: cubic, worst: 0, best: 1}\n",
+            NPS + "    curve: {type: cubic, worst: 0, best: 1, source: s}\n",
             "framework.yaml:10:19: metrics.1.curve.type: input should be 'linear' or 'lognormal'",
         ),
         (
-            NPS + "    curve: {type: linear, worst: 0}\n",
+            NPS + "    curve: {type: linear, worst: 0, source: s}\n",
             AT_CURVE + "a linear curve needs both 'worst' and 'best'",
         ),
         (
-            NPS.replace("nps}", "npss}") + "    curve: {type: linear, worst: 0, best: 1}\n",
+            NPS.replace("nps}", "npss}") + "    curve: {type: linear, worst: 0, best: 1, source: s}\n",
             "framework.yaml:9:21: metrics.1.measure.name: input should be 'nps', 'csat', 'ces', 'fcr', "
-            "'response_time', 'share', 'mean', 'ratio' or 'difference'",
+            "'response_time', 'share', 'mean', 'ratio', 'difference' or 'net_box'",
         ),
         (
             NPS,
@@ -228,7 +228,7 @@ AT_CURVE = "framework.yaml:10:12: metrics.1.curve: "
         ),
         (
             "  - id: ratio\n    name: Ratio\n    measure: {name: ratio, numerator: a}\n"
-            "    curve: {type: linear, worst: 0, best: 1}\n",
+            "    curve: {type: linear, worst: 0, best: 1, source: s}\n",
             "framework.yaml:9:14: metrics.1.measure: "
             "a ratio measure needs both 'numerator' and 'denominator' columns",
         ),
@@ -291,7 +291,8 @@ def test_cx_kpis_anchors_match_benchmarks() -> None:
     assert curves["nps"] is not None
     assert curves["fcr"] is not None
     assert curves["first_response_time"] is not None
-    assert curve_score(curves["nps"], 36) == pytest.approx(0.5)  # SurveyMonkey median
+    assert curve_score(curves["nps"], 9) == 0.0  # lowest industry average, Temkin 2017
+    assert curve_score(curves["nps"], 66) == 1.0  # SurveyMonkey upper quartile
     assert curve_score(curves["fcr"], 70) == pytest.approx(0.5)  # SQM average
     assert curve_score(curves["fcr"], 80) == 1.0  # SQM world class
     assert curve_score(curves["first_response_time"], 1) == pytest.approx(0.9)  # expectation
@@ -306,12 +307,12 @@ def acme_result() -> ScoreResult:
 def test_markdown_shows_value_interval_and_n() -> None:
     text = markdown.render_rate(RateReport((acme_result(),)))
     assert (
-        "| Net Promoter Score | 42 points [34.6, 48.9] n=400 | 1 | 60.0% | 8.0 | Q1 relationship survey. |"
+        "| Net Promoter Score | 42 points [34.6, 48.9] n=400 | 1 | 57.9% | 8.4 | Q1 relationship survey. |"
         in text
     )
     assert "| Customer satisfaction (CSAT) | 81% | 1 | 77.5% | 4.5 |  |" in text
     assert "| Customer effort score (CES) | 5.2 of 7 | 1 | 60.0% | 8.0 |  |" in text
-    assert "- **Net Promoter Score** (42 → top score): +8.0 points." in text
+    assert "- **Net Promoter Score** (42 → top score): +8.4 points." in text
 
 
 def test_terminal_shows_value_interval_and_n() -> None:
@@ -342,7 +343,7 @@ def test_data_sources_match_an_independent_count() -> None:
     assert by_id["csat"].value == pytest.approx(100 * sum(a >= 4 for a in csat) / len(csat))
     assert by_id["fcr"].value == pytest.approx(100 * sum(fcr) / len(fcr))
     assert by_id["first_response_time"].value == pytest.approx(statistics.median(hours))
-    assert by_id["nps"].score_percent == pytest.approx(100 * (expected_nps - 6) / 60)
+    assert by_id["nps"].score_percent == pytest.approx(100 * (expected_nps - 9) / 57)
 
 
 MEMBERS = """customer_id,member,points_earned,points_redeemed,retained,clv_index,nps
@@ -362,7 +363,7 @@ def test_generic_measures_from_data_by_hand(write: Callable[..., Path]) -> None:
         "  enrolment_rate: {from: members.csv}\n"
         "  points_redemption_rate: {from: members.csv}\n"
         "  retention_uplift: {from: members.csv}\n"
-        "  clv_uplift: {from: members.csv}\n"
+        "  member_clv_gap: {from: members.csv}\n"
         "  member_nps: {from: members.csv, column: nps}\n"
     )
     loaded = load_brand(path, FrameworkCatalog(), "brand.yaml")
@@ -371,7 +372,7 @@ def test_generic_measures_from_data_by_hand(write: Callable[..., Path]) -> None:
         "enrolment_rate": pytest.approx(100 * 3 / 5),  # members: rows 1, 2, 5
         "points_redemption_rate": pytest.approx((50 + 20 + 30) / (100 + 200 + 100)),  # ratio of sums
         "retention_uplift": pytest.approx(100 * 2 / 3 - 100 * 1 / 2),  # members 2 of 3, others 1 of 2
-        "clv_uplift": pytest.approx((150 + 130 + 120) / 3 - (100 + 90) / 2),
+        "member_clv_gap": pytest.approx((150 + 130 + 120) / 3 - (100 + 90) / 2),
         "member_nps": pytest.approx(100 * (2 - 0) / 3),  # members answered 10, 9, 8
     }
     assert loaded.brand.ratings["member_nps"].n == 3

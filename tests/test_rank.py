@@ -64,7 +64,7 @@ def test_top_limits_the_report_not_the_ranking(cli: Cli, portfolio: Path) -> Non
         "path": str(portfolio / "a.yaml"),
         "framework": "cx-six",
         "overall_percent": 80.0,
-        "band": "Excellent",
+        "band": "Good",
         "coverage_percent": 50.0,
         "low_coverage": False,  # half the weight is not less than half
         "rated_metrics": 3,
@@ -87,7 +87,7 @@ def test_rank_table(cli: Cli, portfolio: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "CX leaderboard"
     assert lines[1].split() == ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
-    assert lines[3].split()[:5] == ["1", "Alpha", "80.0%", "Excellent", "50.0%"]
+    assert lines[3].split()[:5] == ["1", "Alpha", "80.0%", "Good", "50.0%"]
     assert lines[-2] == "4 brands ranked, top 3 shown · frameworks: cx-six (4)"
     assert lines[-1] == "! low coverage: the overall rests on less than half of the framework's weight."
     assert any(line.split()[4] == "33.3%" and line.split()[5] == "!" for line in lines[3:6])
@@ -105,7 +105,7 @@ def test_rank_table_cuts_long_names_to_the_width(
     assert "Very Long Brand Name Very Long Brand Name" in lines[3]  # the name stays readable ...
     assert "…" in lines[3]  # ... cut with an ellipsis only once strongest and weakest made room
     assert "Strongest" not in lines[1]
-    assert lines[3].split()[-3:] == ["Excellent", "16.7%", "!"]  # the scores stay whole
+    assert lines[3].split()[-3:] == ["Good", "16.7%", "!"]  # the scores stay whole
 
 
 @pytest.mark.parametrize(("width", "shown"), [(100, ["Strongest", "Weakest"]), (80, ["Strongest"]), (60, [])])

@@ -41,7 +41,7 @@ def test_terminal_report_golden(details: bool, update_golden: bool, monkeypatch:
 def test_rate_table_shows_everything_needed(cli: Callable[..., Result]) -> None:
     result = cli("rate", SANTA)
     assert result.exit_code == 0, result.output
-    for expected in ("Santa Claus", "68.0%", "Good", "83.3%", "Not rated: Personalization", "+12.0 pts"):
+    for expected in ("Santa Claus", "68.0%", "OK", "83.3%", "Not rated: Personalization", "+12.0 pts"):
         assert expected in result.stdout
 
 
@@ -52,7 +52,7 @@ def test_json_contract_single_file(cli: Callable[..., Result]) -> None:
     assert data["schema_version"] == 1
     assert data.keys() >= BRAND_KEYS
     assert data["overall_percent"] == 68.0
-    assert data["band"] == "Good"
+    assert data["band"] == "OK"
     assert data["coverage_percent"] == pytest.approx(83.333333333)
     assert all(metric.keys() >= METRIC_KEYS for metric in data["metrics"])
     empathy = next(m for m in data["metrics"] if m["id"] == "empathy")
@@ -97,7 +97,7 @@ def test_output_file_is_written(cli: Callable[..., Result], tmp_path: Path) -> N
     result = cli("rate", SANTA, "--format", "markdown", "--output", target)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "**Overall: 68.0% (Good)**" in target.read_text()
+    assert "**Overall: 68.0% (OK)**" in target.read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["santa.md"]
 
 

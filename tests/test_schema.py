@@ -26,7 +26,7 @@ from typer.testing import Result
 
 from cxscore import loader
 from cxscore.errors import CxScoreError
-from cxscore.loader import FrameworkCatalog, bundled_framework_ids, load_brand
+from cxscore.loader import FrameworkCatalog, bundled_framework_ids, framework_industries, load_brand
 from cxscore.models import MAX_WEIGHT, MEASURE_RANGES, MIN_WEIGHT, BrandFile, Framework, Metric, RatingEntry
 from cxscore.schema import brand_schema, needs_column
 from cxscore.yamlsafe import load_yaml, parse_yaml
@@ -48,7 +48,11 @@ bands: [{name: All, min: 0}]
 metrics:
   - {id: calm, name: Calm}
   - {id: unused, name: Unused, weight: 0}
-  - {id: wait, name: Wait, weight: 2.5, measure: {name: mean}, curve: {type: linear, worst: 10, best: 1}}
+  - id: wait
+    name: Wait
+    weight: 2.5
+    measure: {name: mean}
+    curve: {type: linear, worst: 10, best: 1, source: s}
 """
 
 
@@ -229,6 +233,7 @@ def brand_files(draw: st.DrawFn, framework: Framework, reference: str) -> dict[s
         "assessed": st.dates().map(lambda d: d.isoformat()) | st.none(),
         "assessor": names | st.none(),
         "notes": names | st.none(),
+        "industry": st.sampled_from([*framework_industries(framework), None]),
     }
     data |= draw(st.fixed_dictionaries({}, optional=optional))
     if overrides or draw(st.booleans()):
@@ -375,5 +380,7 @@ def test_schema_for_an_unknown_framework_is_one_line(cli: Callable[..., Result])
     assert result.stdout == ""
     assert result.stderr == (
         "cx-sx: unknown framework 'cx-sx'; did you mean 'cx-six'? "
-        "(bundled: cx-kpis, cx-six, loyalty-program, six-pillars)\n"
+        "(bundled: "
+        "closed-loop, cx-index, cx-kpis, cx-maturity, cx-six, delight-practice, loyalty-design, "
+        "loyalty-program, retention, six-pillars)\n"
     )

@@ -40,7 +40,7 @@ def test_santa_scores_exactly_68_percent() -> None:
     result = score_brand(loaded.brand, loaded.framework)
     # 5 + 4 + 3 + 2 + 3 = 17 points of 5 x 5 = 25: 17 / 25 = 0.68.
     assert result.overall_percent == 68.0
-    assert result.band == "Good"
+    assert result.band == "OK"
     assert result.coverage_percent == pytest.approx(500 / 6)
     assert [m.points_lost for m in result.rated] == [0.0, 4.0, 8.0, 12.0, 8.0]
     assert sum(m.points_lost or 0 for m in result.rated) == pytest.approx(100 - 68)

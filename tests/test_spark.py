@@ -139,7 +139,7 @@ def test_measure_a_spark_table_gives_the_numbers_of_the_same_duckdb_table(
     _same(duck, on_spark)
 
 
-@pytest.mark.parametrize("brand", ["acme-survey.yaml", "acme-loyalty.yaml"])
+@pytest.mark.parametrize("brand", ["acme-survey.yaml", "acme-loyalty.yaml", "acme-cx-index.yaml"])
 def test_rate_computes_data_sourced_metrics_on_spark(
     spark: Any, cli: Callable[..., Result], brand: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

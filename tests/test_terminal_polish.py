@@ -29,7 +29,7 @@ def test_values_carry_their_units(loyalty_report: list[str]) -> None:
     rows = {line.split("  ")[0]: line for line in loyalty_report if "%" in line or "0.41" in line}
     assert "44.5%" in rows["Enrolment rate"]  # % of active customers
     assert "0.41" in rows["Points redemption rate"]  # a share: no unit to show
-    assert "18.7 pp" in rows["Retention uplift of members"]  # percentage points
+    assert "18.7 pp" in rows["Retention of members against non-members"]  # percentage points
 
 
 def test_intervals_read_one_way(loyalty_report: list[str]) -> None:

@@ -8,7 +8,12 @@ generic measures and simple row conditions:
 * ``ratio``: ``sum(numerator) / sum(denominator)`` over the rows (a ratio of sums, not a mean of
   ratios, so large and small customers weigh by their size);
 * ``difference``: the measure ``of`` (share, mean, ratio or a CX measure) in the rows matching
-  ``between[0]`` minus the same measure in the rows matching ``between[1]``.
+  ``between[0]`` minus the same measure in the rows matching ``between[1]``;
+* ``net_box``: ``100 * (T - B) / n`` with ``T`` the answers in ``column`` equal to one of the ``top``
+  values, ``B`` those equal to one of the ``bottom`` values and ``n`` the answers that are numbers
+  between the lowest and the highest of those values (XM Institute's net score: % 6-7 minus % 1-3
+  on a 7-point item, n counting the answers 1-7). Its 95% interval is NPS's
+  adjusted Wald on the same three-way split (Rocks 2016; :func:`cxscore.data.stats.nps`).
 
 A condition is ``COLUMN = VALUE`` or ``COLUMN != VALUE``. ``true``/``false`` (and ``yes``/``no``)
 compare a yes/no column however it is written (true/false, yes/no, 1/0, any case); a number compares
@@ -27,13 +32,14 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
+from cxscore.data import stats
 from cxscore.data.compute import NUMBER_PATTERN, check_columns, fetch, measure_dataset, text_to_number, yes_no
 from cxscore.data.model import DataSource, MeasuredValue, MeasureKind, MeasureSpec, MetricMeasure
 from cxscore.data.session import DataSession
 from cxscore.data.sources import Dataset, open_source
 from cxscore.errors import InputError
 
-GENERIC = ("share", "mean", "ratio", "difference")
+GENERIC = ("share", "mean", "ratio", "difference", "net_box")
 # The value is everything after the operator, stripped in Python: a lazy "(.*?)\s*$" backtracked
 # quadratically on a long run of spaces inside the value.
 _CONDITION = re.compile(r"^\s*([^\s=!]+)\s*(!=|=)(.*)$")
@@ -71,6 +77,15 @@ def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
         check_columns(dataset, [measure.column or ""])
         number = _number(dataset, measure.column or "")
         aggregates["total"], aggregates["n"] = number.sum(), number.count()
+    elif measure.name == "net_box":
+        check_columns(dataset, [measure.column or ""])
+        number = _number(dataset, measure.column or "")
+        # An answer outside the span of the top and bottom values (an 11 on a 7-point item) is no answer.
+        answers = (*measure.top, *measure.bottom)
+        number = ibis.ifelse(number.between(min(answers), max(answers)), number, ibis.null(dt.float64))
+        aggregates["n"] = number.count()
+        aggregates["top"] = table.count(where=number.isin([float(v) for v in measure.top]))
+        aggregates["bottom"] = table.count(where=number.isin([float(v) for v in measure.bottom]))
     else:  # ratio
         check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
         aggregates["top"] = _number(dataset, measure.numerator or "").sum()
@@ -81,6 +96,14 @@ def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
         raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
     if measure.name == "share":
         return MeasuredValue(100.0 * int(row["hits"] or 0) / rows, rows)
+    if measure.name == "net_box":
+        n = int(row["n"] or 0)
+        if n == 0:
+            raise InputError(
+                dataset.issue(f"no answer in '{measure.column}' between its bottom and top values")
+            )
+        net = stats.nps(int(row["top"] or 0), int(row["bottom"] or 0), n)
+        return MeasuredValue(net.value, n, net.ci_low, net.ci_high)
     if measure.name == "mean":
         n = int(row["n"] or 0)
         if n == 0:

@@ -174,6 +174,8 @@ class MetricMeasure:
     of: str | None = None
     between: tuple[str, ...] = ()
     unit: str | None = None
+    top: tuple[float, ...] = ()
+    bottom: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from cxscore.render.numbers import (
     format_percent,
     format_rating,
     format_value,
+    industry_anchors_text,
     lift_change,
     score_tier,
     with_unit,
@@ -199,7 +200,7 @@ def _print_css(meta: ReportMeta, title: str) -> str:
 
 def _appendix() -> list[str]:
     """How the scores are made, in one paragraph each: formula, coverage, bands and colours."""
-    legend = "; ".join(f"{_tier_name(tier)}, {words}" for tier, words in TIER_WORDS.items())
+    levels = "; ".join(TIER_WORDS.values())
     return [
         '<section class="card appendix" aria-labelledby="method">',
         '<h2 id="method">Method</h2>',
@@ -217,8 +218,11 @@ def _appendix() -> list[str]:
         "on less than half of the weight is marked as low coverage and should be read with care.</p>",
         "<h3>Bands and colours</h3>",
         "<p>The band (such as Good or Poor) is the name the framework gives to the range the overall "
-        "falls in; <code>cxscore frameworks show</code> lists each framework's bands. Colours only "
-        f"repeat what the numbers say, by score level: {esc(legend)}.</p>",
+        "falls in; each framework sets its own thresholds, with their source, and <code>cxscore "
+        "frameworks show</code> lists them. Colours only repeat what the words and numbers say: an "
+        "overall takes the colour of its band (dark green Excellent, green Good, brown OK, orange Poor, "
+        "red Very poor), and a metric's score the colour of its level, the same in every report "
+        f"({esc(levels)}).</p>",
         "</section>",
     ]
 
@@ -233,13 +237,26 @@ def _tier_name(tier: str) -> str:
 
 
 def _legend() -> str:
-    """The colour key, in words, shown under a table whose scores are coloured by level."""
+    """The colour key, in words, under a table whose scores are coloured by level."""
     items = "".join(
         f'<li><span class="swatch" style="background:{TIER_COLOURS[tier]}" aria-hidden="true"></span>'
-        f"{_tier_name(tier)}: {words}</li>"
+        f"{words}</li>"
         for tier, words in TIER_WORDS.items()
     )
-    return f'<ul class="legend" aria-label="Colour key of score levels">{items}</ul>'
+    return (
+        f'<ul class="legend" aria-label="Colour key of scores"><li>Score colours:</li>{items}'
+        "<li>an overall takes the colour of its band</li></ul>"
+    )
+
+
+def _band_legend() -> str:
+    """The colour key of a table whose overall scores are coloured by their band."""
+    items = "".join(
+        f'<li><span class="swatch" style="background:{TIER_COLOURS[tier]}" aria-hidden="true"></span>'
+        f"{_tier_name(tier)}</li>"
+        for tier in TIER_WORDS
+    )
+    return f'<ul class="legend" aria-label="Colour key of bands"><li>Band colours:</li>{items}</ul>'
 
 
 def _assessed(assessed: datetime.date | None, assessor: str | None) -> str:
@@ -313,9 +330,16 @@ def _tier(percent: float) -> str:
     return f"tier-{score_tier(percent)}"
 
 
+def _band_tier(band: str, percent: float) -> str:
+    """An overall's colour class: its band's, for the usual band names (Excellent ... Very poor), whose
+    thresholds each framework sets; else the score level's."""
+    named = band.strip().casefold().replace(" ", "-")
+    return f"tier-{named}" if named in TIER_COLOURS else _tier(percent)
+
+
 def _score_block(percent: float, band: str) -> str:
     return (
-        f'<div class="score {_tier(percent)}"><span class="pct">{format_percent(percent)}</span>'
+        f'<div class="score {_band_tier(band, percent)}"><span class="pct">{format_percent(percent)}</span>'
         f'<span class="band">{esc(band)}</span></div>'
     )
 
@@ -411,6 +435,9 @@ def _brand_card(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
     meta = f"{esc(result.framework_name)} ({esc(result.framework_id)}) · "
     meta += _assessed(result.assessed, result.assessor)
+    anchors = industry_anchors_text(result)
+    if anchors:
+        meta += f" · {esc(anchors)}"
     parts = [
         '<div class="head">',
         f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
@@ -479,8 +506,9 @@ def _what_if_card(what_if: WhatIf) -> list[str]:
         '<table class="compact"><thead><tr><th>Metric</th><th class="num">Rating now</th>'
         '<th class="num">What-if rating</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>",
-        f'<p>Overall now <strong class="{_tier(now.overall_percent)}">{format_percent(now.overall_percent)} '
-        f'({esc(now.band)})</strong> → what-if <strong class="{_tier(then.overall_percent)}">'
+        f'<p>Overall now <strong class="{_band_tier(now.band, now.overall_percent)}">'
+        f"{format_percent(now.overall_percent)} ({esc(now.band)})</strong> → what-if "
+        f'<strong class="{_band_tier(then.band, then.overall_percent)}">'
         f"{format_percent(then.overall_percent)} ({esc(then.band)})</strong>, "
         f"{format_delta(what_if.overall_delta)} points.</p>",
     ]
@@ -603,7 +631,7 @@ def render_rank(board: Leaderboard) -> str:
         '<th scope="col">Strongest</th><th scope="col">Weakest</th></tr></thead><tbody>',
     ]
     for entry in shown:
-        tier = _tier(entry.overall_percent)
+        tier = _band_tier(entry.band, entry.overall_percent)
         width = f"{max(0.0, min(100.0, entry.overall_percent)):.1f}"
         body.append(
             f'<tr><td class="num">{entry.rank}</td><th scope="row">{esc(entry.brand)}</th>'
@@ -618,7 +646,7 @@ def render_rank(board: Leaderboard) -> str:
             f"<td>{esc(entry.weakest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.weakest.score_percent)}</span></td></tr>'
         )
-    body += ["</tbody></table>", _legend()]
+    body += ["</tbody></table>", _band_legend()]
     if any(entry.low_coverage for entry in shown):
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
     body += ["</section>"]

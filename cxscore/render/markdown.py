@@ -14,6 +14,7 @@ from cxscore.render.numbers import (
     format_percent,
     format_rating,
     format_value,
+    industry_anchors_text,
     lift_change,
     with_unit,
 )
@@ -69,6 +70,9 @@ def _brand_section(result: ScoreResult) -> list[str]:
     if result.assessor:
         meta += f" by {markdown_inline(result.assessor)}"
     lines += [meta, ""]
+    anchors = industry_anchors_text(result)
+    if anchors:
+        lines += [markdown_inline(anchors), ""]
     lines += [
         f"**Overall: {format_percent(result.overall_percent)} ({markdown_inline(result.band)})** · "
         f"coverage {format_percent(result.coverage_percent)} of weight "
@@ -308,7 +312,7 @@ def render_frameworks(frameworks: list[Framework]) -> str:
 
 def render_framework(framework: Framework) -> str:
     """One framework in full: description, source, scale, bands, a table of metrics, then each metric."""
-    from cxscore.render.frameworks import metric_scoring, rating_scale
+    from cxscore.render.frameworks import anchor_sources, metric_scoring, rating_scale
 
     lines = [f"# {markdown_inline(framework.name)} ({markdown_inline(framework.id)})", ""]
     lines += [markdown_block(framework.description), ""]
@@ -319,6 +323,8 @@ def render_framework(framework: Framework) -> str:
         lines += [f"**Rating scale:** {scale}, scoring: {framework.scoring}", ""]
     bands = ", ".join(f"{markdown_inline(band.name)} ≥ {band.min:g}%" for band in framework.bands)
     lines += [f"**Bands:** {bands}", ""]
+    if framework.bands_source:
+        lines += [f"**Bands source:** {markdown_block(framework.bands_source)}", ""]
     rows = [
         [
             markdown_inline(metric.id),
@@ -331,6 +337,7 @@ def render_framework(framework: Framework) -> str:
     lines += [*table(["Id", "Metric", "Weight", "Scored as"], rows, "llrl"), ""]
     for metric in framework.metrics:
         lines += [f"## {markdown_inline(metric.name)}", "", markdown_block(metric.description), ""]
+        lines += [line for source in anchor_sources(metric) for line in (f"*{markdown_block(source)}*", "")]
         if metric.remediation:
             lines += [f"*To improve:* {markdown_block(metric.remediation)}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cxscore.scoring import ScoreResult
 
 #: Units up to this many characters are shown as written beside a value; longer ones by a short form.
 SHORT_UNIT = 6
@@ -142,4 +146,18 @@ def coverage_warning(coverage_percent: float) -> str:
     return (
         f"Low coverage: this overall rests on {format_percent(coverage_percent)} of the framework's "
         "weight (less than half); rate more metrics before comparing it."
+    )
+
+
+def industry_anchors_text(result: ScoreResult) -> str:
+    """Which industry's curve anchors scored the brand, for its report header ("" when none chosen):
+    ``Industry anchors: TV and Internet service providers (tv_internet) for Net Promoter Score``."""
+    if result.industry is None:
+        return ""
+    used = [metric for metric in result.metrics if metric.industry_anchors is not None]
+    if not used:
+        return f"Industry: {result.industry} (no scored metric has anchors for it: default curves used)"
+    names = dict.fromkeys(metric.industry_anchors for metric in used)
+    return f"Industry anchors: {', '.join(str(name) for name in names)} ({result.industry}) for " + ", ".join(
+        metric.name for metric in used
     )

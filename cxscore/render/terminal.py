@@ -33,6 +33,7 @@ from cxscore.render.numbers import (
     format_percent,
     format_rating,
     format_value,
+    industry_anchors_text,
     lift_change,
     score_tier,
     short_unit,
@@ -98,6 +99,9 @@ def _header(result: ScoreResult) -> RenderableType:
         (f" of weight · {rated} of {total} metrics rated", "dim"),
     )
     lines: list[RenderableType] = [subtitle, overall]
+    anchors = industry_anchors_text(result)
+    if anchors:
+        lines.append(Text(clean_line(anchors), style="dim"))
     if result.low_coverage:
         lines.append(Text("⚠ " + coverage_warning(result.coverage_percent), style="yellow"))
     if result.notes:
@@ -602,7 +606,7 @@ def render_frameworks(frameworks: list[Framework]) -> RenderableType:
 
 def render_framework(framework: Framework) -> RenderableType:
     """One framework in full: description, source, scoring, bands, the metrics and what each means."""
-    from cxscore.render.frameworks import metric_scoring, rating_scale
+    from cxscore.render.frameworks import anchor_sources, metric_scoring, rating_scale
 
     parts: list[RenderableType] = [
         Text.assemble((clean_line(framework.name), "bold"), (f" ({clean_line(framework.id)})", "dim")),
@@ -617,6 +621,8 @@ def render_framework(framework: Framework) -> RenderableType:
         )
     bands = ", ".join(f"{clean_line(b.name)} ≥ {b.min:g}%" for b in framework.bands)
     parts.append(Text.assemble(("Bands: ", "bold"), bands))
+    if framework.bands_source:
+        parts.append(Text.assemble(("Bands source: ", "bold"), clean_block(framework.bands_source)))
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Id", style="bold", no_wrap=True)
     table.add_column("Metric")
@@ -633,6 +639,8 @@ def render_framework(framework: Framework) -> RenderableType:
     for metric in framework.metrics:
         parts.append(Text(clean_line(metric.name), style="bold"))
         parts.append(Padding(Text(clean_block(metric.description)), (0, 0, 0, 2)))
+        for line in anchor_sources(metric):
+            parts.append(Padding(Text(clean_block(line), style="italic"), (0, 0, 0, 2)))
         if metric.remediation:
             parts.append(
                 Padding(Text("To improve: " + clean_block(metric.remediation), style="dim"), (0, 0, 1, 2))
