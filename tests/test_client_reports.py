@@ -586,3 +586,19 @@ def test_the_colour_key_says_what_the_colours_mean(cli: Cli, monkeypatch: pytest
     assert '<div class="score tier-ok"><span class="pct">68.0%</span><span class="band">OK</span>' in text
     ranked = cli("rank", SANTA, "-f", "html").stdout
     assert '<td class="tier-ok">OK</td>' in ranked
+
+
+def test_print_style_sheet(cli: Cli, tmp_path: Path, write: Write) -> None:
+    paths = [
+        write(f"brand: Brand {index:02d}\nratings:\n  empathy: {1 + index % 5}\n", f"b{index:02d}.yaml")
+        for index in range(16)
+    ]
+    text = cli("rank", *paths, "-f", "html").stdout
+    print_rules = text[text.index("@media print {") : text.index("</style>")]
+    assert "box-shadow: none" in print_rules  # no card shadows on paper
+    assert "section.card + section.card, section.appendix { break-before: page; }" in print_rules
+    assert "figure, svg, " in print_rules  # charts kept whole ...
+    assert "break-inside: avoid" in print_rules
+    assert "table.large { break-before: page; }" in print_rules  # ... and a long table starts a page
+    assert '<table class="scores large">' in text  # 16 brands: a long table
+    assert '<table class="scores">' in cli("rank", *paths[:3], "-f", "html").stdout
