@@ -211,6 +211,13 @@ FailUnderMetric = Annotated[
         help="Exit 1 after the report if any rated metric scores below PCT.",
     ),
 ]
+Confident = Annotated[
+    bool,
+    typer.Option(
+        "--confident",
+        help="With --fail-under: gate on the lower end of the overall's 95% interval (where it has one).",
+    ),
+]
 MinCoverage = Annotated[
     float | None,
     typer.Option(
@@ -275,6 +282,7 @@ def rate(
         ),
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     fail_on_regression: Annotated[
         bool,
@@ -297,7 +305,7 @@ def rate(
     from cxscore.gating import Gates
     from cxscore.report import build_rate_report
 
-    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage)
+    gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage, confident)
     report = build_rate_report(
         paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], engine=engine
     )
@@ -322,6 +330,7 @@ def compare(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
@@ -333,7 +342,7 @@ def compare(
     from cxscore.gating import Gates
     from cxscore.scorecard import score_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     comparison = compare_results(score_files(paths, allow_outside or [], engine=engine))
     chosen = format_for("compare", output_format, _name(output))
     with report_facts(chosen, report_config):
@@ -351,6 +360,7 @@ def rank(
         int | None, typer.Option("--top", metavar="N", help="List only the first N (gates still check all).")
     ] = None,
     fail_under: FailUnder = None,
+    confident: Confident = False,
     fail_under_metric: FailUnderMetric = None,
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
@@ -361,7 +371,7 @@ def rank(
     from cxscore.gating import Gates
     from cxscore.rank import rank_files
 
-    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage)
+    gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     board = rank_files(paths, top, allow_outside or [], engine=engine)
     chosen = format_for("rank", output_format, _name(output))
     with report_facts(chosen, report_config):

@@ -51,6 +51,23 @@ class Row(NamedTuple):
         return all(score is not None for score in self.scores)
 
 
+class Standing(NamedTuple):
+    """One brand's place by overall among the compared brands (``brand`` indexes ``results``).
+
+    ``rank_low``..``rank_high`` is its 95% rank range and ``p_above_next`` the probability it truly
+    scores above ``next`` (the brand ranked after it), by the seeded simulation of
+    ``cxscore.uncertainty.rank_ranges``; all None when no overall carries an interval.
+    """
+
+    brand: int
+    rank: int
+    rank_low: int | None = None
+    rank_high: int | None = None
+    next: int | None = None
+    p_above_next: float | None = None
+    tied_with_next: bool | None = None
+
+
 class Comparison(NamedTuple):
     """Brands side by side: shared metrics, the best brand per metric, b - a for two brands."""
 
@@ -60,6 +77,7 @@ class Comparison(NamedTuple):
     excluded: tuple[tuple[MetricScore, ...], ...]
     uneven: tuple[Row, ...]
     weights_differ: tuple[Row, ...]
+    standings: tuple[Standing, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """``{"schema_version", "brands": [as rate], "comparison": {...}}`` (``compare --format json``);
@@ -75,6 +93,7 @@ class Comparison(NamedTuple):
             "unevenly_rated": [row.id for row in self.uneven],
             "weights_differ": [row.id for row in self.weights_differ],
             "not_compared": [[metric.id for metric in metrics] for metrics in self.excluded],
+            "ranks": [standing._asdict() for standing in self.standings],
             "notes": self.notes(),
         }
         brands = [result.to_dict() for result in self.results]
@@ -219,7 +238,45 @@ def compare_results(results: Sequence[ScoreResult]) -> Comparison:
     )
     weights_differ = tuple(row for row in rows if len({ids[row.id].weight for ids in by_id}) > 1)
     uneven = tuple(row for row in rows if not row.rated_by_all and any(s is not None for s in row.scores))
-    return Comparison(results, tuple(rows), overall, excluded, uneven, weights_differ)
+    standings = _standings(results)
+    return Comparison(results, tuple(rows), overall, excluded, uneven, weights_differ, standings)
+
+
+def _standings(results: tuple[ScoreResult, ...]) -> tuple[Standing, ...]:
+    """Each brand's rank by overall (competition ranks, ties within 1e-9), with its rank range and
+    ``p_above_next`` when some overall carries an interval; in the order the brands were given."""
+    order = sorted(range(len(results)), key=lambda index: -results[index].overall_percent)
+    ranks: list[int] = []
+    for position, index in enumerate(order):
+        tied = (
+            ranks
+            and abs(results[order[position - 1]].overall_percent - results[index].overall_percent) <= 1e-9
+        )
+        ranks.append(ranks[-1] if tied else position + 1)
+    ranges = None
+    if any(result.overall_ci_low is not None for result in results):
+        from cxscore.uncertainty import Scored, rank_ranges
+
+        ranges = rank_ranges(
+            [
+                Scored(results[i].overall_percent, results[i].overall_ci_low, results[i].overall_ci_high)
+                for i in order
+            ]
+        )
+    standings: dict[int, Standing] = {}
+    for position, index in enumerate(order):
+        following = order[position + 1] if position + 1 < len(order) else None
+        standing = Standing(index, ranks[position], next=following)
+        if ranges is not None:
+            found = ranges[position]
+            standing = standing._replace(
+                rank_low=found.low,
+                rank_high=found.high,
+                p_above_next=found.p_above_next,
+                tied_with_next=found.tied_with_next,
+            )
+        standings[index] = standing
+    return tuple(standings[index] for index in range(len(results)))
 
 
 def _best(scores: tuple[float | None, ...]) -> tuple[int, ...]:

@@ -32,6 +32,8 @@ class Gated(Protocol):
     def coverage_percent(self) -> float: ...
     @property
     def metric_scores(self) -> tuple[tuple[str, float], ...]: ...
+    @property
+    def overall_ci_low(self) -> float | None: ...
 
 
 class GateSubject(NamedTuple):
@@ -42,6 +44,7 @@ class GateSubject(NamedTuple):
     overall_percent: float
     coverage_percent: float
     metric_scores: tuple[tuple[str, float], ...]
+    overall_ci_low: float | None = None
 
     @classmethod
     def of(cls, result: ScoreResult) -> GateSubject:
@@ -51,7 +54,14 @@ class GateSubject(NamedTuple):
             for metric in result.metrics
             if metric.score_percent is not None
         )
-        return cls(result.path, result.brand, result.overall_percent, result.coverage_percent, scores)
+        return cls(
+            result.path,
+            result.brand,
+            result.overall_percent,
+            result.coverage_percent,
+            scores,
+            result.overall_ci_low,
+        )
 
 
 def _percent_option(option: str, value: float | None) -> float | None:
@@ -80,7 +90,14 @@ class GateFailure(NamedTuple):
 class Gates:
     """The gate options of a command, validated on creation (so a bad value fails before output)."""
 
-    __slots__ = ("fail_under", "fail_under_metric", "min_coverage", "fail_on_regression", "tolerance")
+    __slots__ = (
+        "fail_under",
+        "fail_under_metric",
+        "min_coverage",
+        "fail_on_regression",
+        "tolerance",
+        "confident",
+    )
 
     def __init__(
         self,
@@ -89,8 +106,14 @@ class Gates:
         fail_on_regression: bool = False,
         tolerance: float | None = None,
         min_coverage: float | None = None,
+        confident: bool = False,
     ) -> None:
         self.fail_under = _percent_option("--fail-under", fail_under)
+        if confident and fail_under is None:
+            raise UsageError(Issue("--confident", "only applies together with --fail-under"))
+        # --confident: the overall must be above the limit with 95% confidence, so its interval's lower
+        # end is gated (the overall itself where it carries no interval).
+        self.confident = confident
         self.fail_under_metric = _percent_option("--fail-under-metric", fail_under_metric)
         self.min_coverage = _percent_option("--min-coverage", min_coverage)
         self.fail_on_regression = fail_on_regression
@@ -109,10 +132,14 @@ class Gates:
         failures: list[GateFailure] = []
         for item in subjects:
             subject = GateSubject.of(item) if isinstance(item, ScoreResult) else item
-            if self.fail_under is not None and subject.overall_percent < self.fail_under:
-                failures.append(
-                    _below(subject, "overall", subject.overall_percent, "--fail-under", self.fail_under)
+            if self.fail_under is not None:
+                low = subject.overall_ci_low if self.confident else None
+                what, value = (
+                    ("overall", subject.overall_percent) if low is None else ("overall's 95% low", low)
                 )
+                option = "--fail-under --confident" if self.confident else "--fail-under"
+                if value < self.fail_under:
+                    failures.append(_below(subject, what, value, option, self.fail_under))
             if self.min_coverage is not None and subject.coverage_percent < self.min_coverage:
                 failures.append(
                     _below(subject, "coverage", subject.coverage_percent, "--min-coverage", self.min_coverage)

@@ -111,10 +111,12 @@ def _kind_of(value: Any) -> str:
 
 def _issues_from(exc: ValidationError, document: Document, model: type[BaseModel]) -> Iterator[Issue]:
     for error in exc.errors(include_url=False):
-        loc = tuple(step for step in error["loc"] if step != "[key]")
+        # Several assessors' ratings are validated as ``assessments`` but written as ``rating``.
+        loc = tuple("rating" if step == "assessments" else step for step in error["loc"] if step != "[key]")
         at_key = error["type"] == "extra_forbidden" or "[key]" in error["loc"]
-        node = locate(document.root, loc, at_key=at_key)
-        message = _message(error, _as_written(loc, document.data), _fields_at(model, loc))
+        written = _as_written(loc, document.data)
+        node = locate(document.root, written, at_key=at_key)
+        message = _message(error, written, _fields_at(model, loc))
         yield Issue(document.path, message, node.line, node.col)
 
 
@@ -142,11 +144,12 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     """The error's path as the user wrote it: ``ratings.empathy``, not ``ratings.empathy.rating``,
-    when the rating was given as a bare value rather than a ``{rating: ...}`` mapping."""
-    if len(loc) == 3 and loc[0] == "ratings" and loc[2] == "rating" and isinstance(data, dict):
+    when the rating was given as a bare value rather than a ``{rating: ...}`` mapping (and
+    ``ratings.empathy.1`` for the second of several assessors' ratings written bare)."""
+    if len(loc) >= 3 and loc[0] == "ratings" and loc[2] == "rating" and isinstance(data, dict):
         entries = data.get("ratings")
         if isinstance(entries, dict) and not isinstance(entries.get(loc[1]), dict):
-            return loc[:2]
+            return loc[:2] + loc[3:]
     return loc
 
 
@@ -181,6 +184,8 @@ def _message(error: Any, loc: tuple[Any, ...], fields: list[str]) -> str:
             "less_than": "less than",
         }
         return f"{field}: must be {words[kind]} {bound:g}, got {_describe(value)}"
+    if kind == "too_short":
+        return f"{field}: expected at least one rating in the list"
     if kind == "string_too_short":
         return f"{field}: must not be empty"
     if kind == "string_pattern_mismatch":
@@ -455,13 +460,12 @@ def _framework_issues_in_invalid(
     ratings = data.get("ratings")
     for metric in framework.metrics if isinstance(ratings, dict) else ():
         entry = ratings.get(metric.id)
-        rating = _finite_number(entry.get("rating") if isinstance(entry, dict) else entry)
-        if (
-            metric.measure is None
-            and rating is not None
-            and not framework.scale.min <= rating <= framework.scale.max
-        ):
-            yield _off_scale(document, framework, metric.id, rating)
+        given = entry.get("rating") if isinstance(entry, dict) else entry
+        items = list(enumerate(given)) if isinstance(given, list) else [(None, given)]
+        for index, item in items if metric.measure is None else ():
+            rating = _finite_number(item)
+            if rating is not None and not framework.scale.min <= rating <= framework.scale.max:
+                yield _off_scale(document, framework, metric.id, rating, index)
 
 
 def _finite_number(value: object) -> float | None:
@@ -478,8 +482,12 @@ def _finite_number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _off_scale(document: Document, framework: Framework, metric_id: str, rating: float) -> Issue:
-    node = locate(document.root, ("ratings", metric_id, "rating"))
+def _off_scale(
+    document: Document, framework: Framework, metric_id: str, rating: float, index: int | None = None
+) -> Issue:
+    """A rating off the scale, located at the rating (at the assessor's item of a list)."""
+    loc: tuple[str | int, ...] = ("ratings", metric_id, "rating", *(() if index is None else (index,)))
+    node = locate(document.root, _as_written(loc, document.data))
     low, high = framework.scale.min, framework.scale.max
     message = f"ratings.{metric_id}: {rating:g} is outside the {framework.id} scale {low:g}–{high:g}"
     return Issue(document.path, message, node.line, node.col)
@@ -509,7 +517,13 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
             continue
         if metric is not None:
             yield from _check_rated(metric_id, entry, framework, document)
-        if entry.rating is not None and not low <= entry.rating <= high:
+        if entry.assessments is not None:
+            yield from (
+                _off_scale(document, framework, metric_id, rating, index)
+                for index, rating in enumerate(entry.assessments)
+                if not low <= rating <= high
+            )
+        elif entry.rating is not None and not low <= entry.rating <= high:
             yield _off_scale(document, framework, metric_id, entry.rating)
     if brand.industry is not None:
         yield from _check_industry(brand.industry, framework, document)
@@ -568,6 +582,14 @@ def _check_measured(
     metric_id: str, entry: RatingEntry, measure: Measure, document: Document
 ) -> Iterator[Issue]:
     """A measured value must lie in its measure's range; a data source needs a column."""
+    if entry.assessments is not None:
+        node = locate(document.root, _as_written(("ratings", metric_id, "rating"), document.data))
+        message = (
+            f"ratings.{metric_id}: a list of assessors' ratings is for rated metrics; "
+            f"{metric_id} is measured ({measure.label}): give one value"
+        )
+        yield Issue(document.path, message, node.line, node.col)
+        return
     value = entry.measured_value
     if value is not None:
         low, high = MEASURE_RANGES[measure.name]

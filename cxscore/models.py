@@ -409,11 +409,15 @@ class RatingEntry(_Input):
     For a measured metric the entry holds its measured ``value`` instead (a bare number counts as the
     value), optionally with the interval ``ci_low``..``ci_high`` and the count ``n`` behind it, or a
     data source, ``{from: data/survey.csv, column: ...}``, that the loader computes the value from.
+
+    Several assessors' ratings are written as a list, ``empathy: [4, 3, 5]`` or ``rating: [4, 3, 5]``:
+    they are kept in ``assessments`` (a field no file writes by that name) and ``rating`` is their mean.
     """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     rating: Number | None = None
+    assessments: Annotated[list[Number], Field(min_length=1)] | None = None
     value: Number | None = None
     source: Text | None = Field(default=None, alias="from")
     column: Text | None = None
@@ -457,9 +461,36 @@ class RatingEntry(_Input):
     @model_validator(mode="before")
     @classmethod
     def _from_scalar(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return value
-        return {"rating": value}
+        entry = value if isinstance(value, dict) else {"rating": value}
+        if "assessments" in entry:
+            raise ValueError(
+                "unknown field 'assessments': write several assessors' ratings as rating: [4, 3, 5]"
+            )
+        if isinstance(entry.get("rating"), list):
+            ratings = entry["rating"]
+            # The mean only of a list whose every item is a number; otherwise the list's own
+            # validation (as ``assessments``) reports the item at fault, located at that item.
+            return {**entry, "rating": _mean_or_none(ratings), "assessments": ratings}
+        return entry
+
+
+def _mean_or_none(items: list[Any]) -> float | None:
+    """The mean of a list of finite numbers, ``fsum(items) / k``; None when any item is no such number.
+
+    The sum is taken in units of ``2**e`` (``e`` the largest item's exponent), so ratings near 1.8e308
+    cannot overflow it; as a power of two changes no bit, the mean is ``fsum(items) / k`` otherwise.
+    """
+    if not items or any(isinstance(item, bool) or not isinstance(item, int | float) for item in items):
+        return None
+    try:
+        numbers = [float(item) for item in items]
+    except OverflowError:
+        return None
+    if not all(map(math.isfinite, numbers)):
+        return None
+    exponent = max(math.frexp(number)[1] for number in numbers)
+    total = math.fsum(math.ldexp(number, -exponent) for number in numbers)
+    return math.ldexp(total / len(numbers), exponent)
 
 
 class BrandFile(_Input):

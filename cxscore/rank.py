@@ -19,6 +19,10 @@ from cxscore.loader import LoadedBrand
 from cxscore.scorecard import map_brands, score_loaded
 from cxscore.scoring import LOW_COVERAGE_PERCENT, SCHEMA_VERSION, ScoreResult
 
+#: Below this probability of truly scoring above the next brand, the two are marked tied
+#: (``cxscore.uncertainty.CLEAR_ORDER``, kept here so a ranking without intervals loads nothing more).
+CLEAR_ORDER = 0.95
+
 
 class MetricMark(NamedTuple):
     """A metric singled out for a brand (its strongest or weakest)."""
@@ -47,6 +51,11 @@ class RankEntry(NamedTuple):
     weakest: MetricMark
     metric_scores: tuple[tuple[str, float], ...]
     rank: int = 0
+    overall_ci_low: float | None = None
+    overall_ci_high: float | None = None
+    rank_low: int | None = None
+    rank_high: int | None = None
+    p_above_next: float | None = None
     assessed: datetime.date | None = None
     assessor: str | None = None
 
@@ -54,6 +63,12 @@ class RankEntry(NamedTuple):
     def low_coverage(self) -> bool:
         """Whether the overall rests on less than half of the framework's weight."""
         return self.coverage_percent < LOW_COVERAGE_PERCENT
+
+    @property
+    def tied_with_next(self) -> bool | None:
+        """Whether the order against the next brand is unclear (p_above_next below 0.95); None without
+        uncertainty."""
+        return None if self.p_above_next is None else self.p_above_next < CLEAR_ORDER
 
 
 class Leaderboard(NamedTuple):
@@ -77,6 +92,12 @@ class Leaderboard(NamedTuple):
                 "path": entry.path,
                 "framework": entry.framework_id,
                 "overall_percent": entry.overall_percent,
+                "overall_ci_low": entry.overall_ci_low,
+                "overall_ci_high": entry.overall_ci_high,
+                "rank_low": entry.rank_low,
+                "rank_high": entry.rank_high,
+                "p_above_next": entry.p_above_next,
+                "tied_with_next": entry.tied_with_next,
                 "band": entry.band,
                 "coverage_percent": entry.coverage_percent,
                 "low_coverage": entry.low_coverage,
@@ -111,6 +132,8 @@ def summarise(result: ScoreResult) -> RankEntry:
         strongest=max(marks, key=lambda mark: mark.score_percent),
         weakest=min(marks, key=lambda mark: mark.score_percent),
         metric_scores=tuple((mark.name, mark.score_percent) for mark in marks),
+        overall_ci_low=result.overall_ci_low,
+        overall_ci_high=result.overall_ci_high,
         assessed=result.assessed,
         assessor=result.assessor,
     )
@@ -130,7 +153,21 @@ def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leader
         tied = ranked and math.isclose(ranked[-1].overall_percent, entry.overall_percent, abs_tol=1e-9)
         rank = ranked[-1].rank if tied else position
         ranked.append(entry._replace(rank=rank))
+    if any(entry.overall_ci_low is not None for entry in ranked):
+        ranked = _with_rank_ranges(ranked)
     return Leaderboard(tuple(ranked), top)
+
+
+def _with_rank_ranges(ranked: list[RankEntry]) -> list[RankEntry]:
+    """The entries with their 95% rank ranges and ``p_above_next`` (``cxscore.uncertainty.rank_ranges``)."""
+    from cxscore.uncertainty import Scored, rank_ranges
+
+    brands = [Scored(e.overall_percent, e.overall_ci_low, e.overall_ci_high) for e in ranked]
+    ranges = rank_ranges(brands) or []
+    return [
+        entry._replace(rank_low=found.low, rank_high=found.high, p_above_next=found.p_above_next)
+        for entry, found in zip(ranked, ranges, strict=True)
+    ]
 
 
 def _check_top(top: int | None) -> None:

@@ -115,14 +115,28 @@ def _hidden(schema: Schema) -> Schema:
     return {**schema, "doNotSuggest": True}
 
 
+def _assessors(rating: Schema, what: str) -> Schema:
+    """Several assessors' ratings, ``[4, 3, 5]``: a list of at least one rating (their mean counts)."""
+    item = {key: value for key, value in rating.items() if key != "description"}
+    item["type"] = "number"
+    return {"type": "array", "items": item, "minItems": 1, "description": what}
+
+
+def _rating_or_assessors(rating: Schema) -> Schema:
+    """A rating, or several assessors' ratings as a list (``RatingEntry``'s ``assessments``)."""
+    several = _assessors(rating, "Several assessors' ratings: the metric's rating is their mean")
+    return {"anyOf": [rating, several], "description": rating["description"]}
+
+
 def _any_entry() -> Schema:
-    """A rating of a metric of any framework: a number, null, or a mapping."""
-    rating = _number("Rating on the framework's scale (rated metrics)")
+    """A rating of a metric of any framework: a number, null, a list of assessors' ratings, or a mapping."""
+    rating = _rating_or_assessors(_number("Rating on the framework's scale (rated metrics)"))
     note = _text("A note on this rating")
     value = _number("Measured value (measured metrics)")
     properties = {"rating": rating, **_measured_fields(value), "note": note}
+    several = _assessors(_number(""), "Several assessors' ratings (rated metrics): their mean counts")
     return {
-        "anyOf": [{"type": ["number", "null"]}, _mapping(properties, [CONSISTENT_ENTRY])],
+        "anyOf": [{"type": ["number", "null"]}, several, _mapping(properties, [CONSISTENT_ENTRY])],
         "description": "A rating or measured value (null: not rated), or a mapping with a note",
     }
 
@@ -131,9 +145,10 @@ def _rated_entry(metric: Metric, framework: Framework) -> Schema:
     low, high = framework.scale.min, framework.scale.max
     rating = _number(f"{metric.name}: a rating from {low:g} to {high:g}", low, high)
     unused = {key: _hidden(_null()) for key in _measured_fields(_null())}
-    properties = {"rating": rating, "note": _text("A note on this rating"), **unused}
+    properties = {"rating": _rating_or_assessors(rating), "note": _text("A note on this rating"), **unused}
+    several = _assessors(rating, f"{metric.name}: several assessors' ratings from {low:g} to {high:g}")
     return {
-        "anyOf": [rating, _mapping(properties, [])],
+        "anyOf": [rating, several, _mapping(properties, [])],
         "description": _describe(metric, f"rated {low:g}–{high:g}"),
     }
 

@@ -13,6 +13,9 @@ Conventions (the published six-metric CX scorecard that rated Santa Claus 17 of 
   file's ``industry:`` swaps in that industry's anchors on the curves that give some.
 * The overall percentage is the weighted mean over the *rated* metrics,
   ``overall = 100 * sum(w_i * s_i) / sum(w_i)``; unrated metrics are left out of both sums.
+* Several assessors' ratings of a metric count as their mean ``r̄``; the overall's 95% interval
+  carries their disagreement and measured values' intervals through the same weights (formulas and
+  sources in :mod:`cxscore.uncertainty`).
 * Coverage is the share of the framework's total weight that was rated,
   ``coverage = 100 * sum(w_i, rated) / sum(w_i, all)``.
 * A metric's lost points are what it keeps the overall from 100,
@@ -69,6 +72,9 @@ class MetricScore(NamedTuple):
     unit: str | None = None
     #: The name of the industry whose curve anchors scored this metric (``None``: the default curve).
     industry_anchors: str | None = None
+    score_ci_low: float | None = None
+    score_ci_high: float | None = None
+    assessments: tuple[float, ...] | None = None
 
     @property
     def rated(self) -> bool:
@@ -79,6 +85,15 @@ class MetricScore(NamedTuple):
     def measured(self) -> bool:
         """Whether this metric is measured (a value on a curve) rather than rated on the scale."""
         return self.measure is not None
+
+    @property
+    def assessor_sd(self) -> float | None:
+        """The sample standard deviation of several assessors' ratings (None for one assessor)."""
+        if self.assessments is None or len(self.assessments) < 2:
+            return None
+        from cxscore.uncertainty import sample_sd
+
+        return sample_sd(self.assessments)
 
 
 class Lift(NamedTuple):
@@ -107,6 +122,9 @@ class ScoreResult(NamedTuple):
     assessor: str | None = None
     notes: str | None = None
     industry: str | None = None
+    overall_ci_low: float | None = None
+    overall_ci_high: float | None = None
+    krippendorff_alpha: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """This brand as the JSON contract's object (what ``rate --format json`` prints for it)."""
@@ -119,6 +137,9 @@ class ScoreResult(NamedTuple):
             "assessor": self.assessor,
             "industry": self.industry,
             "overall_percent": self.overall_percent,
+            "overall_ci_low": self.overall_ci_low,
+            "overall_ci_high": self.overall_ci_high,
+            "krippendorff_alpha": self.krippendorff_alpha,
             "band": self.band,
             "coverage_percent": self.coverage_percent,
             "low_coverage": self.low_coverage,
@@ -138,6 +159,10 @@ class ScoreResult(NamedTuple):
                     "ci_high": metric.ci_high,
                     "n": metric.n,
                     "industry_anchors": metric.industry_anchors,
+                    "score_ci_low": metric.score_ci_low,
+                    "score_ci_high": metric.score_ci_high,
+                    "assessor_ratings": None if metric.assessments is None else list(metric.assessments),
+                    "assessor_sd": metric.assessor_sd,
                 }
                 for metric in self.metrics
             ],
@@ -263,7 +288,36 @@ def _given(metric: Metric, brand: BrandFile, framework: Framework, exponent: int
     return _Given(metric, entry, weight, rating, value, fraction, above, below)
 
 
-def _metric_score(given: _Given, unit: float, rated_weight: float, industry: str | None) -> MetricScore:
+def _score_interval(given: _Given, framework: Framework, industry: str | None) -> tuple[float, float] | None:
+    """The 0..1 interval of a metric's score (``cxscore.uncertainty``): a measured value's interval
+    through its curve (the industry's anchors where the brand names one), or several assessors' t
+    interval on the scale; None when it has neither."""
+    entry, metric = given.entry, given.metric
+    if entry is None or given.fraction is None:
+        return None
+    if metric.curve is not None:
+        if entry.ci_low is None or entry.ci_high is None:
+            return None
+        ends = (
+            measured_fraction(metric, entry.ci_low, industry),
+            measured_fraction(metric, entry.ci_high, industry),
+        )
+        return min(ends), max(ends)
+    from cxscore.uncertainty import mean_interval
+
+    interval = None if entry.assessments is None else mean_interval(entry.assessments)
+    if interval is None:
+        return None
+    return metric_fraction(interval[0], framework), metric_fraction(interval[1], framework)
+
+
+def _metric_score(
+    given: _Given,
+    unit: float,
+    rated_weight: float,
+    industry: str | None,
+    interval: tuple[float, float] | None = None,
+) -> MetricScore:
     """One metric's record: its score and the points it keeps the overall from 100.
 
     ``score = 100 * (r - lo) / (hi - lo)`` and ``lost = 100 * w * (hi - r) / ((hi - lo) * sum(w))``,
@@ -297,6 +351,9 @@ def _metric_score(given: _Given, unit: float, rated_weight: float, industry: str
         measure=None if measure is None else measure.name,
         unit=None if measure is None else measure.unit,
         industry_anchors=None if anchors is None or measured is None else anchors.name,
+        score_ci_low=None if interval is None else 100.0 * interval[0],
+        score_ci_high=None if interval is None else 100.0 * interval[1],
+        assessments=None if entry is None or entry.assessments is None else tuple(entry.assessments),
     )
 
 
@@ -325,7 +382,16 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         if entry.fraction is not None
     )
     overall = _clamp(100.0 * earned / (unit * rated_weight))
-    metrics = [_metric_score(entry, unit, rated_weight, brand.industry) for entry in given]
+    uncertain = any(
+        entry.entry is not None and (entry.entry.assessments is not None or entry.entry.ci_low is not None)
+        for entry in rated
+    )
+    if not uncertain:  # the common case: nothing varies, and nothing more is computed
+        metrics = [_metric_score(entry, unit, rated_weight, brand.industry) for entry in given]
+        overall_ci: tuple[float | None, float | None] = (None, None)
+        alpha = None
+    else:
+        metrics, overall_ci, alpha = _with_uncertainty(given, framework, unit, rated_weight, overall, brand)
     return ScoreResult(
         path=path,
         brand=brand.brand,
@@ -343,7 +409,39 @@ def score_brand(brand: BrandFile, framework: Framework, path: str = "") -> Score
         assessor=brand.assessor,
         notes=brand.notes,
         industry=brand.industry,
+        overall_ci_low=overall_ci[0],
+        overall_ci_high=overall_ci[1],
+        krippendorff_alpha=alpha,
     )
+
+
+def _with_uncertainty(
+    given: list[_Given],
+    framework: Framework,
+    unit: float,
+    rated_weight: float,
+    overall: float,
+    brand: BrandFile,
+) -> tuple[list[MetricScore], tuple[float | None, float | None], float | None]:
+    """The metrics with their score intervals, the overall's 95% interval (MOVER) and the assessors'
+    Krippendorff alpha (formulas and sources in :mod:`cxscore.uncertainty`)."""
+    from cxscore.uncertainty import Part, krippendorff_alpha_interval, overall_interval
+
+    metrics: list[MetricScore] = []
+    parts: list[Part] = []
+    for entry in given:
+        interval = _score_interval(entry, framework, brand.industry)
+        metrics.append(_metric_score(entry, unit, rated_weight, brand.industry, interval))
+        # Only what can move the overall counts: an interval of some width, on a metric of some weight.
+        fraction = entry.fraction
+        if interval is not None and fraction is not None and entry.weight > 0 and interval[0] != interval[1]:
+            parts.append(Part(entry.weight / rated_weight, fraction, *interval))
+    overall_ci: tuple[float | None, float | None] = (None, None)
+    if parts:  # else nothing behind the overall varies: no interval (null), as without any
+        overall_ci = overall_interval(overall, parts)
+    units = [metric.assessments for metric in metrics if metric.assessments and len(metric.assessments) >= 2]
+    alpha = krippendorff_alpha_interval(units) if len(units) >= 2 else None
+    return metrics, overall_ci, alpha
 
 
 def biggest_lifts(metrics: list[MetricScore], limit: int = LIFTS_SHOWN) -> tuple[Lift, ...]:

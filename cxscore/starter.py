@@ -119,6 +119,7 @@ def starter_text(framework: Framework, reference: str, today: datetime.date, bra
         f"framework: {yaml_scalar(reference)}",
         f"assessed: {today.isoformat()}",
         "# assessor: who assessed the brand",
+        *_several_assessors(rated, low, high),
         "# notes: anything a reader of the scores should know",
         *_industry_lines(framework),
         "# weights:  # to weigh a metric differently for this brand than the framework does, e.g.",
@@ -221,6 +222,14 @@ def describe_curve(metric: Metric) -> str:
         direction = "higher" if curve.best > curve.worst else "lower"
         return f"linear, {curve.worst:g} scores 0% and {curve.best:g} scores 100% ({direction} is better)"
     return f"lognormal, {curve.p10:g} scores 90% and {curve.median:g} scores 50% (lower is better)"
+
+
+def _several_assessors(rated: list[Metric], low: float, high: float) -> list[str]:
+    """How several assessors rate one metric: a list of their ratings, on this framework's scale."""
+    if not rated:
+        return []
+    example = ", ".join(f"{max(low, high - step):g}" for step in (1, 2, 0))
+    return [f"#   (several assessors: a list of their ratings, e.g. {rated[0].id}: [{example}])"]
 
 
 def _comment(text: str, indent: str, hanging: int | None = None) -> list[str]:

@@ -53,6 +53,9 @@ HTML_REPORTS = {
     "compare": ["compare", SANTA, GRINCH, NORTH_POLE],
     "compare-two": ["compare", GRINCH, SANTA],
     "rank": ["rank", SANTA, GRINCH, NORTH_POLE],
+    "rank-intervals": ["rank", "examples/"],  # measured metrics: intervals, rank ranges
+    "rate-measured": ["rate", "examples/acme-kpis.yaml", "examples/panel/north-pole-post.yaml"],
+    "compare-intervals": ["compare", "examples/acme-kpis.yaml", SANTA],
     "history": ["history", HISTORY],
 }
 

@@ -43,7 +43,7 @@ CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("cxscore.yamlsafe", "cxscore.output"),
     ("cxscore.models", "cxscore.report_settings"),
     ("cxscore.data",),
-    ("cxscore.loader", "cxscore.schema", "cxscore.starter", "cxscore.completion"),
+    ("cxscore.loader", "cxscore.schema", "cxscore.starter", "cxscore.completion", "cxscore.uncertainty"),
     ("cxscore.scoring",),
     ("cxscore.scorecard",),
     ("cxscore.compare", "cxscore.rank", "cxscore.report", "cxscore.history"),

@@ -163,7 +163,12 @@ def test_json_has_measured_keys() -> None:
     )
     nps = document["metrics"][0]
     expected = {"id", "name", "rating", "weight", "score_percent", "points_lost", "rated", "note"}
-    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n", "industry_anchors"}
+    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n", "industry_anchors"} | {
+        "score_ci_low",
+        "score_ci_high",
+        "assessor_ratings",
+        "assessor_sd",
+    }
     assert (nps["value"], nps["ci_low"], nps["ci_high"], nps["n"], nps["rated"]) == (
         42,
         34.6,

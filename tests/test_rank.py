@@ -64,6 +64,13 @@ def test_top_limits_the_report_not_the_ranking(cli: Cli, portfolio: Path) -> Non
         "path": str(portfolio / "a.yaml"),
         "framework": "cx-six",
         "overall_percent": 80.0,
+        # Nothing varies: no interval, no rank range.
+        "overall_ci_low": None,
+        "overall_ci_high": None,
+        "rank_low": None,
+        "rank_high": None,
+        "p_above_next": None,
+        "tied_with_next": None,
         "band": "Good",
         "coverage_percent": 50.0,
         "low_coverage": False,  # half the weight is not less than half

@@ -99,8 +99,11 @@ def test_schema_fields_are_the_models_fields() -> None:
     """A field added to the models and not to the schema (or the other way round) fails here."""
     schema = brand_schema()
     assert set(schema["properties"]) == {f.alias or n for n, f in BrandFile.model_fields.items()}
-    entry = schema["properties"]["ratings"]["additionalProperties"]["anyOf"][1]
-    assert set(entry["properties"]) == {f.alias or n for n, f in RatingEntry.model_fields.items()}
+    choices = schema["properties"]["ratings"]["additionalProperties"]["anyOf"]
+    entry = next(choice for choice in choices if choice.get("type") == "object")
+    # ``assessments`` is written as ``rating: [4, 3, 5]``: no file names it.
+    written = {f.alias or n for n, f in RatingEntry.model_fields.items()} - {"assessments"}
+    assert set(entry["properties"]) == written
 
 
 # --- accepted by the loader: accepted by the schema -------------------------------------------------
@@ -274,7 +277,8 @@ REJECTED = {
     "rating as a word": "brand: A\nratings: {empathy: good}\n",
     "rating as text in a mapping": "brand: A\nratings: {empathy: {rating: '4'}}\n",
     "rating as a boolean": "brand: A\nratings: {empathy: true}\n",
-    "a list for a rating": "brand: A\nratings: {empathy: [4]}\n",
+    "an empty list for a rating": "brand: A\nratings: {empathy: []}\n",
+    "a list with text for a rating": "brand: A\nratings: {empathy: {rating: [4, '3']}}\n",
     "rating and value": "brand: A\nratings: {empathy: {rating: 3, value: 3}}\n",
     "value and from": "brand: A\nframework: cx-kpis\nratings: {nps: {value: 3, from: x.csv}}\n",
     "column without from": "brand: A\nframework: cx-kpis\nratings: {nps: {value: 3, column: c}}\n",
@@ -309,6 +313,9 @@ REJECTED_BY_FRAMEWORK = {
     "measured value out of range, as rating": "brand: A\nframework: cx-kpis\nratings: {csat: {rating: -1}}\n",
     "a data source with no column": "brand: A\nframework: odd.yaml\nratings: {wait: {from: x.csv}}\n",
     "another framework's id": "brand: A\nframework: cx-six\nratings: {nps: 30}\n",
+    "an assessor off the scale": "brand: A\nratings: {empathy: [4, 6]}\n",
+    "an assessor off the scale in a mapping": "brand: A\nratings: {empathy: {rating: [0, 4]}}\n",
+    "assessors on a measured metric": "brand: A\nframework: cx-kpis\nratings: {nps: [40, 42]}\n",
 }
 
 

@@ -33,6 +33,9 @@ RATE_COLUMNS = (
     "band",
     "coverage_percent",
     "low_coverage",
+    "overall_ci_low",
+    "overall_ci_high",
+    "krippendorff_alpha",
     "metric_id",
     "metric_name",
     "rated",
@@ -47,6 +50,10 @@ RATE_COLUMNS = (
     "weight",
     "score_percent",
     "points_lost",
+    "score_ci_low",
+    "score_ci_high",
+    "assessor_ratings",
+    "assessor_sd",
     "note",
 )
 WHAT_IF_COLUMNS = ("what_if_rating", "what_if_score_percent", "what_if_overall_percent")
@@ -63,6 +70,13 @@ COMPARE_COLUMNS = (
     "score_percent",
     "best",
     "delta",
+    "overall_ci_low",
+    "overall_ci_high",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "p_above_next",
+    "tied_with_next",
 )
 RANK_COLUMNS = (
     "rank",
@@ -70,6 +84,12 @@ RANK_COLUMNS = (
     "path",
     "framework",
     "overall_percent",
+    "overall_ci_low",
+    "overall_ci_high",
+    "rank_low",
+    "rank_high",
+    "p_above_next",
+    "tied_with_next",
     "band",
     "coverage_percent",
     "low_coverage",
@@ -140,6 +160,9 @@ def _brand_cells(result: ScoreResult) -> list[Cell]:
         csv_text(result.band),
         result.coverage_percent,
         result.low_coverage,
+        result.overall_ci_low,
+        result.overall_ci_high,
+        result.krippendorff_alpha,
     ]
 
 
@@ -159,6 +182,10 @@ def _metric_cells(metric: MetricScore, result: ScoreResult) -> list[Cell]:
         metric.weight,
         metric.score_percent,
         metric.points_lost,
+        metric.score_ci_low,
+        metric.score_ci_high,
+        None if metric.assessments is None else csv_text(";".join(f"{r:g}" for r in metric.assessments)),
+        metric.assessor_sd,
         csv_text(metric.note),
     ]
 
@@ -196,6 +223,18 @@ def render_compare(comparison: Comparison) -> str:
     for line in (*comparison.rows, comparison.overall):
         for index, result in enumerate(comparison.results):
             score = line.scores[index]
+            standing: list[Cell] = [None] * 7
+            if line is comparison.overall and comparison.standings:
+                place = comparison.standings[index]
+                standing = [
+                    result.overall_ci_low,
+                    result.overall_ci_high,
+                    place.rank,
+                    place.rank_low,
+                    place.rank_high,
+                    place.p_above_next,
+                    place.tied_with_next,
+                ]
             rows.append(
                 [
                     line.id,
@@ -209,6 +248,7 @@ def render_compare(comparison: Comparison) -> str:
                     score,
                     index in line.best,
                     line.delta,
+                    *standing,
                 ]
             )
     return csv_document(COMPARE_COLUMNS, rows)
@@ -223,6 +263,12 @@ def render_rank(board: Leaderboard) -> str:
             csv_text(entry.path),
             entry.framework_id,
             entry.overall_percent,
+            entry.overall_ci_low,
+            entry.overall_ci_high,
+            entry.rank_low,
+            entry.rank_high,
+            entry.p_above_next,
+            entry.tied_with_next,
             csv_text(entry.band),
             entry.coverage_percent,
             entry.low_coverage,

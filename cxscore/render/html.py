@@ -17,17 +17,25 @@ from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     industry_anchors_text,
     lift_change,
     score_tier,
+    standing_rows,
     with_unit,
 )
 from cxscore.report_settings import ReportMeta, report_meta
@@ -36,7 +44,7 @@ from cxscore.textsafe import clean_block, clean_line
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.history import History, HistoryReport, Line
-    from cxscore.rank import Leaderboard
+    from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
     from cxscore.scoring import MetricScore, ScoreResult
 
@@ -420,7 +428,9 @@ def _chart(
 def _given(metric: MetricScore, scale: str) -> str:
     """``4/5`` for a rated metric; for a measured one its value and unit, then interval and n, muted."""
     if metric.value is None:
-        return f"{format_rating(metric.rating or 0)}/{scale}"
+        given = f"{format_rated(metric.rating or 0, metric.assessments)}/{scale}"
+        spread = format_spread(metric.assessments, metric.assessor_sd)
+        return f'{given}<br><span class="muted">{spread}</span>' if spread else given
     value = with_unit(format_value(metric.value), esc(metric.unit) if metric.unit else None)
     detail = format_interval(metric.ci_low, metric.ci_high, metric.n)
     return f'{value}<br><span class="muted">{detail}</span>' if detail else value
@@ -429,6 +439,13 @@ def _given(metric: MetricScore, scale: str) -> str:
 def _clip(text: str, limit: int) -> str:
     """Text cut to ``limit`` characters with an ellipsis (chart labels have a fixed room)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _uncertainty(result: ScoreResult) -> str:
+    """The overall's 95% interval and the assessors' agreement, when there are any."""
+    interval = format_overall_interval(result.overall_ci_low, result.overall_ci_high)
+    texts = [text for text in (interval, format_alpha(result.krippendorff_alpha)) if text]
+    return f'<p class="meta">{" · ".join(texts)}</p>' if texts else ""
 
 
 def _brand_card(result: ScoreResult) -> list[str]:
@@ -442,7 +459,7 @@ def _brand_card(result: ScoreResult) -> list[str]:
         '<div class="head">',
         f'<div><h2>{esc(result.brand)}</h2><p class="meta">{meta}</p>',
         f'<p class="meta">Coverage {format_percent(result.coverage_percent)} of weight · '
-        f"{len(result.rated)} of {len(result.metrics)} metrics rated</p></div>",
+        f"{len(result.rated)} of {len(result.metrics)} metrics rated</p>{_uncertainty(result)}</div>",
         _score_block(result.overall_percent, result.band),
         "</div>",
     ]
@@ -564,7 +581,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     rating = row.ratings[index]
     text = format_percent(score)
     if rating is not None:
-        text += f' <span class="muted">{format_rating(rating)}/{format_rating(scale)}</span>'
+        text += f' <span class="muted">{format_rated(rating)}/{format_rating(scale)}</span>'
     if index in row.best:
         return f'<td class="num best">{text} ★</td>'
     return f'<td class="num">{text}</td>'
@@ -608,7 +625,15 @@ def render_compare(comparison: Comparison) -> str:
         delta = _delta_cell(row.delta) if comparison.has_delta else ""
         kind = ' class="overall"' if row is comparison.overall else ""
         body.append(f'<tr{kind}><th scope="row">{esc(row.name)}</th>{cells}{delta}</tr>')
-    body += ["</tbody></table>", "</section>"]
+    for label, texts in standing_rows(comparison):
+        cells = "".join(f'<td class="num">{text}</td>' for text in texts)
+        body.append(
+            f'<tr><th scope="row">{label}</th>{cells}{"<td></td>" if comparison.has_delta else ""}</tr>'
+        )
+    body += ["</tbody></table>"]
+    if any(standing.tied_with_next for standing in comparison.standings):
+        body += _warnings([TIED_LEGEND])
+    body += ["</section>"]
     title = " vs ".join(labels)
     if comparison.same_brand:
         title = f"{results[0].brand}: {title}"
@@ -621,13 +646,15 @@ def render_rank(board: Leaderboard) -> str:
     frameworks = ", ".join(f"{esc(framework)} ({count})" for framework, count in board.frameworks.items())
     summary = f"{total} brand{'' if total == 1 else 's'} ranked by overall score"
     summary += f", top {len(shown)} shown" if len(shown) < total else ""
+    ranged = any(entry.rank_low is not None for entry in shown)
     body = [
         '<section class="card">',
         f'<p class="meta">{summary} · frameworks: {frameworks}</p>',
         f'<table class="scores{_size(len(shown))}"><caption>Brands by overall score</caption><thead><tr>'
         '<th scope="col" class="num">Rank</th><th scope="col">Brand</th><th scope="col" class="num">Overall'
         '</th><th scope="col"><span class="visually-hidden">Overall as a bar</span></th>'
-        '<th scope="col">Band</th><th scope="col" class="num">Coverage</th><th scope="col">Assessed</th>'
+        + ('<th scope="col" class="num">95% CI · rank range · P(above next)</th>' if ranged else "")
+        + '<th scope="col">Band</th><th scope="col" class="num">Coverage</th><th scope="col">Assessed</th>'
         '<th scope="col">Strongest</th><th scope="col">Weakest</th></tr></thead><tbody>',
     ]
     for entry in shown:
@@ -638,6 +665,7 @@ def render_rank(board: Leaderboard) -> str:
             f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
             f'<td><div class="meter {tier}" aria-hidden="true">'
             f'<span style="width:{width}%"></span></div></td>'
+            f"{_rank_range_cell(entry) if ranged else ''}"
             f'<td class="{tier}">{esc(entry.band)}</td>'
             f'<td class="num">{format_percent(entry.coverage_percent)}{_low_mark(entry.low_coverage)}</td>'
             f"<td>{_assessed(entry.assessed, entry.assessor).removeprefix('assessed ')}</td>"
@@ -649,9 +677,19 @@ def render_rank(board: Leaderboard) -> str:
     body += ["</tbody></table>", _band_legend()]
     if any(entry.low_coverage for entry in shown):
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
+    if any(entry.tied_with_next for entry in shown):
+        body += _warnings([TIED_LEGEND])
     body += ["</section>"]
     subject = f"{total} brand{'' if total == 1 else 's'}"
     return _report_page("CX leaderboard", subject, body)
+
+
+def _rank_range_cell(entry: RankEntry) -> str:
+    """The overall's 95% interval, over the 95% rank range and the probability of scoring above the next."""
+    interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high).removeprefix("95% CI ")
+    above = format_above_next(entry.p_above_next, entry.tied_with_next)
+    detail = f"rank {format_rank_range(entry.rank_low, entry.rank_high)}" + (f" · {above}" if above else "")
+    return f'<td class="num">{interval or "—"}<br><span class="muted">{detail}</span></td>'
 
 
 # history -----------------------------------------------------------------------------------------------

@@ -6,16 +6,24 @@ from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     industry_anchors_text,
     lift_change,
+    standing_rows,
     with_unit,
 )
 from cxscore.textsafe import markdown_block, markdown_inline
@@ -45,7 +53,10 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
         unit = markdown_inline(metric.unit) if metric.unit else None
         backing = format_interval(metric.ci_low, metric.ci_high, metric.n)
         return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
-    return f"{format_rating(metric.rating)}/{scale}" if metric.rating is not None else "—"
+    if metric.rating is None:
+        return "—"
+    spread = format_spread(metric.assessments, metric.assessor_sd)
+    return f"{format_rated(metric.rating, metric.assessments)}/{scale}" + (f" ({spread})" if spread else "")
 
 
 def _heading(kind: str) -> list[str]:
@@ -79,6 +90,12 @@ def _brand_section(result: ScoreResult) -> list[str]:
         f"({len(result.rated)} of {len(result.metrics)} metrics rated)",
         "",
     ]
+    uncertainty = [
+        format_overall_interval(result.overall_ci_low, result.overall_ci_high),
+        format_alpha(result.krippendorff_alpha),
+    ]
+    if any(uncertainty):
+        lines += [" · ".join(text for text in uncertainty if text), ""]
     if result.low_coverage:
         lines += [f"> **⚠ {coverage_warning(result.coverage_percent)}**", ""]
     if result.notes:
@@ -188,7 +205,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
     if index in row.best:
         text = f"**{text}** ★"
     rating = row.ratings[index]
-    return text if rating is None else f"{text} ({format_rating(rating)}/{format_rating(scale)})"
+    return text if rating is None else f"{text} ({format_rated(rating)}/{format_rating(scale)})"
 
 
 def render_compare(comparison: Comparison) -> str:
@@ -221,7 +238,11 @@ def render_compare(comparison: Comparison) -> str:
             ]
         delta = [_delta_or_blank(row.delta)] if comparison.has_delta else []
         rows.append([name, *cells, *delta])
+    for label, texts in standing_rows(comparison):
+        rows.append([label, *texts, *([""] if comparison.has_delta else [])])
     lines += table(header, rows, "l" + "r" * (len(header) - 1))
+    if any(standing.tied_with_next for standing in comparison.standings):
+        lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -247,9 +268,22 @@ def render_rank(board: Leaderboard) -> str:
         for entry in shown
     ]
     header = ["#", "Brand", "Overall", "Band", "Coverage", "Strongest", "Weakest"]
-    lines += table(header, rows, "rlrlrll")
+    align = "rlrlrll"
+    if any(entry.rank_low is not None for entry in shown):
+        for row, entry in zip(rows, shown, strict=True):
+            interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
+            row[3:3] = [
+                interval.removeprefix("95% CI ") or "—",
+                format_rank_range(entry.rank_low, entry.rank_high),
+                format_above_next(entry.p_above_next, entry.tied_with_next) or "—",
+            ]
+        header[3:3] = ["95% CI", "Rank (95% range)", "P(above next)"]
+        align = "rlrrrrlrll"
+    lines += table(header, rows, align)
     if any(entry.low_coverage for entry in shown):
         lines += ["", "⚠ " + markdown_inline(LOW_COVERAGE_LEGEND.removeprefix("! "))]
+    if any(entry.tied_with_next for entry in shown):
+        lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 
 

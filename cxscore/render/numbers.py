@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cxscore.compare import Comparison
     from cxscore.scoring import ScoreResult
 
 #: Units up to this many characters are shown as written beside a value; longer ones by a short form.
@@ -126,7 +127,7 @@ def lift_change(rating: float | None, value: float | None, scale_max: float) -> 
     if value is not None:
         return f"{format_value(value)} → top score"
     scale = format_rating(scale_max)
-    return f"{format_rating(rating or 0)}/{scale} → {scale}/{scale}"
+    return f"{format_rated(rating or 0)}/{scale} → {scale}/{scale}"
 
 
 def format_before_after(value: float | None, scale_max: float, measured: bool) -> str:
@@ -135,8 +136,77 @@ def format_before_after(value: float | None, scale_max: float, measured: bool) -
         return "not rated"
     if measured:
         return format_value(value)
-    return f"{format_rating(value)}/{format_rating(scale_max)}"
+    return f"{format_rated(value)}/{format_rating(scale_max)}"
 
+
+def format_rated(rating: float, assessments: tuple[float, ...] | None = None) -> str:
+    """A rating as written (``4``, ``4.25``), or several assessors' mean as a value (``3.3``, not
+    ``3.33333``); a rating with more than two decimals shows as a value too."""
+    several = assessments is not None and len(assessments) > 1
+    return format_value(rating) if several or rating != round(rating, 2) else format_rating(rating)
+
+
+def format_spread(assessments: tuple[float, ...] | None, sd: float | None) -> str:
+    """Several assessors' spread: ``3 assessors 3–5, sd 1.00``; empty for one assessor."""
+    if not assessments or len(assessments) < 2:
+        return ""
+    spread = (
+        f"{len(assessments)} assessors {format_rating(min(assessments))}–{format_rating(max(assessments))}"
+    )
+    return spread if sd is None else f"{spread}, sd {format_number(sd, 2)}"
+
+
+def format_overall_interval(low: float | None, high: float | None) -> str:
+    """The overall's 95% interval: ``95% CI 55.8–90.4%``; empty when it has none."""
+    if low is None or high is None:
+        return ""
+    return f"95% CI {format_number(low)}–{format_number(high)}%"
+
+
+def format_alpha(alpha: float | None) -> str:
+    """The assessors' agreement: ``assessors' agreement α = 0.25 (Krippendorff, interval)``, or empty."""
+    if alpha is None:
+        return ""
+    return f"assessors' agreement α = {format_number(alpha, 2)} (Krippendorff, interval)"
+
+
+def format_rank_range(low: int | None, high: int | None) -> str:
+    """A 95% rank range, ``2–5`` (``3`` when certain); empty without uncertainty."""
+    if low is None or high is None:
+        return ""
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def format_above_next(p: float | None, tied: bool | None) -> str:
+    """``P(above next) 62% ≈`` as ``62% ≈`` (≈: the order is not clear); empty when nothing is uncertain."""
+    if p is None:
+        return ""
+    shown = f"{format_number(100 * p, 0)}%"
+    return f"{shown} ≈" if tied else shown
+
+
+def standing_rows(comparison: Comparison) -> list[tuple[str, list[str]]]:
+    """The compare rows under the overall when some overall carries an interval: each brand's 95%
+    interval, rank with its 95% range, and probability of truly scoring above the brand ranked next."""
+    standings = comparison.standings
+    if not any(standing.rank_low is not None for standing in standings):
+        return []
+    intervals = [
+        format_overall_interval(r.overall_ci_low, r.overall_ci_high).removeprefix("95% CI ")
+        for r in comparison.results
+    ]
+    ranks = [f"{s.rank} ({format_rank_range(s.rank_low, s.rank_high)})" for s in standings]
+    above = [format_above_next(s.p_above_next, s.tied_with_next) or "—" for s in standings]
+    return [
+        ("95% interval", [text or "—" for text in intervals]),
+        ("Rank (95% range)", ranks),
+        ("P(above next)", above),
+    ]
+
+
+TIED_LEGEND = (
+    "≈ order with the next brand not clear: it truly scores above the next in under 95% of simulations."
+)
 
 LOW_COVERAGE_LEGEND = "! low coverage: the overall rests on less than half of the framework's weight."
 

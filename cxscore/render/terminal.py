@@ -24,19 +24,27 @@ from cxscore.render.grid import cells as grid_cells
 from cxscore.render.grid import fit as grid_fit
 from cxscore.render.numbers import (
     LOW_COVERAGE_LEGEND,
+    TIED_LEGEND,
     coverage_warning,
+    format_above_next,
+    format_alpha,
     format_before_after,
     format_delta,
     format_interval,
     format_measured,
     format_number,
+    format_overall_interval,
     format_percent,
+    format_rank_range,
+    format_rated,
     format_rating,
+    format_spread,
     format_value,
     industry_anchors_text,
     lift_change,
     score_tier,
     short_unit,
+    standing_rows,
     with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
@@ -102,6 +110,16 @@ def _header(result: ScoreResult) -> RenderableType:
     anchors = industry_anchors_text(result)
     if anchors:
         lines.append(Text(clean_line(anchors), style="dim"))
+    uncertainty = "  ·  ".join(
+        text
+        for text in (
+            format_overall_interval(result.overall_ci_low, result.overall_ci_high),
+            format_alpha(result.krippendorff_alpha),
+        )
+        if text
+    )
+    if uncertainty:
+        lines.append(Text(uncertainty, style="dim"))
     if result.low_coverage:
         lines.append(Text("⚠ " + coverage_warning(result.coverage_percent), style="yellow"))
     if result.notes:
@@ -148,7 +166,7 @@ def _rating_text(metric: MetricScore, result: ScoreResult) -> str:
         return format_measured(metric.value, metric.ci_low, metric.ci_high, metric.n)
     if metric.rating is None:
         return "not rated"
-    return f"{format_rating(metric.rating)}/{format_rating(result.scale_max)}"
+    return f"{format_rated(metric.rating, metric.assessments)}/{format_rating(result.scale_max)}"
 
 
 def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
@@ -161,9 +179,9 @@ def _rating_cell(metric: MetricScore, result: ScoreResult) -> str:
 
 
 def _interval_line(metric: MetricScore) -> str:
-    """A measured value's 95% interval and n, shown dim under the metric's name (else empty)."""
+    """A measured value's 95% interval and n, or several assessors' spread, dim under the name."""
     if metric.value is None:
-        return ""
+        return format_spread(metric.assessments, metric.assessor_sd)
     return format_interval(metric.ci_low, metric.ci_high, metric.n)
 
 
@@ -312,7 +330,7 @@ def _compare_cell(row: Row, index: int, scale: float) -> Text:
     text = Text(format_percent(score), style=("bold " if best else "") + score_style(score))
     rating = row.ratings[index]
     if rating is not None:
-        text.append(f" {format_rating(rating)}/{format_rating(scale)}", style="dim")
+        text.append(f" {format_rated(rating)}/{format_rating(scale)}", style="dim")
     return text
 
 
@@ -347,6 +365,9 @@ def render_compare(comparison: Comparison) -> RenderableType:
         for cell in (_overall_text(result.overall_percent, result.band), _star(index in overall.best))
     ]
     table.add_row("Overall", *cells, *([_delta_text(overall.delta)] if comparison.has_delta else []))
+    for label, texts in standing_rows(comparison):
+        cells = [cell for text in texts for cell in (Text(text, style="dim"), Text(""))]
+        table.add_row(Text(label, style="dim"), *cells, *([Text("")] if comparison.has_delta else []))
     title = Text(f"CX comparison of {len(results)} brands", style="bold")
     if comparison.same_brand:
         title = Text.assemble(
@@ -367,12 +388,21 @@ _RANK_COLUMNS = (
 )
 
 
+_RANGE_COLUMNS = (
+    Column("95% CI", right=True),
+    Column("Rank 95%", right=True),
+    Column("P>next", right=True),
+)
+
+
 def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
-    """One line per brand; long names give way (cut with an ellipsis), the scores never do."""
+    """One line per brand; long names give way (cut with an ellipsis), the scores never do. When some
+    overall carries an interval, its 95% interval, rank range and P(above next) follow the overall."""
+    ranged = any(entry.rank_low is not None for entry in entries)
     rows = []
     for entry in entries:
         style = score_style(entry.overall_percent)
-        cells = (
+        cells: tuple[Cell, ...] = (
             Cell(str(entry.rank)),
             Cell(clean_line(entry.brand), "bold"),
             Cell(format_percent(entry.overall_percent), style),
@@ -385,8 +415,17 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
             Cell(clean_line(entry.strongest.name), tail=format_percent(entry.strongest.score_percent)),
             Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
         )
+        if ranged:
+            interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
+            extra = (
+                Cell(interval.removeprefix("95% CI ") or "—", "dim"),
+                Cell(format_rank_range(entry.rank_low, entry.rank_high)),
+                Cell(format_above_next(entry.p_above_next, entry.tied_with_next) or "—"),
+            )
+            cells = (*cells[:3], *extra, *cells[3:])
         rows.append(GridRow(cells))
-    return Grid(_RANK_COLUMNS, rows, say_left_out=True)
+    columns = (*_RANK_COLUMNS[:3], *_RANGE_COLUMNS, *_RANK_COLUMNS[3:]) if ranged else _RANK_COLUMNS
+    return Grid(columns, rows, say_left_out=True)
 
 
 def render_rank(board: Leaderboard) -> RenderableType:
@@ -400,6 +439,8 @@ def render_rank(board: Leaderboard) -> RenderableType:
     lines.append(Text(f"{footer} · frameworks: {frameworks}", style="dim"))
     if any(entry.low_coverage for entry in board.shown):
         lines.append(Text(LOW_COVERAGE_LEGEND, style="yellow"))
+    if any(entry.tied_with_next for entry in board.shown):
+        lines.append(Text(TIED_LEGEND, style="dim"))
     return Group(*lines)
 
 
