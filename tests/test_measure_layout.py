@@ -260,12 +260,13 @@ def test_rendering_is_linear_in_the_number_of_groups() -> None:
         return MeasureReport("g.csv", (result(), *results), ("segment",), None, ())
 
     def seconds(groups: int) -> float:
+        # CPU time of this process, not wall time: other work on a loaded machine does not count.
         built = report(groups)
-        started = time.perf_counter()
+        started = time.process_time()
         laid_out(built, 100)
         render_markdown(built)
-        return time.perf_counter() - started
+        return time.process_time() - started
 
     small = min(seconds(2_000) for _ in range(3))
-    large = seconds(20_000)
+    large = min(seconds(20_000) for _ in range(2))
     assert large < 30 * small, (small, large)  # linear is about 10, quadratic about 100
