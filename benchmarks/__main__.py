@@ -23,6 +23,7 @@ SUITES = (
     "benchmarks.portfolio",
     "benchmarks.measure",
     "benchmarks.groups",
+    "benchmarks.customers",
     "benchmarks.engines",
 )
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["brand_history", "compare_brands", "frameworks", "measure", "rank_brands", "rate", "score"]
+__all__ = [
+    "brand_history",
+    "compare_brands",
+    "customers",
+    "frameworks",
+    "measure",
+    "rank_brands",
+    "rate",
+    "score",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ prints. Nothing here prints or exits.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
@@ -133,6 +135,47 @@ def measure(
     specs = specs_from_options(list(nps), list(csat), list(ces), list(fcr), list(response_time), unit)
     source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
     return compute_measures(source, specs, list(by), trend)
+
+
+def customers(
+    *data: PathArg,
+    customer: str,
+    date: str,
+    amount: str,
+    as_of: datetime.date | None = None,
+    active_within: int = 365,
+    top: int = 400,
+    margin: float = 1.0,
+    horizon: float = 52.0,
+    listing: str = "delight",
+    vip_by: str = "ltv",
+    table: str | None = None,
+    engine: str | None = None,
+    output: PathArg | None = None,
+) -> CustomersReport:
+    """What ``cxscore customers`` computes: customer value, VIPs, RFM segments, the delight list and the
+    BG/NBD + Gamma-Gamma model from an orders export or table. With ``output`` (``.csv`` or
+    ``.parquet``) the engine also writes every listed customer's row there; needs the ``data`` extra."""
+    from cxscore.customer_lists import CustomerList, VipBy
+    from cxscore.data import DataSource, compute_customers
+    from cxscore.data.customer_report import CustomersSpec
+
+    spec = CustomersSpec(
+        customer,
+        date,
+        amount,
+        as_of,
+        active_within,
+        top,
+        margin,
+        horizon,
+        CustomerList(listing),
+        VipBy(vip_by),
+    )
+    source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
+    path = None if output is None else Path(output)
+    file_format = None if path is None else ("parquet" if path.suffix.lower() == ".parquet" else "csv")
+    return compute_customers(source, spec, path, file_format)
 
 
 def frameworks() -> list[Framework]:

@@ -10,13 +10,23 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from cxscore import __version__
-from cxscore.render import FrameworkFormat, HistoryFormat, MeasureFormat, OutputFormat, format_for, renderer
+from cxscore.customer_lists import CustomerList, VipBy
+from cxscore.render import (
+    CustomersFormat,
+    FrameworkFormat,
+    HistoryFormat,
+    MeasureFormat,
+    OutputFormat,
+    format_for,
+    renderer,
+)
 
 if TYPE_CHECKING:
     from cxscore.gating import GateFailure
@@ -602,6 +612,83 @@ def measure(
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore customers orders.csv --customer customer_id --date order_date --amount amount",
+        "cxscore customers orders.csv --customer id --date day --amount total --top 200 -o delight.html",
+        "cxscore customers orders.csv --customer id --date day --amount total --list all -o customers.csv",
+    )
+)
+@handle_user_errors
+def customers(
+    data: Annotated[
+        Columns, typer.Argument(metavar="DATA...", help="CSV, Parquet or NDJSON order files, or globs.")
+    ] = None,
+    customer: Annotated[str, typer.Option(metavar="COL", help="Column of customer ids.")] = "",
+    date: Annotated[
+        str, typer.Option(metavar="COL", help="Column of order dates (YYYY-MM-DD, a time may follow).")
+    ] = "",
+    amount: Annotated[
+        str, typer.Option(metavar="COL", help="Column of order amounts (refunds negative).")
+    ] = "",
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], metavar="DATE", help="Count orders up to this date (default: the last)."
+        ),
+    ] = None,
+    active_within: Annotated[int, typer.Option(metavar="DAYS", help="Active: ordered within DAYS.")] = 365,
+    top: Annotated[int, typer.Option(metavar="N", help="Length of the delight list.")] = 400,
+    margin: Annotated[float, typer.Option(metavar="FRACTION", help="Share of revenue that is margin.")] = 1.0,
+    horizon: Annotated[float, typer.Option(metavar="WEEKS", help="Weeks of expected orders and CLV.")] = 52.0,
+    listing: Annotated[
+        CustomerList, typer.Option("--list", help="Which customers to list.")
+    ] = CustomerList.delight,
+    vip_by: Annotated[
+        VipBy, typer.Option(help="VIP by past value (ltv) or predicted value (clv).")
+    ] = VipBy.ltv,
+    model: Annotated[bool, typer.Option("--model/--no-model", help="Fit BG/NBD and Gamma-Gamma.")] = True,
+    table: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Read this table on --engine, not files.")
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option(metavar="URL", help="Ibis URL (default: in-memory DuckDB).")
+    ] = None,
+    output_format: Annotated[
+        CustomersFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, json, markdown, csv, html or parquet (default: from -o's extension, else table).",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    report_config: ReportConfig = None,
+) -> None:
+    """Customer value from orders: VIPs, the yearly delight list, RFM segments, BG/NBD and Gamma-Gamma."""
+    from cxscore.data import DataSource, compute_customers
+    from cxscore.data.customer_report import CustomersSpec
+
+    spec = CustomersSpec(
+        customer, date, amount, None if as_of is None else as_of.date(), active_within, top, margin, horizon,
+        listing, vip_by, model,
+    )  # fmt: skip
+    name = _name(output)
+    chosen = (
+        "parquet" if output_format is None and (name or "").lower().endswith(".parquet") else output_format
+    )
+    shown = format_for("customers", chosen, name)
+    report = compute_customers(
+        DataSource(paths=tuple(data or ()), table=table, engine=engine), spec, output, shown
+    )
+    for warning in report.warnings:
+        sys.stderr.write(_printable(warning) + "\n")
+    if shown not in ("csv", "parquet"):
+        with report_facts(shown, report_config):
+            emit(renderer("customers", shown)(report), output)
 
 
 def app_for(args: list[str]) -> typer.Typer:

@@ -10,7 +10,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,6 +23,9 @@ from cxscore.models import (
     RatingEntry,
 )
 from cxscore.yamlsafe import Document, load_yaml, locate
+
+if TYPE_CHECKING:
+    from cxscore.data.customer_report import CustomersSpec
 
 DEFAULT_FRAMEWORK = "cx-six"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -409,7 +412,7 @@ def compute_data_sources(
         try:
             root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
             source = DataSource(paths=(entry.source,), base=str(base), root=root, engine=catalog.engine)
-            result = compute_metric_value(wanted, source, catalog.data_session())
+            result = compute_metric_value(wanted, source, catalog.data_session(), _customers(entry))
         except CxScoreError as exc:
             # Positions come from the node tree, composed only now that an error needs one.
             node = locate(document.root, ("ratings", metric_id, "from"))
@@ -418,6 +421,25 @@ def compute_data_sources(
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
         ratings[metric_id] = entry.model_copy(update=update)
     return brand.model_copy(update={"ratings": ratings})
+
+
+def _customers(entry: RatingEntry) -> CustomersSpec | None:
+    """What ``customers:`` asks of an orders file, as the data layer's spec (None without it)."""
+    if entry.customers is None:
+        return None
+    from cxscore.customer_lists import VipBy
+    from cxscore.data.customer_report import CustomersSpec
+
+    wanted = entry.customers
+    given = {
+        "as_of": wanted.as_of,
+        "active_within": wanted.active_within,
+        "margin": wanted.margin,
+        "horizon": wanted.horizon,
+        "vip_by": None if wanted.vip_by is None else VipBy(wanted.vip_by),
+    }
+    chosen: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    return CustomersSpec(wanted.customer, wanted.date, wanted.amount, **chosen)
 
 
 def _data_root(pattern: str, base: Path, roots: tuple[Path, ...]) -> str:

@@ -403,6 +403,21 @@ class Framework(_Input):
         return self.metrics_by_id.get(metric_id)
 
 
+class CustomersFrom(_Input):
+    """Read a ``from:`` orders file as its per-customer summary (``cxscore customers``): the measure
+    then runs over one row per customer (columns ``customer``, ``orders``, ``spend``, ``ltv``,
+    ``active``, ``vip``, ``vip_spend``, ``segment``, ``p_alive``, ``clv``, ...)."""
+
+    customer: Name
+    date: Name
+    amount: Name
+    as_of: datetime.date | None = None
+    active_within: Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)] | None = None
+    margin: Annotated[float, Field(strict=True, gt=0, le=1)] | None = None
+    horizon: Annotated[float, Field(strict=True, gt=0, le=520)] | None = None
+    vip_by: Literal["ltv", "clv"] | None = None
+
+
 class RatingEntry(_Input):
     """A rating with an optional note; a bare number or null in YAML means just the rating.
 
@@ -421,6 +436,7 @@ class RatingEntry(_Input):
     value: Number | None = None
     source: Text | None = Field(default=None, alias="from")
     column: Text | None = None
+    customers: CustomersFrom | None = None
     n: Count | None = None
     ci_low: Number | None = None
     ci_high: Number | None = None
@@ -434,6 +450,8 @@ class RatingEntry(_Input):
             raise ValueError("give either a 'value' or a data source 'from', not both")
         if self.column is not None and self.source is None:
             raise ValueError("'column' needs a data source: add 'from: <file>'")
+        if self.customers is not None and self.source is None:
+            raise ValueError("'customers' needs a data source: add 'from: <orders file>'")
         if (self.ci_low is None) != (self.ci_high is None):
             raise ValueError("give both 'ci_low' and 'ci_high', or neither")
         if self.ci_low is not None and self.ci_high is not None:

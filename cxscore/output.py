@@ -27,6 +27,7 @@ import errno
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -82,6 +83,89 @@ def write_report(path: Path | None, text: str | bytes) -> None:
             _write_in_place(path, target, text)
             return
     _write_atomic(path, target, text)
+
+
+def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
+    """Write a file that ``produce`` writes itself (an engine's ``COPY ... TO``), under the same rules.
+
+    ``produce`` writes into a fresh temporary folder beside the target; the finished file is fsynced
+    and renamed over the target (atomically, as :func:`write_report` does), or copied as it is to
+    standard output, a device or a FIFO. Nothing is left behind on failure.
+    """
+    import shutil
+    import tempfile
+
+    descriptor = None if is_stdout(path) else _open_descriptor(path)  # type: ignore[arg-type]
+    target: Path | None = None
+    if path is not None and not is_stdout(path) and descriptor is None:
+        if _in_proc(path):
+            raise UsageError(Issue(str(path), "cannot write: /proc holds no files for reports"))
+        target = _target(path)
+        try:
+            status = target.stat()
+        except FileNotFoundError:
+            status = None
+        except OSError as error:
+            raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+        if status is not None:
+            _refuse_unwritable(path, status)
+            if not stat.S_ISREG(status.st_mode):
+                target = None  # a device or a FIFO: produced elsewhere, then copied into it
+        if target is not None and not (target.parent if str(target.parent) else Path()).is_dir():
+            raise UsageError(Issue(str(path), "cannot write: the directory does not exist"))
+    where = (target.parent if str(target.parent) else Path()) if target is not None else None
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=".cxscore-", dir=where))
+    except OSError as error:
+        raise UsageError(Issue(str(path or STDOUT), f"cannot write: {error.strerror or error}")) from None
+    try:
+        produced = folder / ("out" + (target.suffix if target is not None else ""))
+        produce(produced)
+        if target is not None:
+            produced.chmod(_mode_for(target))
+            with produced.open("rb") as handle:
+                os.fsync(handle.fileno())
+            produced.replace(target)
+            return
+        if is_stdout(path):
+            _copy_to_stdout(produced)
+        elif descriptor is not None:
+            _copy_to(descriptor, produced)
+        else:
+            assert path is not None
+            out = os.open(
+                _target(path), os.O_WRONLY | os.O_APPEND if _is_fifo(_target(path)) else os.O_WRONLY
+            )
+            try:
+                _copy_to(out, produced)
+            finally:
+                os.close(out)
+    except OSError as error:
+        raise UsageError(Issue(str(path or STDOUT), f"cannot write: {error.strerror or error}")) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_to_stdout(source: Path) -> None:
+    """A produced text file to standard output: by descriptor, or through a test's captured stream."""
+    stream = sys.stdout
+    if stream is None:
+        raise UsageError(Issue("stdout", "cannot write the report: standard output is closed"))
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        stream.write(source.read_text(encoding="utf-8"))
+        stream.flush()
+        return
+    stream.flush()
+    _copy_to(descriptor, source)
+
+
+def _copy_to(descriptor: int, source: Path) -> None:
+    """Copy a produced file to a descriptor in chunks, every write checked."""
+    with source.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            _write_all(descriptor, chunk)
 
 
 def write_stdout(text: str | bytes) -> None:

@@ -83,6 +83,7 @@ def _entry_rules() -> list[Schema]:
         {"if": _given("rating"), "then": {"properties": {"value": _null(), "from": _null()}}},
         {"if": _given("value"), "then": {"properties": {"from": _null()}}},
         {"if": _given("column"), "then": _given("from")},
+        {"if": _given("customers"), "then": _given("from")},
         {"if": _given("ci_low"), "then": _given("ci_high")},
         {"if": _given("ci_high"), "then": _given("ci_low")},
     ]
@@ -102,6 +103,22 @@ def _measured_fields(value: Schema) -> Schema:
         "ci_high": _number("Upper end of the value's interval (with ci_low)"),
         "from": _text("A data file to compute the value from (CSV, Parquet or NDJSON), relative to here"),
         "column": _text("The column of the data file that holds the answers"),
+        "customers": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["customer", "date", "amount"],
+            "properties": {
+                "customer": {"type": ["string", "integer"], "description": "Column of customer ids"},
+                "date": {"type": ["string", "integer"], "description": "Column of order dates"},
+                "amount": {"type": ["string", "integer"], "description": "Column of order amounts"},
+                "as_of": {"type": ["string", "null"], "description": "Count orders up to this date"},
+                "active_within": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_COUNT},
+                "margin": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1},
+                "horizon": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 520},
+                "vip_by": {"enum": ["ltv", "clv", None]},
+            },
+            "description": "Measure over the orders file's per-customer summary (cxscore customers)",
+        },
     }
 
 

@@ -57,6 +57,18 @@ HTML_REPORTS = {
     "rate-measured": ["rate", "examples/acme-kpis.yaml", "examples/panel/north-pole-post.yaml"],
     "compare-intervals": ["compare", "examples/acme-kpis.yaml", SANTA],
     "history": ["history", HISTORY],
+    "customers": [
+        "customers",
+        "examples/data/orders.csv",
+        "--customer",
+        "customer_id",
+        "--date",
+        "order_date",
+        "--amount",
+        "amount",
+        "--top",
+        "10",
+    ],  # fmt: skip
 }
 
 # The page axe runs in: the report, with axe-core and a runner that writes the result into the DOM for

@@ -44,6 +44,8 @@ ALLOWED = {
     ("cxscore/compat.py", "ibis_cursor_rows"),
     ("cxscore/compat.py", "ibis_spark_rows"),
     ("cxscore/data/compute.py", "fetch"),
+    # customers: the model's compact inputs, grouped by (x, t_x, T) and by (x, mean repeat value).
+    ("cxscore/data/customers.py", "_numbers"),
 }
 #: SQL statements DuckDB runs that return no table rows (settings, the CSV reader macro).
 STATEMENTS = {("cxscore/data/sources.py", "_read_csv")}

@@ -77,6 +77,7 @@ RESULT_TYPES = {
     "measure": "MeasureReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
+    "customers": "CustomersReport",
 }
 
 
@@ -97,6 +98,12 @@ def results_for(command: str) -> object:
         specs = specs_from_options(["likelihood_to_recommend"], ["csat"], [], [], [], None)
         source = DataSource(paths=(str(ROOT / "examples/data/survey-by-region.csv"),))
         return compute_measures(source, specs, ["region"], None)
+    if command == "customers":
+        from cxscore.data import DataSource, compute_customers
+        from cxscore.data.customer_report import CustomersSpec
+
+        orders = DataSource(paths=(str(ROOT / "examples/data/orders.csv"),))
+        return compute_customers(orders, CustomersSpec("customer_id", "order_date", "amount", top=20))
     if command == "frameworks":
         return load_bundled_frameworks()
     if command == "framework":

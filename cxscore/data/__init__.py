@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cxscore.data.model import (
     NO_MEASURE,
@@ -22,6 +24,9 @@ from cxscore.data.model import (
 )
 from cxscore.data.session import DataSession
 
+if TYPE_CHECKING:
+    from cxscore.data.customer_report import CustomersReport, CustomersSpec
+
 __all__ = [
     "DataSession",
     "DataSource",
@@ -31,6 +36,7 @@ __all__ = [
     "MeasureResult",
     "MeasureSpec",
     "MetricMeasure",
+    "compute_customers",
     "compute_measure",
     "compute_metric_value",
     "compute_measures",
@@ -63,18 +69,68 @@ def compute_measures(
 
 
 def compute_metric_value(
-    measure: MetricMeasure, source: DataSource, session: DataSession | None = None
+    measure: MetricMeasure,
+    source: DataSource,
+    session: DataSession | None = None,
+    customers: CustomersSpec | None = None,
 ) -> MeasuredValue:
     """A framework's measured metric (a CX measure or share, mean, ratio, difference) from ``source``.
 
+    With ``customers``, ``source`` is an orders export and the measure runs over its per-customer
+    summary (one row per customer, as ``cxscore customers --list all`` writes it, plus
+    ``vip_spend``), computed once per session for each source and spec.
     Give every call of one run the same ``session``, so a file several metrics share is opened and
     read once; without one, the engine opened for this call is closed before it returns.
     """
-    _require_engine(source)
-    from cxscore.data.generic import compute_metric_value as compute
+    if customers is None:
+        _require_engine(source)
+        from cxscore.data.generic import compute_metric_value as compute
+
+        with _within(session) as active:
+            return compute(measure, source, active)
+    _require_engine(source, "cxscore.data.customers")
+    from cxscore.data.customers import check_spec, customers_table
+    from cxscore.data.generic import compute_over
+    from cxscore.data.sources import open_source
+
+    check_spec(customers)
+    with _within(session) as active:
+        key = ("customers", source, customers)
+        summary = active.remember(key, lambda: customers_table(open_source(source, active), customers))
+        return compute_over(measure, summary)
+
+
+def compute_customers(
+    source: DataSource,
+    spec: CustomersSpec,
+    output: Path | None = None,
+    file_format: str | None = None,
+    session: DataSession | None = None,
+) -> CustomersReport:
+    """The ``customers`` report (value, VIPs, RFM, delight list, BG/NBD and Gamma-Gamma) of an orders
+    export. With ``file_format`` ``csv`` or ``parquet``, the engine also writes every listed customer's
+    row to ``output`` (``None`` or ``-``: standard output, CSV only) under the rules of
+    :func:`cxscore.output.write_produced`."""
+    from cxscore.errors import Issue, UsageError
+    from cxscore.output import is_stdout
+
+    if file_format == "parquet" and is_stdout(output):
+        raise UsageError(Issue("--format", "parquet is written to a file: give -o FILE.parquet"))
+    _require_engine(source, "cxscore.data.customers")
+    from cxscore.data.customers import check_spec, customers_dataset, write_listed
+    from cxscore.data.sources import open_source
+    from cxscore.output import write_produced
+
+    check_spec(spec)  # before the engine starts: a bad option should not cost a scan
+    export = None
+    if file_format in ("csv", "parquet"):
+        chosen = file_format
+
+        def export(table: Any) -> None:
+            write_produced(output, lambda path: write_listed(table, path, chosen))
 
     with _within(session) as active:
-        return compute(measure, source, active)
+        return customers_dataset(open_source(source, active), spec, export)
 
 
 @contextmanager
@@ -87,12 +143,14 @@ def _within(session: DataSession | None) -> Iterator[DataSession]:
         yield own
 
 
-def _require_engine(source: DataSource) -> None:
-    """Import the engine now, turning a missing data extra into a one-line set-up message."""
+def _require_engine(source: DataSource, module: str = "cxscore.data.compute") -> None:
+    """Import the engine (and ``module``) now, turning a missing data extra into a one-line set-up message."""
+    import importlib
+
     from cxscore.errors import Issue, UsageError
 
     try:
-        import cxscore.data.compute  # noqa: F401
+        importlib.import_module(module)
     except ImportError as missing:
         if (missing.name or "").split(".")[0] not in ENGINE_PACKAGES:
             raise
@@ -105,7 +163,7 @@ def _require_engine(source: DataSource) -> None:
 
 
 # What the data extra installs; a missing one is a set-up problem to explain, not a bug.
-ENGINE_PACKAGES = frozenset({"ibis", "duckdb", "pyarrow", "pandas", "numpy", "sqlglot"})
+ENGINE_PACKAGES = frozenset({"ibis", "duckdb", "pyarrow", "pandas", "numpy", "scipy", "sqlglot"})
 
 
 def compute_measure(spec: MeasureSpec, source: DataSource) -> MeasureResult:

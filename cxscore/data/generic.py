@@ -50,6 +50,11 @@ def compute_metric_value(measure: MetricMeasure, source: DataSource, session: Da
     return _compute(measure, open_source(source, session))
 
 
+def compute_over(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
+    """``measure`` over an opened dataset (the per-customer summary of an orders file, say)."""
+    return _compute(measure, dataset)
+
+
 def _compute(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
     if measure.name == "difference":
         first, second = measure.between

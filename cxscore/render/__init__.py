@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
@@ -71,7 +72,18 @@ class HistoryFormat(StrEnum):
     pdf = "pdf"
 
 
-Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework"]
+class CustomersFormat(StrEnum):
+    """Output formats of ``cxscore customers`` (parquet is written by the engine, with -o only)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+    parquet = "parquet"
+
+
+Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework", "customers"]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
@@ -81,6 +93,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "measure": tuple(MeasureFormat),
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
+    "customers": tuple(f for f in CustomersFormat if f is not CustomersFormat.parquet),
 }
 
 _MODULES = {
@@ -148,6 +161,8 @@ def renderer(command: Literal["measure"], output_format: str) -> Renderer[Measur
 def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
 @overload
 def renderer(command: Literal["framework"], output_format: str) -> Renderer[Framework]: ...
+@overload
+def renderer(command: Literal["customers"], output_format: str) -> Renderer[CustomersReport]: ...
 def renderer(command: Command, output_format: str) -> Renderer[object]:
     """The function rendering ``command``'s result in ``output_format`` (its module imported now)."""
     module, _, name = RENDERERS[command, str(output_format)].partition(":")

@@ -18,6 +18,7 @@ from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.rank import Leaderboard
@@ -334,3 +335,22 @@ def render_history(report: HistoryReport) -> str:
                     ]
                 )
     return csv_document(HISTORY_COLUMNS, rows)
+
+
+def render_customers(report: CustomersReport) -> str:
+    """One row per listed customer in the report, with the columns ``-o x.csv`` writes through the
+    engine for every listed customer; customer ids guarded against formulas."""
+    from cxscore.data.customer_report import EXPORT_COLUMNS
+
+    rows = []
+    for row in report.listed:
+        entry = row.to_dict()
+        values: dict[str, Cell] = {
+            **entry,
+            "customer": csv_text(row.customer),
+            "r": row.r,
+            "f": row.f,
+            "m": row.m,
+        }
+        rows.append([values[name] for name in EXPORT_COLUMNS])
+    return csv_document(EXPORT_COLUMNS, rows)

@@ -43,6 +43,7 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
@@ -835,3 +836,139 @@ def render_history(report: HistoryReport) -> str:
     metrics by period with each change."""
     body = [line for history in report.histories for line in _history_card(history)]
     return _report_page("CX history", _brands(history.brand for history in report.histories), body)
+
+
+def _segments_chart(segments: list[tuple[str, int]]) -> str:
+    """A horizontal bar per RFM segment, its length the segment's share of customers."""
+    total = sum(count for _, count in segments) or 1
+    height = 6 + 26 * len(segments)
+    bar_w = _BAR_W - 60  # room for "12,345 (12.3%)" after the bar
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" role="img" '
+        'aria-label="Customers per RFM segment"><title>Customers per RFM segment</title>'
+    ]
+    for index, (name, count) in enumerate(segments):
+        y = 6 + 26 * index
+        width = f"{bar_w * count / total:.1f}"
+        parts.append(f'<text x="{_LABEL_RIGHT}" y="{y + 14}" text-anchor="end">{esc(name)}</text>')
+        parts.append(f'<rect class="track" x="{_BAR_X}" y="{y}" width="{bar_w}" height="18" rx="3"/>')
+        parts.append(
+            f'<rect fill="{SERIES_COLOURS[0]}" x="{_BAR_X}" y="{y}" width="{width}" height="18" rx="3"/>'
+        )
+        share = format_percent(100 * count / total)
+        parts.append(f'<text class="value" x="{_BAR_X + bar_w + 8}" y="{y + 14}">{count:,} ({share})</text>')
+    parts.append("</svg>")
+    caption = "Each bar's count and share are written beside it."
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
+
+
+def _spend_tenure_chart(report: CustomersReport) -> str:
+    """Spend against tenure: each tenure band's mean spend as a bar, the listed customers as dots.
+
+    The bands are computed on the engine over every customer; the dots are the rows the report lists
+    (spend on a square-root axis, so one large customer does not flatten the rest).
+    """
+    import math
+
+    left, right, top, bottom = 70, _WIDTH - 16, 14, 250
+    bands, rows = report.tenure_bands, report.listed
+    top_tenure = max([band.high for band in bands] + [row.tenure_days + 1 for row in rows] + [1])
+    top_spend = max([band.mean_spend for band in bands] + [row.spend for row in rows] + [1.0])
+
+    def x_of(days: float) -> float:
+        return left + (right - left) * days / top_tenure
+
+    def y_of(spend: float) -> float:
+        return bottom - (bottom - top) * math.sqrt(max(spend, 0.0) / top_spend)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {bottom + 56}" role="img" '
+        'aria-label="Spend against tenure"><title>Spend against tenure</title>',
+        f'<line class="mark" x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke-dasharray="0"/>',
+    ]
+    for band in bands:
+        x0, x1, y = x_of(band.low), x_of(band.high), y_of(band.mean_spend)
+        parts.append(
+            f'<rect fill="#b6d4fe" x="{x0 + 1:.1f}" y="{y:.1f}" width="{max(x1 - x0 - 2, 1):.1f}" '
+            f'height="{bottom - y:.1f}"><title>{band.low}–{band.high} days: {band.customers:,} customers, '
+            f"mean spend {band.mean_spend:,.2f}</title></rect>"
+        )
+    for row in rows:
+        colour = SERIES_COLOURS[1] if row.vip else SERIES_COLOURS[0]
+        parts.append(
+            f'<circle cx="{x_of(row.tenure_days):.1f}" cy="{y_of(row.spend):.1f}" r="3.5" fill="{colour}" '
+            f'fill-opacity="0.75"><title>{esc(row.customer)}: {row.spend:,.2f} over {row.tenure_days} days'
+            "</title></circle>"
+        )
+    parts.append(f'<text x="{left}" y="{bottom + 18}">0</text>')
+    parts.append(
+        f'<text x="{right}" y="{bottom + 18}" text-anchor="end">{top_tenure:,} days of tenure</text>'
+    )
+    parts.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{top_spend:,.0f}</text>')
+    parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end">0</text>')
+    parts.append(
+        f'<text class="muted" x="{left}" y="{bottom + 34}">bars: mean spend per tenure band, all customers; '
+        "dots: listed customers (purple: VIP)</text>"
+    )
+    parts.append(f'<text class="muted" x="{left}" y="{bottom + 50}">spend on a square-root scale</text>')
+    parts.append("</svg>")
+    caption = "The list below gives each listed customer's spend, tenure and VIP flag."
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
+
+
+def render_customers(report: CustomersReport) -> str:
+    """A self-contained page: summary, a segments chart, a spend-against-tenure chart, the model and the
+    listed customers; every customer id escaped, no script, no network."""
+    from cxscore.render.customers import (
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
+    )  # fmt: skip
+
+    def pairs(lines: list[tuple[str, str]]) -> str:
+        cells = "".join(f'<tr><th>{esc(a)}</th><td class="num">{esc(b)}</td></tr>' for a, b in lines)
+        return f'<table class="compact">{cells}</table>'
+
+    numeric = ' class="num"'
+    head = "".join(f"<th{'' if name in TEXT_COLUMNS else numeric}>{esc(name)}</th>" for name in LIST_HEADER)
+    body_rows = []
+    for row in report.listed:
+        cells = row_cells(row)
+        body_rows.append(
+            "<tr>"
+            + "".join(
+                f"<td{'' if name in TEXT_COLUMNS else numeric}>{esc(cell)}</td>"
+                for name, cell in zip(LIST_HEADER, cells, strict=True)
+            )
+            + "</tr>"
+        )
+    listing = (
+        f"<table><tr>{head}</tr>{''.join(body_rows)}</table>"
+        if body_rows
+        else "<p>No customer in this list.</p>"
+    )
+    more = more_line(report)
+    body = [
+        '<section class="card">',
+        f'<p class="meta">Orders from {esc(shown_path(report.source))}</p>',
+        pairs(summary_lines(report)),
+        "<h2>Segments (RFM)</h2>",
+        _segments_chart(segment_lines(report)),
+        "<h2>Spend against tenure</h2>",
+        _spend_tenure_chart(report),
+        "<h2>Model: BG/NBD + Gamma-Gamma</h2>",
+        pairs(model_lines(report)),
+        "</section>",
+        '<section class="card">',
+        f"<h2>{esc(title(report))}</h2>",
+        listing,
+        f'<p class="muted">{esc(more)}</p>' if more else "",
+        "</section>",
+    ]
+    source = esc(shown_path(report.source))
+    return _page(f"Customers — {source}", f"Customers of {source}", body)

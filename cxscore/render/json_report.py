@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
@@ -75,4 +76,9 @@ def render_framework(framework: Framework) -> str:
 
 def render_history(report: HistoryReport) -> str:
     """``{"schema_version", "histories": [{"brand", "framework", "periods": [...], "notes"}]}``."""
+    return _dump(report.to_dict())
+
+
+def render_customers(report: CustomersReport) -> str:
+    """``customers --format json`` (schema_version 1): the summary, model, segments and listed rows."""
     return _dump(report.to_dict())

@@ -30,6 +30,7 @@ from cxscore.textsafe import markdown_block, markdown_inline
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
@@ -418,3 +419,39 @@ def render_history(report: HistoryReport) -> str:
     for history in report.histories:
         lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_customers(report: CustomersReport) -> str:
+    """The summary, segments and model as two-column tables, then the listed customers; ids escaped."""
+    from cxscore.render.customers import (
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
+    )  # fmt: skip
+
+    def pairs(lines: list[tuple[str, str]]) -> list[str]:
+        return table(["", ""], [[markdown_inline(a), markdown_inline(b)] for a, b in lines], "lr")
+
+    lines = [*_heading(f"Customers of {markdown_inline(report.source)}"), *pairs(summary_lines(report)), ""]
+    lines += ["## Segments (RFM)", ""]
+    lines += table(
+        ["segment", "customers"], [[markdown_inline(n), f"{c:,}"] for n, c in segment_lines(report)], "lr"
+    )
+    lines += ["", "## Model: BG/NBD + Gamma-Gamma", "", *pairs(model_lines(report)), ""]
+    lines += [f"## {markdown_inline(title(report))}", ""]
+    align = "".join("l" if name in TEXT_COLUMNS else "r" for name in LIST_HEADER)
+    rows = [[markdown_inline(cell) for cell in row_cells(row)] for row in report.listed]
+    lines += (
+        table([markdown_inline(name) for name in LIST_HEADER], rows, align)
+        if rows
+        else ["No customer in this list."]
+    )
+    more = more_line(report)
+    if more:
+        lines += ["", markdown_inline(more)]
+    return "\n".join(lines) + "\n"

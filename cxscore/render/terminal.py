@@ -7,7 +7,7 @@ been made visible, so a brand called ``Acme [/]`` or one holding an escape seque
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -52,6 +52,7 @@ from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
+    from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
@@ -802,3 +803,60 @@ def render_history(report: HistoryReport) -> RenderableType:
     for history in report.histories:
         blocks.extend((Text(""), _history_block(history)))
     return Group(*blocks)
+
+
+# customers -------------------------------------------------------------------------------------------
+
+
+def render_customers(report: CustomersReport) -> RenderableType:
+    """The summary, the segments, the model and the listed customers; customer ids made printable."""
+    from cxscore.render.customers import (
+        LIST_HEADER,
+        TEXT_COLUMNS,
+        model_lines,
+        more_line,
+        row_cells,
+        segment_lines,
+        summary_lines,
+        title,
+    )  # fmt: skip
+
+    def pairs(lines: list[tuple[str, str]]) -> Table:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim")
+        grid.add_column()
+        for label, value in lines:
+            grid.add_row(Text(label), Text(clean_line(value)))
+        return grid
+
+    segments = Table.grid(padding=(0, 2))
+    segments.add_column()
+    segments.add_column(justify="right")
+    for name, count in segment_lines(report):
+        segments.add_row(Text(name), Text(f"{count:,}"))
+    listing = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+    longest = max((len(row.customer) for row in report.listed), default=8)
+    segment = max((len(row.segment) for row in report.listed), default=7)
+    for name in LIST_HEADER:
+        justify: Literal["left", "right"] = "left" if name in TEXT_COLUMNS else "right"
+        wide = min(longest, 24) if name == "customer" else segment if name == "segment" else None
+        listing.add_column(name, justify=justify, no_wrap=name != "segment", min_width=wide)
+    for row in report.listed:
+        listing.add_row(*(Text(clean_line(cell)) for cell in row_cells(row)))
+    parts: list[RenderableType] = [
+        Text.assemble(("Customers of ", "bold"), clean_line(report.source)),
+        pairs(summary_lines(report)),
+        Text(""),
+        Text("Segments (RFM)", style="bold"),
+        segments,
+        Text(""),
+        Text("Model: BG/NBD + Gamma-Gamma", style="bold"),
+        pairs(model_lines(report)),
+        Text(""),
+        Text(title(report), style="bold"),
+        listing if report.listed else Text("no customer in this list", style="dim"),
+    ]
+    more = more_line(report)
+    if more:
+        parts.append(Text(more, style="dim"))
+    return Group(*parts)
