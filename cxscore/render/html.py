@@ -285,10 +285,19 @@ def _report_page(kind: str, subject: str, body: list[str]) -> str:
     return _page(f"{esc(kind)} — {esc(subject)}", esc(kind), body)
 
 
-def _page(title: str, heading: str, body: list[str]) -> str:
+def _footer(meta: ReportMeta, method: bool) -> str:
+    """What the reader needs to know of the numbers' origin, in words."""
+    made = f"cxscore {esc(meta.version)} on {meta.generated_date}"
+    if not method:
+        return f"Figures from {made}."
+    return f'Scores from {made}; method: see <a href="#method">the appendix</a>.'
+
+
+def _page(title: str, heading: str, body: list[str], method: bool = True) -> str:
     """A whole report: header (logo, organisation, heading, generation line), the sections, the method
     appendix and a footer that says where the scores come from. ``title`` ("kind — subject") and
-    ``heading`` are HTML, escaped by the caller; the settings' title, when given, replaces the heading."""
+    ``heading`` are HTML, escaped by the caller; the settings' title, when given, replaces the heading.
+    ``method``: whether the page shows CX scores, whose method the appendix explains."""
     meta = report_meta()
     branding = meta.branding
     kind_line = f'<p class="kind">{title}</p>' if branding.title else ""
@@ -319,10 +328,9 @@ def _page(title: str, heading: str, body: list[str]) -> str:
             "</header>",
             "<main>",
             *body,
-            *_appendix(),
+            *(_appendix() if method else []),
             "</main>",
-            f"<footer><p>Scores from cxscore {esc(meta.version)} on {meta.generated_date}; method: see "
-            '<a href="#method">the appendix</a>.</p></footer>',
+            f"<footer><p>{_footer(meta, method)}</p></footer>",
             "</body>",
             "</html>",
             "",
@@ -971,4 +979,4 @@ def render_customers(report: CustomersReport) -> str:
         "</section>",
     ]
     source = esc(shown_path(report.source))
-    return _page(f"Customers — {source}", f"Customers of {source}", body)
+    return _page(f"Customers — {source}", f"Customers of {source}", body, method=False)
