@@ -351,8 +351,27 @@ def _warnings(
     return warnings
 
 
+def _uploaded(dataset: Dataset, table: Any) -> Table:
+    """A small Arrow table (the model's predictions per distinct triple) as a table on the engine."""
+    if dataset.backend.name == "pyspark":
+        from cxscore import compat
+
+        session = compat.ibis_spark_session(dataset.backend)
+        types = {"int64": "bigint", "double": "double"}
+        schema = ", ".join(f"{field.name} {types[str(field.type)]}" for field in table.schema)
+        rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        name = f"cxscore_predictions_{os.urandom(6).hex()}"
+        session.createDataFrame(rows, schema).createOrReplaceTempView(name)
+        return dataset.backend.table(name)
+    name = f"cxscore_predictions_{os.urandom(6).hex()}"
+    return dataset.backend.create_table(name, ibis.memtable(table), temp=True)
+
+
 def _temporary(dataset: Dataset, expression: Table) -> Table:
     """``expression`` computed once into a temporary table on the engine (gone when it disconnects)."""
+    if dataset.backend.name == "pyspark":
+        # Spark has no temporary tables: a cached view is computed once and kept in memory.
+        return expression.cache()
     name = f"cxscore_customers_{os.urandom(6).hex()}"
     return dataset.backend.create_table(name, expression, temp=True)
 
@@ -420,8 +439,7 @@ def _fit_model(
             "expected_orders": pa.array(expected),
         }
     )
-    name = f"cxscore_predictions_{os.urandom(6).hex()}"
-    predictions = dataset.backend.create_table(name, ibis.memtable(table), temp=True)
+    predictions = _uploaded(dataset, table)
     return fit, spend_error, predictions
 
 
