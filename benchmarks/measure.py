@@ -69,8 +69,20 @@ def generate(workdir: Path, rows: int) -> Path:
     return path
 
 
+#: The median and p90 of response times as a DuckDB user would write them: what `--response-time`
+#: adds to them is the distribution-free interval of each (a window that ranks the values).
+QUANTILE_SCRIPT = """
+import sys, duckdb
+print(duckdb.sql('''
+  SELECT quantile_cont(v, 0.5), quantile_cont(v, 0.9), count(v)
+  FROM (SELECT TRY_CAST(first_response_hours AS DOUBLE) AS v FROM read_csv($path))
+''', params={"path": sys.argv[1]}).fetchall())
+"""
+
+
 def cases(smoke: bool, workdir: Path) -> list[Case]:
-    """One case: NPS of the survey CSV as JSON, against the same aggregate in DuckDB SQL."""
+    """NPS of the survey CSV as JSON against the same aggregate in DuckDB SQL; the imports' share; and
+    response times with their intervals against DuckDB's bare median and p90 (reported only)."""
     rows = SMOKE_ROWS if smoke else FULL_ROWS
     survey = str(generate(workdir, rows))
     target = [sys.executable, "-m", "cxscore", "measure", survey, "--nps", COLUMN, "--format", "json"]
@@ -78,7 +90,11 @@ def cases(smoke: bool, workdir: Path) -> list[Case]:
     label = "measure --nps 10M rows" if not smoke else f"measure --nps {rows} rows"
     # What the command pays before it reads a row: its imports (Ibis with DuckDB), as a share of the run.
     imports = [sys.executable, "-c", IMPORTS]
+    timed = [sys.executable, "-m", "cxscore", "measure", survey, "--response-time", "first_response_hours"]
+    quantiles = [sys.executable, "-c", QUANTILE_SCRIPT, survey]
     return [
         Case(label, target, floor, 1.3, 3 if smoke else 7),
         Case("measure: its imports alone", imports, target, None, 3 if smoke else 7),
+        # Reported, no target: what the intervals cost against the bare quantiles.
+        Case(label.replace("--nps", "--response-time"), [*timed, "--format", "json"], quantiles, None, 3),
     ]

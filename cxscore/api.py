@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -125,16 +126,40 @@ def measure(
     trend: str | None = None,
     table: str | None = None,
     engine: str | None = None,
+    weight: str | None = None,
+    vs_rest: bool = False,
+    min_n: int = 100,
+    adjust: str = "holm",
 ) -> MeasureReport:
     """What ``cxscore measure`` computes: CX measures with 95% intervals from exports or a table.
 
     Each measure names its columns (``nps=["likelihood_to_recommend"]``); needs the ``data`` extra.
+    ``weight`` names a survey-weight column; ``vs_rest`` tests each ``by`` segment against the rest;
+    results with fewer than ``min_n`` answers are never tested; ``adjust`` is ``holm``, ``bh`` or
+    ``none``, applied to all the run's p-values together.
     """
-    from cxscore.data import DataSource, compute_measures, specs_from_options
+    from cxscore.data import DataSource, MeasureOptions, compute_measures, specs_from_options
 
     specs = specs_from_options(list(nps), list(csat), list(ces), list(fcr), list(response_time), unit)
     source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
-    return compute_measures(source, specs, list(by), trend)
+    options = MeasureOptions(weight=weight, vs_rest=vs_rest, min_n=min_n, adjust=adjust)
+    return compute_measures(source, specs, list(by), trend, options=options)
+
+
+def plan(
+    measure: str,
+    moe: Sequence[float] = (),
+    change: Sequence[float] = (),
+    power: float = 0.8,
+    expect: Sequence[float] | None = None,
+    expect_sd: float | None = None,
+) -> PlanReport:
+    """What ``cxscore plan`` computes: answers needed for each 95% margin of error in ``moe`` and, per
+    period, to detect each ``change`` with ``power``; ``measure`` is nps, csat, fcr or ces."""
+    from cxscore.data.plan import make_plan
+
+    expected = None if expect is None else tuple(expect)
+    return make_plan(measure, tuple(moe), tuple(change), power, expected, expect_sd)
 
 
 def customers(

@@ -24,6 +24,7 @@ from cxscore.render import (
     HistoryFormat,
     MeasureFormat,
     OutputFormat,
+    PlanFormat,
     format_for,
     renderer,
 )
@@ -560,6 +561,7 @@ Columns = list[str] | None
         "cxscore measure survey.csv --nps likelihood_to_recommend",
         "cxscore measure survey.csv --nps ltr --csat csat --by region --trend quarter",
         "cxscore measure 'exports/*.csv' --fcr resolved -o fcr.json",
+        "cxscore measure survey.csv --nps ltr --by region --vs-rest --weight w --adjust bh",
     )
 )
 @handle_user_errors
@@ -575,6 +577,17 @@ def measure(
     unit: Annotated[str | None, typer.Option(help="Unit of --response-time, e.g. hours.")] = None,
     by: Annotated[Columns, typer.Option(help="Also measure per segment of this column.")] = None,
     trend: Annotated[str | None, typer.Option(help="Period column: change against the previous.")] = None,
+    vs_rest: Annotated[
+        bool, typer.Option("--vs-rest", help="Test each --by segment against the rest.")
+    ] = False,
+    weight: Annotated[str | None, typer.Option(help="Column of survey weights (non-negative).")] = None,
+    min_n: Annotated[
+        int, typer.Option(min=0, help="Fewer answers than this: shown, flagged, never tested.")
+    ] = 100,
+    adjust: Annotated[
+        str,
+        typer.Option(help="Adjust the run's p-values: holm (default), bh (false discovery rate) or none."),
+    ] = "holm",
     table: Annotated[str | None, typer.Option(help="Measure this table on --engine, not files.")] = None,
     engine: Annotated[
         str | None,
@@ -602,16 +615,67 @@ def measure(
     output: OutputOption = None,
 ) -> None:
     """Compute NPS, CSAT, CES, FCR and response times with 95% intervals from survey or ticket data."""
-    from cxscore.data import DataSource, compute_measures, specs_from_options
+    from cxscore.data import DataSource, MeasureOptions, compute_measures, specs_from_options
 
     specs = specs_from_options(nps or [], csat or [], ces or [], fcr or [], response_time or [], unit)
     source = DataSource(
         paths=tuple(data or ()), table=table, engine=engine, encoding=encoding, decimal_comma=decimal_comma
     )
-    report = compute_measures(source, specs, by or [], trend)
+    options = MeasureOptions(weight=weight, vs_rest=vs_rest, min_n=min_n, adjust=adjust)
+    report = compute_measures(source, specs, by or [], trend, options=options)
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     emit(renderer("measure", format_for("measure", output_format, _name(output)))(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore plan --nps --moe 5 --moe 3",
+        "cxscore plan --nps --expect 45,20 --moe 5 --change 10 --power 0.9",
+        "cxscore plan --ces --expect-sd 1.4 --moe 0.1 -f json",
+    )
+)
+@handle_user_errors
+def plan(
+    nps: Annotated[bool, typer.Option("--nps", help="Plan an NPS (margins in NPS points).")] = False,
+    csat: Annotated[bool, typer.Option("--csat", help="Plan a CSAT (percentage points).")] = False,
+    fcr: Annotated[bool, typer.Option("--fcr", help="Plan an FCR (percentage points).")] = False,
+    ces: Annotated[bool, typer.Option("--ces", help="Plan a CES (points on its 1–7 scale).")] = False,
+    moe: Annotated[
+        list[float] | None, typer.Option(help="95% margin of error, repeatable: a row per margin.")
+    ] = None,
+    change: Annotated[
+        list[float] | None, typer.Option(help="A change between two periods to detect, repeatable.")
+    ] = None,
+    power: Annotated[float, typer.Option(help="Power to detect --change (0–1).")] = 0.8,
+    expect: Annotated[
+        str | None,
+        typer.Option(help="Expected shares: PROMOTERS,DETRACTORS for NPS (45,20), one for CSAT/FCR (80)."),
+    ] = None,
+    expect_sd: Annotated[
+        float | None, typer.Option(help="Expected standard deviation of CES answers (default 3, worst).")
+    ] = None,
+    output_format: Annotated[
+        PlanFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, markdown or csv."),
+    ] = PlanFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Answers needed for a 95% margin of error, or per period to detect a change, before fieldwork."""
+    from cxscore.data.plan import make_plan
+    from cxscore.errors import Issue, UsageError
+
+    chosen = [name for name, asked in (("nps", nps), ("csat", csat), ("fcr", fcr), ("ces", ces)) if asked]
+    if len(chosen) != 1:
+        raise UsageError(Issue("plan", "give exactly one of --nps, --csat, --fcr or --ces"))
+    expected = None
+    if expect is not None:
+        try:
+            expected = tuple(float(part) for part in expect.split(","))
+        except ValueError:
+            raise UsageError(Issue("--expect", "give numbers separated by commas, e.g. 45,20")) from None
+    report = make_plan(chosen[0], tuple(moe or ()), tuple(change or ()), power, expected, expect_sd)
+    emit(renderer("plan", format_for("plan", output_format, _name(output)))(report), output)
 
 
 @app.command(

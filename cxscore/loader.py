@@ -408,6 +408,7 @@ def compute_data_sources(
             unit=measure.unit,
             top=tuple(measure.top or ()),
             bottom=tuple(measure.bottom or ()),
+            weight=entry.weight,
         )
         try:
             root = _data_root(entry.source, base, catalog.roots_for(base / "brand"))
@@ -419,6 +420,8 @@ def compute_data_sources(
             message = f"ratings.{metric_id}: cannot compute {measure.label} from '{entry.source}'"
             raise InputError([Issue(document.path, message, node.line, node.col), *exc.issues]) from None
         update = {"value": result.value, "n": result.n, "ci_low": result.ci_low, "ci_high": result.ci_high}
+        if entry.weight is not None:
+            update["n_effective"] = result.n_effective
         ratings[metric_id] = entry.model_copy(update=update)
     return brand.model_copy(update={"ratings": ratings})
 
@@ -588,7 +591,14 @@ def _check_rated(
     metric_id: str, entry: RatingEntry, framework: Framework, document: Document
 ) -> Iterator[Issue]:
     """A rated metric takes a rating on the scale, not a measured value, interval or data source."""
-    for field, key in (("value", "value"), ("source", "from"), ("n", "n"), ("ci_low", "ci_low")):
+    for field, key in (
+        ("value", "value"),
+        ("source", "from"),
+        ("n", "n"),
+        ("ci_low", "ci_low"),
+        ("weight", "weight"),
+        ("n_effective", "n_effective"),
+    ):
         if getattr(entry, field) is not None:
             node = locate(document.root, ("ratings", metric_id, key), at_key=True)
             scale = f"{framework.scale.min:g}–{framework.scale.max:g}"

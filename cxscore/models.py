@@ -436,8 +436,10 @@ class RatingEntry(_Input):
     value: Number | None = None
     source: Text | None = Field(default=None, alias="from")
     column: Text | None = None
+    weight: Text | None = None
     customers: CustomersFrom | None = None
     n: Count | None = None
+    n_effective: Number | None = None
     ci_low: Number | None = None
     ci_high: Number | None = None
     note: Text | None = None
@@ -450,6 +452,10 @@ class RatingEntry(_Input):
             raise ValueError("give either a 'value' or a data source 'from', not both")
         if self.column is not None and self.source is None:
             raise ValueError("'column' needs a data source: add 'from: <file>'")
+        if self.weight is not None and self.source is None:
+            raise ValueError("'weight' needs a data source: add 'from: <file>'")
+        if self.n_effective is not None and not self.n_effective > 0:
+            raise ValueError(f"n_effective must be above 0, got {self.n_effective:g}")
         if self.customers is not None and self.source is None:
             raise ValueError("'customers' needs a data source: add 'from: <orders file>'")
         if (self.ci_low is None) != (self.ci_high is None):

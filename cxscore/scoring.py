@@ -75,6 +75,17 @@ class MetricScore(NamedTuple):
     score_ci_low: float | None = None
     score_ci_high: float | None = None
     assessments: tuple[float, ...] | None = None
+    #: Under survey weights (a data source's ``weight:``): Kish's effective n and the weight column.
+    n_effective: float | None = None
+    survey_weight: str | None = None
+
+    @property
+    def significant(self) -> bool | None:
+        """For a ``difference`` with an interval: whether that interval excludes 0 (the two groups
+        differ at the 5% level); ``None`` for every other metric."""
+        if self.measure != "difference" or self.ci_low is None or self.ci_high is None:
+            return None
+        return self.ci_low > 0 or self.ci_high < 0
 
     @property
     def rated(self) -> bool:
@@ -158,6 +169,9 @@ class ScoreResult(NamedTuple):
                     "ci_low": metric.ci_low,
                     "ci_high": metric.ci_high,
                     "n": metric.n,
+                    "n_effective": metric.n_effective,
+                    "survey_weight": metric.survey_weight,
+                    "significant": metric.significant,
                     "industry_anchors": metric.industry_anchors,
                     "score_ci_low": metric.score_ci_low,
                     "score_ci_high": metric.score_ci_high,
@@ -348,6 +362,8 @@ def _metric_score(
         ci_low=None if measured is None else measured.ci_low,
         ci_high=None if measured is None else measured.ci_high,
         n=None if measured is None else measured.n,
+        n_effective=None if measured is None else measured.n_effective,
+        survey_weight=None if measured is None else measured.weight,
         measure=None if measure is None else measure.name,
         unit=None if measure is None else measure.unit,
         industry_anchors=None if anchors is None or measured is None else anchors.name,

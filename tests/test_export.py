@@ -75,6 +75,7 @@ RESULT_TYPES = {
     "rank": "Leaderboard",
     "history": "HistoryReport",
     "measure": "MeasureReport",
+    "plan": "PlanReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
     "customers": "CustomersReport",
@@ -98,6 +99,10 @@ def results_for(command: str) -> object:
         specs = specs_from_options(["likelihood_to_recommend"], ["csat"], [], [], [], None)
         source = DataSource(paths=(str(ROOT / "examples/data/survey-by-region.csv"),))
         return compute_measures(source, specs, ["region"], None)
+    if command == "plan":
+        from cxscore.data.plan import make_plan
+
+        return make_plan("nps", moes=(5.0, 3.0), changes=(10.0,), expect=(45.0, 20.0))
     if command == "customers":
         from cxscore.data import DataSource, compute_customers
         from cxscore.data.customer_report import CustomersSpec

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scipy.stats import binom
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from cxscore.data import DataSource, MeasureKind, MeasureSpec, compute_measure, compute_measures
 from cxscore.errors import InputError
@@ -161,7 +163,17 @@ def test_every_measure_matches_the_definitions(source_of: Callable[..., DataSour
     assert response.median == pytest.approx(statistics.median(hours))
     assert response.value == response.median
     assert response.p90 == pytest.approx(cuts[8])
-    assert response.ci_low is None
+    # Distribution-free intervals: the order statistics at the binomial ranks (scipy's quantiles).
+    ordered = sorted(hours)
+    for q, low, high in (
+        (0.5, response.ci_low, response.ci_high),
+        (0.9, response.p90_ci_low, response.p90_ci_high),
+    ):
+        n = len(ordered)
+        low_rank = int(binom.ppf(0.025, n, q))  # smallest k with F(k) >= 0.025
+        low_rank += binom.cdf(low_rank, n, q) <= 0.025  # l: the smallest k with F(k) > 0.025
+        high_rank = int(binom.ppf(0.975, n, q)) + 1
+        assert (low, high) == (ordered[low_rank - 1], ordered[high_rank - 1])
 
 
 def test_invalid_answers_are_warned_about_with_an_example(source_of: Callable[..., DataSource]) -> None:
@@ -192,7 +204,7 @@ def test_by_gives_each_segment_and_the_overall(source_of: Callable[..., DataSour
         assert result.value == pytest.approx(100 * (promoters - detractors) / len(valid))
 
 
-def test_trend_reports_changes_with_a_z_test(source_of: Callable[..., DataSource]) -> None:
+def test_trend_reports_changes_with_newcombe_tests(source_of: Callable[..., DataSource]) -> None:
     rows = [{"wave": "2", "csat": 5 if i < 150 else 1} for i in range(200)]
     rows += [{"wave": "10", "csat": 5 if i < 100 else 2} for i in range(200)]
     rows += [{"wave": "1", "csat": 4 if i < 100 else 3} for i in range(200)]
@@ -204,15 +216,21 @@ def test_trend_reports_changes_with_a_z_test(source_of: Callable[..., DataSource
     assert periods[0].change is None
     assert periods[0].p_value is None
 
-    def se(successes: int, n: int) -> float:  # Agresti–Caffo adjusted standard error, in points
-        p = (successes + 1) / (n + 2)
-        return 100 * math.sqrt(p * (1 - p) / (n + 2))
-
-    z = 25 / math.sqrt(se(100, 200) ** 2 + se(150, 200) ** 2)
     assert periods[1].change == 25.0
-    assert periods[1].p_value == pytest.approx(math.erfc(z / math.sqrt(2)))
+    assert periods[1].base == "1"
+    assert periods[2].base == "2"
+    # The p-value inverts Newcombe's hybrid interval: at level 1 - p, one of its bounds is 0.
+    p_value = periods[1].p_value
+    assert p_value is not None
+    low, high = confint_proportions_2indep(150, 200, 100, 200, method="newcomb", alpha=p_value)
+    assert min(abs(low), abs(high)) == pytest.approx(0, abs=1e-9)
     assert periods[1].significant is True
     assert periods[2].change == -25.0
+    # Two tests in the run, Holm-adjusted: the smaller p doubled.
+    assert report.tests == 2
+    assert report.adjustment == "holm"
+    smaller = min(periods[1].p_value or 1, periods[2].p_value or 1)
+    assert min(periods[1].p_adjusted or 1, periods[2].p_adjusted or 1) == pytest.approx(2 * smaller)
 
 
 def test_trend_within_segments_compares_each_segment_with_itself(

@@ -14,7 +14,8 @@ import pytest
 from typer.testing import Result
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTRACT = ["measure", "column", "group", "value", "n", "invalid", "ci_low", "ci_high"]
+CONTRACT = ["measure", "column", "group", "value", "n", "n_effective", "invalid", "ci_low", "ci_high"]
+TESTED = ["change", "base", "p_value", "p_adjusted", "significant", "test_note"]
 
 
 @pytest.fixture
@@ -43,17 +44,33 @@ def test_json_contract(cli: Callable[..., Result], survey: Path) -> None:
     assert entries[0]["group"] is None
     assert (entries[0]["n"], entries[0]["invalid"]) == (120, 2)
     assert entries[0]["value"] == pytest.approx(100 * (60 - 30) / 120)
-    assert list(entries[1]) == [*CONTRACT, "median", "p90"]
-    assert entries[1]["ci_low"] is None
+    assert list(entries[1]) == [*CONTRACT, "median", "p90", "p90_ci_low", "p90_ci_high"]
+    assert entries[1]["ci_low"] <= entries[1]["median"] <= entries[1]["ci_high"]
     assert "warning: 2 of 122 rows have no valid NPS answer in 'ltr'" in result.stderr
 
 
 def test_json_with_by_and_trend(cli: Callable[..., Result], survey: Path) -> None:
     result = ok(
-        cli("measure", survey, "--csat", "csat", "--by", "region", "--trend", "quarter", "-f", "json")
+        cli(
+            "measure",
+            survey,
+            "--csat",
+            "csat",
+            "--by",
+            "region",
+            "--trend",
+            "quarter",
+            "-f",
+            "json",
+            "--min-n",
+            "20",
+        )
     )
-    entries = json.loads(result.stdout)["measures"]
-    assert all(list(e) == [*CONTRACT, "change", "p_value", "significant"] for e in entries)
+    document = json.loads(result.stdout)
+    entries = document["measures"]
+    assert all(list(e) == [*CONTRACT, *TESTED] for e in entries)
+    assert (document["adjustment"], document["weight"]) == ("holm", None)
+    assert document["tests"] == sum(1 for e in entries if e["p_value"] is not None)
     assert [e["group"] for e in entries] == [
         None,
         {"region": "EU"},
@@ -68,14 +85,25 @@ def test_json_with_by_and_trend(cli: Callable[..., Result], survey: Path) -> Non
     second = entries[4]
     assert second["change"] == pytest.approx(second["value"] - entries[3]["value"])
     assert 0 <= second["p_value"] <= 1
-    assert second["significant"] is (second["p_value"] < 0.05)
-    assert "segment results rest on fewer than 100 valid answers (insufficient n)" in result.stderr
+    assert second["significant"] is (second["p_adjusted"] < 0.05)
+    assert second["p_adjusted"] >= second["p_value"]
+    assert "segment results rest on fewer than 20 valid answers (insufficient n" not in result.stderr
 
 
 def test_csv_output_has_one_row_per_result(cli: Callable[..., Result], survey: Path) -> None:
     result = ok(cli("measure", survey, "--nps", "ltr", "--by", "region", "-f", "csv"))
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["measure", "column", "region", "value", "n", "invalid", "ci_low", "ci_high"]
+    assert rows[0] == [
+        "measure",
+        "column",
+        "region",
+        "value",
+        "n",
+        "n_effective",
+        "invalid",
+        "ci_low",
+        "ci_high",
+    ]
     assert [row[2] for row in rows[1:]] == ["", "EU", "US"]
     assert float(rows[1][3]) == pytest.approx(25.0)
 
@@ -263,7 +291,7 @@ def test_markdown_marks_significant_changes(cli: Callable[..., Result], write: C
     )
     # Periods are columns; a significant change is marked, and the legend says what the mark means.
     assert "| all | 55.0% ±4.9 n=400 | 30.0% ±6.3 n=200 | 80.0% ±5.5 n=200 ▲ |" in markdown.stdout
-    assert "▲ rise: a significant change against the previous period" in markdown.stdout
+    assert "▲ rise: significant at 5% after adjustment." in markdown.stdout
 
 
 def test_reading_files_on_a_duckdb_database_leaves_it_unchanged(

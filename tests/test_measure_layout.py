@@ -55,6 +55,7 @@ def result(
     return MeasureResult(
         kind, "resolved", group, value, n, 0, low, high, 2.5, change=change, significant=significant,
         p_value=None if significant is None else (0.01 if significant else 0.5),
+        p_adjusted=None if significant is None else (0.01 if significant else 0.5),
     )  # fmt: skip
 
 
@@ -78,7 +79,8 @@ def waves(periods: int, segments: tuple[str, ...] = ("EU", "US")) -> MeasureRepo
                     significant=None if wave == 1 else rise or fall,
                 )
             )
-    return MeasureReport("waves.csv", tuple(results), ("region",), "wave", ())
+    tests = sum(1 for r in results if r.p_value is not None)
+    return MeasureReport("waves.csv", tuple(results), ("region",), "wave", (), tests=tests)
 
 
 # The README's example -------------------------------------------------------------------------------
@@ -126,10 +128,16 @@ def test_the_readme_example_has_segments_as_rows_and_periods_as_columns(example_
 
 
 def test_the_legend_explains_only_what_appears(example_report: list[str]) -> None:
-    assert example_report[-3:] == [
-        "95% intervals: NPS adjusted Wald, CSAT and FCR Wilson, CES Student t.",
+    legend = example_report[example_report.index("", -9) + 1 :]
+    assert legend == [
+        "95% intervals: NPS adjusted Wald, CSAT and FCR Wilson, CES Student t, response times order",
+        "statistics (distribution-free).",
         "Cells: value ±half the width of its 95% interval, then n (valid answers).",
-        "! insufficient n: fewer than 100 valid answers.",
+        "! insufficient n: fewer than 100 valid answers, never tested.",
+        "12 tests against the base period, p-values Holm-adjusted over all of them (adj): NPS difference of",
+        "adjusted NPS (z), CSAT Newcombe hybrid score, FCR Newcombe hybrid score, CES Welch t; response "
+        "times",
+        "are not tested.",
     ]  # no period changed significantly, so no ▲ or ▼
 
 
@@ -166,9 +174,11 @@ def test_significant_changes_are_marked_in_their_cells() -> None:
     # The mark closes the cell, after the room for a "!" that other rows of the column need.
     assert eu.endswith("70.0% ±6.0 150  ▲  51.0% ±6.0 150")
     assert us.endswith("30.0% ±6.0  60! ▼")
-    assert lines[-2:] == [
-        "! insufficient n: fewer than 100 valid answers.",
-        "▲ rise or ▼ fall: a significant change against the previous period (two-sided z test, 5%).",
+    assert lines[-4:] == [
+        "! insufficient n: fewer than 100 valid answers, never tested.",
+        "4 tests against the base period, p-values Holm-adjusted over all of them (adj): FCR Newcombe hybrid",
+        "score.",
+        "▲ rise or ▼ fall: significant at 5% after adjustment.",
     ]
     markdown = render_markdown(waves(3))
     assert "| EU | 50.0% ±6.0 n=200 | 51.0% ±6.0 n=150 | 70.0% ±6.0 n=150 ▲ |" in markdown
@@ -188,7 +198,8 @@ def test_no_marks_no_legend_for_them() -> None:
     ]
     times = MeasureResult(MeasureKind.response_time, "hours", None, 3.5, 500, 0, median=3.5, p90=9.0)
     lines = laid_out(MeasureReport("t.csv", (times,), (), None, ()), 100)
-    assert lines[-1] == "Response time · hours   3.50          500  9.00"  # no legend at all
+    assert lines[-3] == "Response time · hours    3.50                  9.00  500"  # no interval: none shown
+    assert lines[-1] == "95% intervals: response times order statistics (distribution-free)."
 
 
 def test_a_segment_without_a_period_leaves_its_cell_blank() -> None:

@@ -92,19 +92,6 @@ def test_mean_interval_uses_the_sample_standard_deviation() -> None:
     assert stats.mean(4, 16, 1).ci_low is None
 
 
-def test_change_test_is_a_two_sided_z_test() -> None:
-    change, p_value = stats.change_test(
-        stats.Estimate(50, None, None, 3.0), stats.Estimate(60, None, None, 4.0)
-    )
-    assert change == 10
-    # z = 10/5 = 2: two-sided p = 0.0455 (standard normal table).
-    assert p_value == pytest.approx(0.04550026389635842)
-    assert (
-        stats.change_test(stats.Estimate(1, None, None, None), stats.Estimate(2, None, None, 1.0))[1] is None
-    )
-    assert stats.change_test(stats.Estimate(3, None, None, 0.0), stats.Estimate(3, None, None, 0.0))[1] == 1.0
-
-
 @pytest.mark.parametrize("q", [0.5, 0.9])
 @pytest.mark.parametrize("values", [[3.0], [1.0, 2.0], [5.0, 1.0, 4.0, 2.5, 8.0, 13.0, 0.5]])
 def test_interpolated_quantile_is_type_7(values: list[float], q: float) -> None:

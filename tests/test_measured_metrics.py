@@ -163,7 +163,9 @@ def test_json_has_measured_keys() -> None:
     )
     nps = document["metrics"][0]
     expected = {"id", "name", "rating", "weight", "score_percent", "points_lost", "rated", "note"}
-    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n", "industry_anchors"} | {
+    assert set(nps) == expected | {"value", "ci_low", "ci_high", "n", "industry_anchors", "significant"} | {
+        "n_effective",
+        "survey_weight",
         "score_ci_low",
         "score_ci_high",
         "assessor_ratings",

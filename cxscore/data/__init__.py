@@ -17,6 +17,7 @@ from cxscore.data.model import (
     DataSource,
     MeasuredValue,
     MeasureKind,
+    MeasureOptions,
     MeasureReport,
     MeasureResult,
     MeasureSpec,
@@ -32,6 +33,7 @@ __all__ = [
     "DataSource",
     "MeasuredValue",
     "MeasureKind",
+    "MeasureOptions",
     "MeasureReport",
     "MeasureResult",
     "MeasureSpec",
@@ -50,9 +52,11 @@ def compute_measures(
     by: Sequence[str] = (),
     trend: str | None = None,
     session: DataSession | None = None,
+    options: MeasureOptions | None = None,
 ) -> MeasureReport:
     """Open ``source`` and compute ``specs`` overall, per ``by`` segment and per ``trend`` period.
 
+    ``options``: survey weights, segment-vs-rest tests, the n floor and the p-value adjustment.
     Without a ``session``, the engine opened for this call is closed before it returns.
     """
     from cxscore.errors import Issue, UsageError
@@ -65,7 +69,7 @@ def compute_measures(
     from cxscore.data.sources import open_source
 
     with _within(session) as active:
-        return measure_dataset(open_source(source, active), specs, by, trend)
+        return measure_dataset(open_source(source, active), specs, by, trend, options)
 
 
 def compute_metric_value(

@@ -24,6 +24,7 @@ measure (NPS, CSAT, CES, FCR, response time) can also take a ``where`` to measur
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import replace
@@ -33,11 +34,26 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from cxscore.data import stats
-from cxscore.data.compute import NUMBER_PATTERN, check_columns, fetch, measure_dataset, text_to_number, yes_no
-from cxscore.data.model import DataSource, MeasuredValue, MeasureKind, MeasureSpec, MetricMeasure
+from cxscore.data.compute import (
+    NUMBER_PATTERN,
+    check_columns,
+    fetch,
+    measure_dataset,
+    text_to_number,
+    weight_column,
+    yes_no,
+)
+from cxscore.data.model import (
+    DataSource,
+    MeasuredValue,
+    MeasureKind,
+    MeasureOptions,
+    MeasureSpec,
+    MetricMeasure,
+)
 from cxscore.data.session import DataSession
 from cxscore.data.sources import Dataset, open_source
-from cxscore.errors import InputError
+from cxscore.errors import InputError, notice
 
 GENERIC = ("share", "mean", "ratio", "difference", "net_box")
 # The value is everything after the operator, stripped in Python: a lazy "(.*?)\s*$" backtracked
@@ -56,68 +72,157 @@ def compute_over(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
 
 
 def _compute(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
+    weight = weight_column(dataset, measure.weight) if measure.weight else None
+    if measure.weight:
+        check_columns(dataset, [measure.weight])
     if measure.name == "difference":
         first, second = measure.between
         inner = replace(measure, name=measure.of or "", between=())
         a = _compute(inner, _filtered(dataset, first))
         b = _compute(inner, _filtered(dataset, second))
-        return MeasuredValue(a.value - b.value, a.n + b.n)
+        return _difference(a, b)
     if measure.where and measure.name != "share":
         dataset = _filtered(dataset, measure.where)
     if measure.name in GENERIC:
-        return _generic(measure, dataset)
+        return _generic(measure, dataset, weight)
     spec = MeasureSpec(MeasureKind(measure.name), measure.column or "", measure.unit)
-    result = measure_dataset(dataset, [spec]).results[0]
+    options = MeasureOptions(weight=measure.weight)
+    result = measure_dataset(dataset, [spec], options=options).results[0]
     if result.value is None:
         raise InputError(dataset.issue(f"no valid answer in '{spec.column}' for {measure.name}"))
-    return MeasuredValue(result.value, result.n, result.ci_low, result.ci_high)
+    return MeasuredValue(
+        result.value, result.n, result.ci_low, result.ci_high, result.n_effective, estimate=result.estimate
+    )
 
 
-def _generic(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
+def _difference(a: MeasuredValue, b: MeasuredValue) -> MeasuredValue:
+    """``a − b`` with the 95% interval and test of :func:`stats.compare` (Newcombe for shares, Welch
+    for means, the sum of variances for NPS and ratios); significant when its p-value is below 5%."""
+    if a.estimate is None or b.estimate is None:
+        return MeasuredValue(a.value - b.value, a.n + b.n)
+    comparison = stats.compare(b.estimate, a.estimate)
+    p_value = comparison.p_value
+    return MeasuredValue(
+        comparison.difference,
+        a.n + b.n,
+        comparison.ci_low,
+        comparison.ci_high,
+        (a.n_effective or a.n) + (b.n_effective or b.n),
+        p_value,
+        None if p_value is None else p_value < 0.05,
+    )
+
+
+def _generic(measure: MetricMeasure, dataset: Dataset, weight: Any) -> MeasuredValue:
+    """A share (Wilson), mean (t), net box (adjusted Wald) or ratio of sums (delta method), weighted
+    when ``weight`` is given.
+
+    Rows whose weight is invalid are left out. A mean's variance and a ratio's residuals are summed
+    in a second pass once the mean or ratio is known (no cancellation of large sums).
+    """
     table = dataset.table
-    aggregates: dict[str, Any] = {"rows": table.count()}
+    name = "__cx_w"
+    while name in table.columns:  # never hide a data column of that name from a condition
+        name += "_"
+    table = table.mutate(**{name: weight if weight is not None else ibis.literal(1.0, dt.float64)})
+    if weight is not None:
+        table = table.filter(table[name].notnull())
+    w = table[name]
     if measure.name == "share":
-        aggregates["hits"] = table.count(where=_condition(dataset, measure.where or ""))
-    elif measure.name == "mean":
+        _condition(dataset, measure.where or "")  # its errors name the data's own columns
+        hit = _condition(replace(dataset, table=table), measure.where or "")
+        aggregates = _weights(table, w, None)
+        aggregates["hits"] = w.sum(where=hit)
+        row = fetch(dataset, table.aggregate(**aggregates))[0]
+        rows = int(row["n"] or 0)
+        if not rows or not row["w"]:
+            raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
+        n_eff, scale = _effective(row)
+        estimate = stats.share(min(n_eff, float(row["hits"] or 0.0) * scale), n_eff)
+        return _valued(estimate, rows, dataset, measure)
+    if measure.name == "mean":
         check_columns(dataset, [measure.column or ""])
-        number = _number(dataset, measure.column or "")
-        aggregates["total"], aggregates["n"] = number.sum(), number.count()
-    elif measure.name == "net_box":
+        x = _number(replace(dataset, table=table), measure.column or "")
+        aggregates = _weights(table, w, x.notnull())
+        aggregates["total"] = (w * x).sum()
+        row = fetch(dataset, table.aggregate(**aggregates))[0]
+        n = int(row["n"] or 0)
+        if n == 0 or not row["w"]:
+            raise InputError(dataset.issue(f"no number in '{measure.column}' to average"))
+        n_eff, _ = _effective(row)
+        mean = float(row["total"]) / float(row["w"])
+        spread = fetch(dataset, table.aggregate(s=(w * (x - mean) * (x - mean)).sum()))[0]["s"]
+        variance = float(spread or 0.0) / float(row["w"]) * n_eff / (n_eff - 1) if n_eff > 1 else 0.0
+        return _valued(stats.mean_estimate(mean, variance, n_eff), n, dataset, measure)
+    if measure.name == "net_box":
         check_columns(dataset, [measure.column or ""])
-        number = _number(dataset, measure.column or "")
+        number = _number(replace(dataset, table=table), measure.column or "")
         # An answer outside the span of the top and bottom values (an 11 on a 7-point item) is no answer.
         answers = (*measure.top, *measure.bottom)
         number = ibis.ifelse(number.between(min(answers), max(answers)), number, ibis.null(dt.float64))
-        aggregates["n"] = number.count()
-        aggregates["top"] = table.count(where=number.isin([float(v) for v in measure.top]))
-        aggregates["bottom"] = table.count(where=number.isin([float(v) for v in measure.bottom]))
-    else:  # ratio
-        check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
-        aggregates["top"] = _number(dataset, measure.numerator or "").sum()
-        aggregates["bottom"] = _number(dataset, measure.denominator or "").sum()
-    row = fetch(dataset, table.aggregate(**aggregates))[0]
-    rows = int(row["rows"] or 0)
-    if rows == 0:
-        raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
-    if measure.name == "share":
-        return MeasuredValue(100.0 * int(row["hits"] or 0) / rows, rows)
-    if measure.name == "net_box":
+        aggregates = _weights(table, w, number.notnull())
+        aggregates["top"] = w.sum(where=number.isin([float(v) for v in measure.top]))
+        aggregates["bottom"] = w.sum(where=number.isin([float(v) for v in measure.bottom]))
+        row = fetch(dataset, table.aggregate(**aggregates))[0]
         n = int(row["n"] or 0)
-        if n == 0:
+        if n == 0 or not row["w"]:
             raise InputError(
                 dataset.issue(f"no answer in '{measure.column}' between its bottom and top values")
             )
-        net = stats.nps(int(row["top"] or 0), int(row["bottom"] or 0), n)
-        return MeasuredValue(net.value, n, net.ci_low, net.ci_high)
-    if measure.name == "mean":
-        n = int(row["n"] or 0)
-        if n == 0:
-            raise InputError(dataset.issue(f"no number in '{measure.column}' to average"))
-        return MeasuredValue(float(row["total"]) / n, n)
+        n_eff, scale = _effective(row)
+        top, bottom = (min(n_eff, float(row[key] or 0.0) * scale) for key in ("top", "bottom"))
+        return _valued(stats.nps(top, bottom, n_eff), n, dataset, measure)
+    # ratio: rows where both numerator and denominator are valid numbers (the others are invalid)
+    check_columns(dataset, [measure.numerator or "", measure.denominator or ""])
+    scoped = replace(dataset, table=table)
+    y, x = _number(scoped, measure.numerator or ""), _number(scoped, measure.denominator or "")
+    both = y.notnull() & x.notnull()
+    aggregates = _weights(table, w, both)
+    aggregates["top"], aggregates["bottom"] = (w * y).sum(where=both), (w * x).sum(where=both)
+    aggregates["rows"] = table.count()
+    row = fetch(dataset, table.aggregate(**aggregates))[0]
+    n, rows = int(row["n"] or 0), int(row["rows"] or 0)
+    if rows == 0:
+        raise InputError(dataset.issue(f"no rows to compute the {measure.name} from"))
+    if n < rows:
+        notice(
+            dataset.issue(
+                f"{rows - n} of {rows} rows lack a number in '{measure.numerator}' or "
+                f"'{measure.denominator}'; the ratio uses the {n} rows that have both"
+            )
+        )
     bottom = float(row["bottom"] or 0.0)
     if bottom == 0:
         raise InputError(dataset.issue(f"the sum of '{measure.denominator}' is 0: the ratio is undefined"))
-    return MeasuredValue(float(row["top"] or 0.0) / bottom, rows)
+    ratio = float(row["top"] or 0.0) / bottom
+    residual = y - ratio * x
+    squares = fetch(dataset, table.aggregate(s=(w * w * residual * residual).sum(where=both)))[0]["s"]
+    estimate = stats.ratio_estimate(ratio, float(squares or 0.0), bottom, n)
+    n_eff, _ = _effective(row)
+    return _valued(replace(estimate, n=n_eff), n, dataset, measure)
+
+
+def _weights(table: Any, w: Any, valid: Any) -> dict[str, Any]:
+    """Counts and weight sums of the rows where ``valid`` holds (all rows when ``None``)."""
+    return {
+        "n": table.count(where=valid) if valid is not None else table.count(),
+        "w": w.sum(where=valid),
+        "w2": (w * w).sum(where=valid),
+    }
+
+
+def _effective(row: dict[str, Any]) -> tuple[float, float]:
+    """Kish's effective n from Σw and Σw², and the factor turning weighted sums into effective counts."""
+    total = float(row["w"] or 0.0)
+    n_eff = stats.kish(total, float(row["w2"] or 0.0))
+    return n_eff, (n_eff / total if total else 0.0)
+
+
+def _valued(estimate: stats.Estimate, n: int, dataset: Dataset, measure: MetricMeasure) -> MeasuredValue:
+    """The estimate as a measured value; a value too large to be a number (sums overflow) is refused."""
+    if not math.isfinite(estimate.value) or estimate.n <= 0:
+        raise InputError(dataset.issue(f"the {measure.name} is not a finite number: its sums overflow"))
+    return MeasuredValue(estimate.value, n, estimate.ci_low, estimate.ci_high, estimate.n, estimate=estimate)
 
 
 def _filtered(dataset: Dataset, condition: str) -> Dataset:

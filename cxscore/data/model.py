@@ -7,6 +7,7 @@ call :func:`cxscore.data.compute_measure` without knowing anything about Ibis.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -90,12 +91,29 @@ def plain_value(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class MeasureOptions:
+    """How ``measure`` weighs, compares and tests: survey weights, segment-vs-rest tests, the n floor
+    below which a result is never tested, and the multiple-comparison adjustment of all its tests."""
+
+    weight: str | None = None
+    vs_rest: bool = False
+    min_n: int = MIN_N
+    adjust: str = "holm"
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureResult:
     """One measure over one group of rows (``group`` is ``None`` for all rows).
 
     ``value`` is the NPS in points, CSAT and FCR in percent, CES as a mean on 1–7, and the median for
     response time; it is ``None`` when no answer was valid. ``invalid`` counts the rows left out of
-    ``n`` (blank, unparseable or out of scale). Trend fields are set only under ``--trend``.
+    ``n`` (blank, unparseable or out of scale, or an invalid weight). ``n_effective`` is Kish's
+    effective n under survey weights (``n`` without). For response times ``ci_low``..``ci_high`` is
+    the median's distribution-free interval and ``p90_ci_low``..``p90_ci_high`` the p90's.
+    Trend fields (``change`` against the ``base`` period) are set only under ``--trend``; ``vs_rest``
+    (this segment minus the other rows) only under ``--vs-rest``. A tested result has ``p_value``,
+    ``p_adjusted`` (over all tests of the run) and ``significant`` (on the adjusted value); an untested
+    one says why in ``test_note``. ``estimate`` is what the tests need, not part of any output.
     """
 
     kind: MeasureKind
@@ -113,53 +131,99 @@ class MeasureResult:
     change: float | None = None
     p_value: float | None = None
     significant: bool | None = None
+    n_effective: float | None = None
+    p90_ci_low: float | None = None
+    p90_ci_high: float | None = None
+    base: Any = None
+    vs_rest: float | None = None
+    p_adjusted: float | None = None
+    test_note: str | None = None
+    min_n: int = MIN_N
+    estimate: Any = field(default=None, compare=False, repr=False)
 
-    def to_dict(self, trend: bool = False) -> dict[str, Any]:
-        """One result as the JSON contract's object; the change fields only for a trend."""
+    def to_dict(self, trend: bool = False, vs_rest: bool = False) -> dict[str, Any]:
+        """One result as the JSON contract's object; the test fields only for a trend or --vs-rest."""
         entry: dict[str, Any] = {
             "measure": self.kind.value,
             "column": self.column,
             "group": None if self.group is None else {k: plain_value(v) for k, v in self.group.items()},
-            "value": self.value,
+            "value": finite(self.value),
             "n": self.n,
+            "n_effective": finite(self.n_effective),
             "invalid": self.invalid,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
+            "ci_low": finite(self.ci_low),
+            "ci_high": finite(self.ci_high),
         }
         if self.kind is MeasureKind.response_time:
-            entry["median"] = self.median
-            entry["p90"] = self.p90
+            entry["median"] = finite(self.median)
+            entry["p90"] = finite(self.p90)
+            entry["p90_ci_low"] = finite(self.p90_ci_low)
+            entry["p90_ci_high"] = finite(self.p90_ci_high)
         if trend:
-            entry["change"] = self.change
-            entry["p_value"] = self.p_value
+            entry["change"] = finite(self.change)
+            entry["base"] = plain_value(self.base)
+        if vs_rest:
+            entry["vs_rest"] = finite(self.vs_rest)
+        if trend or vs_rest:
+            entry["p_value"] = finite(self.p_value)
+            entry["p_adjusted"] = finite(self.p_adjusted)
             entry["significant"] = self.significant
+            entry["test_note"] = self.test_note
         return entry
 
     @property
     def insufficient_n(self) -> bool:
-        """Whether fewer than 100 valid answers back this value."""
-        return self.n < MIN_N
+        """Whether fewer valid answers than the floor (``--min-n``, 100 by default) back this value."""
+        return self.n < self.min_n
+
+
+def finite(value: float | None) -> float | None:
+    """``value``, or ``None`` when it is not a finite number (JSON has no NaN or infinity)."""
+    if value is None or math.isfinite(value):
+        return value
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class MeasureReport:
-    """Every result of one ``measure`` run, overall first, plus the warnings to show the user."""
+    """Every result of one ``measure`` run, overall first, plus the warnings to show the user.
+
+    ``tests`` counts the tests of the run (trend changes and segment-vs-rest comparisons with a
+    p-value) and ``adjustment`` names how their p-values were adjusted (``holm``, ``bh``, ``none``).
+    """
 
     source: str
     results: tuple[MeasureResult, ...]
     by: tuple[str, ...] = ()
     trend: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    weight: str | None = None
+    vs_rest: bool = False
+    tests: int = 0
+    adjustment: str = "holm"
+    min_n: int = MIN_N
 
     @property
     def has_response_time(self) -> bool:
         """Whether any result carries a median and p90."""
         return any(r.kind is MeasureKind.response_time for r in self.results)
 
+    @property
+    def tested(self) -> bool:
+        """Whether the run compares anything (a trend or segments against the rest)."""
+        return self.trend is not None or self.vs_rest
+
     def to_dict(self) -> dict[str, Any]:
-        """``{"measures": [...]}`` (``measure --format json``), unrounded, overall results first."""
+        """``{"measures": [...], "weight", "min_n", "tests", "adjustment"}`` (``measure --format json``),
+        unrounded, overall results first."""
         trend = self.trend is not None
-        return {"measures": [result.to_dict(trend) for result in self.results]}
+        return {
+            "measures": [result.to_dict(trend, self.vs_rest) for result in self.results],
+            "weight": self.weight,
+            "min_n": self.min_n,
+            "tests": self.tests,
+            "adjustment": self.adjustment,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +240,23 @@ class MetricMeasure:
     unit: str | None = None
     top: tuple[float, ...] = ()
     bottom: tuple[float, ...] = ()
+    weight: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class MeasuredValue:
-    """A computed value with the rows behind it and, for the CX measures, its 95% interval."""
+    """A computed value with the rows behind it and its 95% interval.
+
+    A ``difference`` also says whether it is ``significant`` (its interval excludes 0) with its
+    ``p_value``; ``n_effective`` is Kish's effective n under survey weights. ``estimate`` is what a
+    comparison needs, not part of any output.
+    """
 
     value: float
     n: int
     ci_low: float | None = None
     ci_high: float | None = None
+    n_effective: float | None = None
+    p_value: float | None = None
+    significant: bool | None = None
+    estimate: Any = field(default=None, compare=False, repr=False)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -61,6 +62,15 @@ class MeasureFormat(StrEnum):
     markdown = "markdown"
 
 
+class PlanFormat(StrEnum):
+    """Output formats of ``cxscore plan``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+
+
 class HistoryFormat(StrEnum):
     """Output formats of ``cxscore history``."""
 
@@ -83,7 +93,9 @@ class CustomersFormat(StrEnum):
     parquet = "parquet"
 
 
-Command = Literal["rate", "compare", "rank", "history", "measure", "frameworks", "framework", "customers"]
+Command = Literal[
+    "rate", "compare", "rank", "history", "measure", "plan", "frameworks", "framework", "customers"
+]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
@@ -91,6 +103,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "rank": tuple(SCORECARD_FORMATS),
     "history": tuple(HistoryFormat),
     "measure": tuple(MeasureFormat),
+    "plan": tuple(PlanFormat),
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
     "customers": tuple(f for f in CustomersFormat if f is not CustomersFormat.parquet),
@@ -157,6 +170,8 @@ def renderer(command: Literal["rank"], output_format: str) -> Renderer[Leaderboa
 def renderer(command: Literal["history"], output_format: str) -> Renderer[HistoryReport]: ...
 @overload
 def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
+@overload
+def renderer(command: Literal["plan"], output_format: str) -> Renderer[PlanReport]: ...
 @overload
 def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
 @overload

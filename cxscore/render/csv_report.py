@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from cxscore.textsafe import clean_block
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
@@ -48,6 +50,9 @@ RATE_COLUMNS = (
     "ci_low",
     "ci_high",
     "n",
+    "n_effective",
+    "survey_weight",
+    "significant",
     "weight",
     "score_percent",
     "points_lost",
@@ -137,7 +142,8 @@ def csv_value(value: Cell) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        # NaN and infinity are no numbers a spreadsheet reads (and "-inf" would start a formula).
+        return repr(value) if math.isfinite(value) else ""
     return str(value)
 
 
@@ -180,6 +186,9 @@ def _metric_cells(metric: MetricScore, result: ScoreResult) -> list[Cell]:
         metric.ci_low,
         metric.ci_high,
         metric.n,
+        metric.n_effective,
+        csv_text(metric.survey_weight),
+        metric.significant,
         metric.weight,
         metric.score_percent,
         metric.points_lost,
@@ -290,25 +299,56 @@ def render_rank(board: Leaderboard) -> str:
 def render_measure(report: MeasureReport) -> str:
     """One row per result; group columns by name; the JSON fields as the other columns.
 
-    Group column names and values are user text: through ``csv_text`` like every other cell.
+    Under ``--weight`` every row names the weight column; under ``--trend`` or ``--vs-rest`` every
+    row carries the run's number of tests and their adjustment. Group column names and values, and
+    the weight column's name, are user text: through ``csv_text`` like every other cell.
     """
     from cxscore.render.measures import group_text
 
     keys = [*report.by, *([report.trend] if report.trend else [])]
-    fields = ["value", "n", "invalid", "ci_low", "ci_high"]
+    trend = report.trend is not None
+    fields = ["value", "n", "n_effective", "invalid", "ci_low", "ci_high"]
     if report.has_response_time:
-        fields += ["median", "p90"]
-    if report.trend is not None:
-        fields += ["change", "p_value", "significant"]
+        fields += ["median", "p90", "p90_ci_low", "p90_ci_high"]
+    if trend:
+        fields += ["change", "base"]
+    if report.vs_rest:
+        fields += ["vs_rest"]
+    if report.tested:
+        fields += ["p_value", "p_adjusted", "significant", "test_note"]
+    run: list[Cell] = []
+    run_columns: list[str] = []
+    if report.weight is not None:
+        run_columns.append("weight")
+        run.append(csv_text(report.weight))
+    if report.tested:
+        run_columns += ["tests", "adjustment"]
+        run += [report.tests, report.adjustment]
     rows = []
     for result in report.results:
-        entry = result.to_dict(report.trend is not None)
+        entry = result.to_dict(trend, report.vs_rest)
         group = result.group or {}
         row: list[Cell] = [entry["measure"], csv_text(result.column)]
         row += [csv_text(group_text(group[key])) if key in group else None for key in keys]
-        row += [entry.get(name) for name in fields]
-        rows.append(row)
-    return csv_document(["measure", "column", *keys, *fields], rows)
+        row += [_measure_cell(name, entry.get(name)) for name in fields]
+        rows.append(row + run)
+    return csv_document(["measure", "column", *keys, *fields, *run_columns], rows)
+
+
+def _measure_cell(name: str, value: Any) -> Cell:
+    """A measure field as a cell: the base period and the note are text (user text for the base)."""
+    if name in ("base", "test_note"):
+        return None if value is None else csv_text(str(value))
+    return cast("Cell", value)
+
+
+PLAN_COLUMNS = ("measure", "moe", "change", "power", "n", "assumed")
+
+
+def render_plan(report: PlanReport) -> str:
+    """One row per plan, the JSON fields as columns."""
+    rows = [[p.measure, p.moe, p.change, p.power, p.n, csv_text(p.assumed)] for p in report.plans]
+    return csv_document(PLAN_COLUMNS, rows)
 
 
 def render_history(report: HistoryReport) -> str:

@@ -36,6 +36,7 @@ from cxscore.render.numbers import (
     lift_change,
     score_tier,
     standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.report_settings import ReportMeta, report_meta
@@ -441,7 +442,9 @@ def _given(metric: MetricScore, scale: str) -> str:
         spread = format_spread(metric.assessments, metric.assessor_sd)
         return f'{given}<br><span class="muted">{spread}</span>' if spread else given
     value = with_unit(format_value(metric.value), esc(metric.unit) if metric.unit else None)
-    detail = format_interval(metric.ci_low, metric.ci_high, metric.n)
+    detail = format_interval(
+        metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, esc)
+    )
     return f'{value}<br><span class="muted">{detail}</span>' if detail else value
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -19,6 +21,29 @@ _LONG_LISTS = ("brands", "ranking")
 
 
 def _dump(document: dict[str, Any]) -> str:
+    """:func:`_write`, with every non-finite number written as ``null`` (JSON has no NaN or infinity).
+
+    Models keep non-finite numbers out already; this is the last line, so that no value that slips
+    through can crash a renderer. The document is copied only when the strict writer refuses it.
+    """
+    try:
+        return _write(document)
+    except ValueError:
+        return _write(_finite(document))
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float, however deeply nested, replaced by ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _write(document: dict[str, Any]) -> str:
     """Indented JSON, except that a ``brands`` or ``ranking`` list is written one compact item per line.
 
     Indented output goes through json's pure-Python encoder; for a 10,000-brand portfolio that
@@ -55,6 +80,11 @@ def render_rank(board: Leaderboard) -> str:
 
 def render_measure(report: MeasureReport) -> str:
     """``{"measures": [...]}`` with unrounded values, overall results first."""
+    return _dump(report.to_dict())
+
+
+def render_plan(report: PlanReport) -> str:
+    """``{"schema_version": 1, "plans": [{"measure", "moe", "change", "power", "n", "assumed"}]}``."""
     return _dump(report.to_dict())
 
 

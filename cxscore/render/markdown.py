@@ -24,6 +24,7 @@ from cxscore.render.numbers import (
     industry_anchors_text,
     lift_change,
     standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.textsafe import markdown_block, markdown_inline
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
@@ -52,7 +54,9 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
     """``4/5``; a measured value with its unit, interval and n (``42 points [34.6, 48.9] n=400``); or —."""
     if metric.value is not None:
         unit = markdown_inline(metric.unit) if metric.unit else None
-        backing = format_interval(metric.ci_low, metric.ci_high, metric.n)
+        backing = format_interval(
+            metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, markdown_inline)
+        )
         return with_unit(format_value(metric.value), unit) + (f" {backing}" if backing else "")
     if metric.rating is None:
         return "—"
@@ -419,6 +423,15 @@ def render_history(report: HistoryReport) -> str:
     for history in report.histories:
         lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_plan(report: PlanReport) -> str:
+    """The plans as one GFM table: measure, margin or change (and power), answers needed, assumption."""
+    from cxscore.render.plans import PLAN_HEADER, assumptions, plan_cells
+
+    rows = [[markdown_inline(cell) for cell in plan_cells(plan)] for plan in report.plans]
+    lines = ["# Answers needed", "", markdown_inline(assumptions(report)), ""]
+    return "\n".join([*lines, *table(list(PLAN_HEADER), rows, "lrrrr")]) + "\n"
 
 
 def render_customers(report: CustomersReport) -> str:

@@ -8,10 +8,12 @@ rounded half-up:
 * without ``--by`` or ``--trend``, one table with a row per measure;
 * otherwise one table per measure, a row per segment (``all`` first). Without ``--trend`` the
   columns are the value, its 95% interval and n. With it, each period is a column (``all`` first)
-  whose cells read ``value ±half-width n``, marked ▲ or ▼ where the change against the previous
-  period is significant (the *wide* layout); when the periods are too many for that, or (on a
-  terminal) the columns do not fit its width, each period is a row under its segment instead, with
-  the change and its p-value in a column (the *long* layout).
+  whose cells read ``value ±half-width n``, marked ▲ or ▼ where the change against the base
+  period is significant after the run's multiple-comparison adjustment (the *wide* layout); when
+  the periods are too many for that, under ``--weight`` or ``--vs-rest`` (whose n eff and
+  comparison columns only rows have), or (on a terminal) the columns do not fit its width, each
+  period is a row under its segment instead, with the change, its base when a gap lies between, and
+  its p-values in a column (the *long* layout); a period a segment lacks is a gap row (``—``).
 
 Every table is built in one pass over the results, and the wide layout only for a bounded number of
 periods, so rendering stays linear in the number of groups.
@@ -129,23 +131,46 @@ def format_half_width(result: MeasureResult) -> str:
     return "±" + format_number((result.ci_high - result.ci_low) / 2, decimals)
 
 
-def format_change(result: MeasureResult) -> str:
-    """The change against the previous period and its p-value: ``-6.5 p=0.411``."""
+def format_change(result: MeasureResult, base: str | None = None) -> str:
+    """The change against the base period (named when it is not ``base``, the period shown before)
+    and its p-values, raw and adjusted: ``-6.5 p=0.041 adj=0.246``, ``+3.0 vs 2024-Q1 p=0.7 adj=1``."""
     if result.change is None:
         return ""
-    decimals = 2 if result.kind.value in ("ces", "response_time") else 1
-    shown = format_delta(result.change, decimals)
+    shown = format_delta(result.change, _decimals(result))
+    if result.base is not None and value_text(result.base) != base:
+        shown += f" vs {value_text(result.base)}"
+    return shown + _p_values(result)
+
+
+def format_vs_rest(result: MeasureResult) -> str:
+    """A segment minus the rest of the rows, with its p-values: ``+8.1 p=0.002 adj=0.008``."""
+    if result.vs_rest is None:
+        return ""
+    return format_delta(result.vs_rest, _decimals(result)) + _p_values(result)
+
+
+def _decimals(result: MeasureResult) -> int:
+    return 2 if result.kind.value in ("ces", "response_time") else 1
+
+
+def _p_value(p: float) -> str:
+    return "<0.001" if p < 0.001 else "=" + format_number(p, 3)
+
+
+def _p_values(result: MeasureResult) -> str:
     if result.p_value is None:
-        return shown
-    p_value = "p<0.001" if result.p_value < 0.001 else f"p={format_number(result.p_value, 3)}"
-    return f"{shown} {p_value}"
+        return ""
+    adjusted = result.p_adjusted
+    shown = f" p{_p_value(result.p_value)}"
+    return shown if adjusted is None or adjusted == result.p_value else f"{shown} adj{_p_value(adjusted)}"
 
 
 def change_mark(result: MeasureResult) -> str:
-    """▲ or ▼ for a significant rise or fall against the previous period, else empty."""
-    if not result.significant or result.change is None:
+    """▲ or ▼ for a significant rise or fall (after adjustment) against the base period or the rest."""
+    difference = result.change if result.change is not None else result.vs_rest
+    if not result.significant or difference is None:
         return ""
-    return RISE if result.change > 0 else FALL
+    return RISE if difference > 0 else FALL
 
 
 def measure_label(result: MeasureResult) -> str:
@@ -164,26 +189,48 @@ def _flag(result: MeasureResult) -> str:
 
 
 def _p90(result: MeasureResult) -> str:
-    return "" if result.p90 is None else format_measure_value(result, result.p90)
+    """The p90 with its distribution-free interval: ``48.0 [40.5, 52.0]``."""
+    if result.p90 is None:
+        return ""
+    shown = format_measure_value(result, result.p90)
+    if result.p90_ci_low is None or result.p90_ci_high is None:
+        return shown
+    low, high = (
+        format_measure_value(result, result.p90_ci_low),
+        format_measure_value(result, result.p90_ci_high),
+    )
+    return f"{shown} [{low}, {high}]"
+
+
+def _n_effective(result: MeasureResult) -> str:
+    return "" if result.n_effective is None else format_number(result.n_effective, 1)
 
 
 def _cell(result: MeasureResult, marked: bool) -> tuple[str, ...]:
     """A result as one cell of the wide layout: value, ±half-width (or / p90), n, flag (and mark)."""
     timed = result.kind.value == "response_time"
-    spread = ("/ " + _p90(result) if result.p90 is not None else "") if timed else format_half_width(result)
+    p90 = "" if result.p90 is None else "/ " + format_measure_value(result, result.p90)
+    spread = p90 if timed else format_half_width(result)
     cell = (format_measure_value(result, result.value), spread, str(result.n), _flag(result))
     return (*cell, change_mark(result)) if marked else cell
 
 
-def _detail(result: MeasureResult, timed: bool, trend: bool) -> tuple[tuple[str, ...], ...]:
-    """A result as the cells of a detail row: value, interval (or p90), n and flag, change and mark."""
-    spread = _p90(result) if timed else format_measure_interval(result)
+def _detail(
+    result: MeasureResult, timed: bool, trend: bool, weighted: bool = False, base: str | None = None
+) -> tuple[tuple[str, ...], ...]:
+    """A result as the cells of a detail row: value, interval, p90 (times), n and flag, n effective
+    (weighted), and the change (trend) or the difference from the rest (``--vs-rest``) with its mark."""
     cells: tuple[tuple[str, ...], ...] = (
         (format_measure_value(result, result.value),),
-        (spread,),
+        (format_measure_interval(result),),
+        *(((_p90(result),),) if timed else ()),
         (str(result.n), _flag(result)),
+        *(((_n_effective(result),),) if weighted else ()),
     )
-    return (*cells, (format_change(result), change_mark(result))) if trend else cells
+    if not trend:
+        return cells
+    compared = format_change(result, base) if result.vs_rest is None else format_vs_rest(result)
+    return (*cells, (compared, change_mark(result)))
 
 
 # Layout ---------------------------------------------------------------------------------------------
@@ -215,8 +262,9 @@ def _by_measure(report: MeasureReport) -> tuple[list[_Measure], list[tuple[str, 
 
 
 def wide_possible(report: MeasureReport) -> bool:
-    """Whether the periods of a ``--trend`` report are few enough to be columns."""
-    if report.trend is None:
+    """Whether the periods of a ``--trend`` report are few enough to be columns (and the report is
+    unweighted and without ``--vs-rest``: those add columns that only the long layout has)."""
+    if report.trend is None or report.weight is not None or report.vs_rest:
         return False
     trend = report.trend
     periods = {value_text(result.group.get(trend)) for result in report.results if result.group}
@@ -226,8 +274,9 @@ def wide_possible(report: MeasureReport) -> bool:
 def measure_tables(report: MeasureReport, wide: bool) -> list[MeasureTable]:
     """The report's tables: in the wide layout (periods as columns) when ``wide``, else the long one."""
     measures, periods = _by_measure(report)
+    weighted = report.weight is not None
     if not report.by and report.trend is None:
-        return [_measures_table(measures)]
+        return [_measures_table(measures, weighted)]
     segment_header = " · ".join(report.by)
     tables = []
     for measure in measures:
@@ -237,53 +286,80 @@ def measure_tables(report: MeasureReport, wide: bool) -> list[MeasureTable]:
         if report.trend is not None and wide:
             tables.append(_wide_table(measure, title, timed, segment_header, periods))
         else:
-            tables.append(_long_table(measure, title, timed, segment_header, report.trend))
+            tables.append(_long_table(measure, title, timed, segment_header, report, periods))
     return tables
 
 
-def _measures_table(measures: list[_Measure]) -> MeasureTable:
+def _value_columns(timed: bool, weighted: bool) -> list[TableColumn]:
+    """Value, its interval, p90 (times), n and, under weights, Kish's effective n."""
+    columns = [TableColumn("Median" if timed else "Value", _VALUE), TableColumn("95% CI", _SPREAD)]
+    if timed:
+        columns.append(TableColumn("p90 [95% CI]", _SPREAD))
+    columns.append(TableColumn("n", _N))
+    if weighted:
+        columns.append(TableColumn("n eff", _SPREAD))
+    return columns
+
+
+def _measures_table(measures: list[_Measure], weighted: bool) -> MeasureTable:
     """Without segments or periods: a row per measure, with p90 when a response time is measured."""
     timed = any(measure.first.kind.value == "response_time" for measure in measures)
-    columns = [
-        TableColumn("Measure", _LABEL),
-        TableColumn("Value", _VALUE),
-        TableColumn("95% CI", _SPREAD),
-        TableColumn("n", _N),
-    ]
-    if timed:
-        columns.append(TableColumn("p90", _SPREAD))
+    columns = [TableColumn("Measure", _LABEL), *_value_columns(timed, weighted)]
     rows = []
     for measure in measures:
         result = measure.first
         label = f"{measure_label(result)} · {result.column}"
-        value, interval, n = _detail(result, False, False)
-        cells = [(label,), value, interval, n] + ([(_p90(result),)] if timed else [])
-        rows.append(TableRow(tuple(cells)))
+        cells = list(_detail(result, False, False, weighted))
+        if timed:
+            cells.insert(2, (_p90(result),))
+        rows.append(TableRow(((label,), *cells)))
     return MeasureTable("", "", tuple(columns), rows)
 
 
 def _long_table(
-    measure: _Measure, title: str, timed: bool, segment_header: str, trend: str | None
+    measure: _Measure,
+    title: str,
+    timed: bool,
+    segment_header: str,
+    report: MeasureReport,
+    periods: list[tuple[str, ...]],
 ) -> MeasureTable:
-    """A row per segment (and, with a trend, per period under it): value, interval, n (and change)."""
+    """A row per segment (and, with a trend, per period under it): value, interval, n (and change or
+    the difference from the rest). A period a segment lacks between its first and last is a gap row."""
+    trend, weighted = report.trend, report.weight is not None
     columns = [TableColumn(segment_header, _LABEL)] if segment_header else []
     if trend is not None:
         columns.append(TableColumn(trend, _LABEL))
-    columns += [
-        TableColumn("Median" if timed else "Value", _VALUE),
-        TableColumn("p90" if timed else "95% CI", _SPREAD),
-        TableColumn("n", _N),
-    ]
-    if trend is not None:
-        columns.append(TableColumn("Change", _CHANGE))
+    columns += _value_columns(timed, weighted)
+    compared = trend is not None or report.vs_rest
+    if compared:
+        header = {(True, False): "Change", (False, True): "vs rest"}.get(
+            (trend is not None, report.vs_rest), "Change · vs rest"
+        )
+        columns.append(TableColumn(header, _CHANGE))
+    order = {period: index for index, period in enumerate(periods)}
+    labelled = bool(segment_header) + (trend is not None)
+    gap = tuple(("—",) if c.parts == _VALUE else ("",) * len(c.parts) for c in columns[labelled:])
     rows = []
     for segment, by_period in measure.cells.items():
-        for number, (period, result) in enumerate(by_period.items()):
+        shown: list[tuple[tuple[str, ...], MeasureResult | None]] = list(by_period.items())
+        present = [order[period] for period, _ in shown if period in order]
+        if present:
+            # Gaps: the periods between the segment's first and last that it has no row for.
+            missing = [
+                periods[i] for i in range(min(present), max(present) + 1) if periods[i] not in by_period
+            ]
+            shown += [(period, None) for period in missing]
+            shown.sort(key=lambda item: order.get(item[0], -1))
+        before: str | None = None
+        for number, (period, result) in enumerate(shown):
             # A segment is named on its first row only, so that its periods read as a block under it.
             labels = [("" if number else " · ".join(segment) or ALL,)] if segment_header else []
             if trend is not None:
                 labels.append((period[0] if period else ALL,))
-            cells = _detail(result, timed, trend is not None)
+            cells = gap if result is None else _detail(result, timed, compared, weighted, before)
+            if period:
+                before = period[0]
             rows.append(TableRow((*labels, *cells), overall=not segment))
     return MeasureTable(title, "", tuple(columns), rows)
 
@@ -313,6 +389,28 @@ def _wide_table(
     return MeasureTable(title, "median / p90, n" if timed else "", tuple(columns), rows)
 
 
+def _skips_a_gap(report: MeasureReport) -> bool:
+    """Whether some change is against a period other than the one just before it."""
+    trend = report.trend or ""
+    _, periods = _by_measure(report)
+    before = {period[0]: periods[index - 1][0] for index, period in enumerate(periods) if index}
+    return any(
+        result.base is not None
+        and before.get(value_text((result.group or {}).get(trend))) != value_text(result.base)
+        for result in report.results
+    )
+
+
+#: How each measure is tested against another period or the rest (README, "Tests").
+_TESTS = {
+    "nps": "NPS difference of adjusted NPS (z)",
+    "csat": "CSAT Newcombe hybrid score",
+    "fcr": "FCR Newcombe hybrid score",
+    "ces": "CES Welch t",
+}
+_ADJUSTED = {"holm": "Holm-adjusted", "bh": "Benjamini–Hochberg-adjusted", "none": "not adjusted"}
+
+
 def legend(report: MeasureReport, wide: bool) -> list[str]:
     """What the numbers and marks mean, one line each, only for what the tables show."""
     kinds = {result.kind.value for result in report.results if result.group is None}
@@ -320,14 +418,38 @@ def legend(report: MeasureReport, wide: bool) -> list[str]:
     shares = [kind.upper() for kind in ("csat", "fcr") if kind in kinds]
     methods += [" and ".join(shares) + " Wilson"] if shares else []
     methods += ["CES Student t"] if "ces" in kinds else []
+    methods += ["response times order statistics (distribution-free)"] if "response_time" in kinds else []
     lines = [f"95% intervals: {', '.join(methods)}."] if methods else []
+    if report.weight is not None:
+        lines.append(
+            f"Weighted by '{report.weight}': n counts answers; values, intervals and tests use the weights "
+            "and Kish's effective n (n eff)."
+        )
     if wide and methods:
         lines.append("Cells: value ±half the width of its 95% interval, then n (valid answers).")
     if any(result.insufficient_n for result in report.results):
-        lines.append(f"{SMALL} insufficient n: fewer than 100 valid answers.")
+        tested = ", never tested" if report.tested else ""
+        lines.append(f"{SMALL} insufficient n: fewer than {report.min_n} valid answers{tested}.")
+    if report.tested:
+        tests = [_TESTS[kind] for kind in ("nps", "csat", "fcr", "ces") if kind in kinds]
+        untested = "; response times are not tested" if "response_time" in kinds else ""
+        against = " or ".join(
+            words
+            for words, shown in (
+                ("the base period", report.trend is not None),
+                ("the rest of the rows", report.vs_rest),
+            )
+            if shown
+        )
+        lines.append(
+            f"{report.tests} test{'s' if report.tests != 1 else ''} against {against}, p-values "
+            f"{_ADJUSTED[report.adjustment]} over all of them (adj): {', '.join(tests) or 'none'}{untested}."
+        )
+    if report.trend is not None and _skips_a_gap(report):
+        lines.append("A change after a gap (—) is against the last period with answers, which it names.")
     marks = {change_mark(result) for result in report.results} - {""}
     if marks:
         named = ((RISE, "rise"), (FALL, "fall"))
         words = " or ".join(f"{mark} {word}" for mark, word in named if mark in marks)
-        lines.append(f"{words}: a significant change against the previous period (two-sided z test, 5%).")
+        lines.append(f"{words}: significant at 5% after adjustment.")
     return lines

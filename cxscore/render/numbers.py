@@ -6,8 +6,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cxscore.compare import Comparison
-    from cxscore.scoring import ScoreResult
+    from cxscore.scoring import MetricScore, ScoreResult
 
 #: Units up to this many characters are shown as written beside a value; longer ones by a short form.
 SHORT_UNIT = 6
@@ -97,8 +99,23 @@ def short_unit(unit: str | None) -> str | None:
     return unit if len(unit) <= SHORT_UNIT else None
 
 
-def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) -> str:
-    """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string."""
+def weighted_by(metric: MetricScore, escape: Callable[[str], str]) -> tuple[float | None, str] | None:
+    """A weighted metric's effective n and weight column (user text, through ``escape``), else None."""
+    if metric.survey_weight is None:
+        return None
+    return metric.n_effective, escape(metric.survey_weight)
+
+
+def format_interval(
+    ci_low: float | None,
+    ci_high: float | None,
+    n: int | None,
+    significant: bool | None = None,
+    weighted: tuple[float | None, str] | None = None,
+) -> str:
+    """What backs a measured value: ``[34.6, 48.9] n=400``, ``n=400``, or the empty string; a
+    difference between groups adds whether it is ``significant`` (its interval excludes 0), and a
+    weighted value its effective n and weight column (``weighted``: ``n eff 210.4, weights w``)."""
     parts = []
     if ci_low is not None and ci_high is not None:
         # Both bounds with the same decimals: two where the interval lies within ±1 (ratios), else one.
@@ -106,6 +123,12 @@ def format_interval(ci_low: float | None, ci_high: float | None, n: int | None) 
         parts.append(f"[{format_bound(ci_low, decimals)}, {format_bound(ci_high, decimals)}]")
     if n is not None:
         parts.append(f"n={n:,}")
+    if weighted is not None:
+        n_effective, column = weighted
+        shown = "" if n_effective is None else f"n eff {format_number(n_effective, 1)}, "
+        parts.append(f"({shown}weights {column})")
+    if significant is not None:
+        parts.append("significant" if significant else "not significant")
     return " ".join(parts)
 
 

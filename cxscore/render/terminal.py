@@ -45,6 +45,7 @@ from cxscore.render.numbers import (
     score_tier,
     short_unit,
     standing_rows,
+    weighted_by,
     with_unit,
 )
 from cxscore.scoring import MetricScore, ScoreResult
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.customer_report import CustomersReport
     from cxscore.data.model import MeasureReport
+    from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard, RankEntry
@@ -183,7 +185,9 @@ def _interval_line(metric: MetricScore) -> str:
     """A measured value's 95% interval and n, or several assessors' spread, dim under the name."""
     if metric.value is None:
         return format_spread(metric.assessments, metric.assessor_sd)
-    return format_interval(metric.ci_low, metric.ci_high, metric.n)
+    return format_interval(
+        metric.ci_low, metric.ci_high, metric.n, metric.significant, weighted_by(metric, clean_line)
+    )
 
 
 def _unrated(result: ScoreResult) -> RenderableType | None:
@@ -618,7 +622,8 @@ class _LaidTable:
             if pieces and part.gap:
                 pieces.append((part.gap, ""))
                 size += len(part.gap)
-            pieces.append((grid_fit(text, width, part.right), style))
+            # A change names its base period (user text) after a gap: made printable like a label.
+            pieces.append((grid_fit(clean_line(text), width, part.right), style))
             size += width
         line.add(" " * (self.widths[index] - size), None)
         for text, style in pieces:
@@ -803,6 +808,19 @@ def render_history(report: HistoryReport) -> RenderableType:
     for history in report.histories:
         blocks.extend((Text(""), _history_block(history)))
     return Group(*blocks)
+
+
+def render_plan(report: PlanReport) -> RenderableType:
+    """The plans as one table: measure, margin or change (and power), answers needed, assumption."""
+    from cxscore.render.plans import PLAN_HEADER, assumptions, plan_cells
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for index, header in enumerate(PLAN_HEADER):
+        grid.add_column(header, justify="right" if index else "left")
+    for plan in report.plans:
+        grid.add_row(*plan_cells(plan))
+    title = Text("Answers needed (95% confidence; changes: two-sided 5% test)", style="bold")
+    return Group(title, Text(assumptions(report), style="dim"), Text(""), grid)
 
 
 # customers -------------------------------------------------------------------------------------------
