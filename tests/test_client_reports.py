@@ -54,6 +54,7 @@ HTML_REPORTS = {
     "compare-two": ["compare", GRINCH, SANTA],
     "rank": ["rank", SANTA, GRINCH, NORTH_POLE],
     "rank-intervals": ["rank", "examples/"],  # measured metrics: intervals, rank ranges
+    "rate-data": ["rate", "examples/data/acme-survey.yaml", "examples/data/acme-cx-index.yaml"],  # weighted
     "rate-measured": ["rate", "examples/acme-kpis.yaml", "examples/panel/north-pole-post.yaml"],
     "compare-intervals": ["compare", "examples/acme-kpis.yaml", SANTA],
     "history": ["history", HISTORY],
