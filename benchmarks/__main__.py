@@ -23,6 +23,7 @@ SUITES = (
     "benchmarks.portfolio",
     "benchmarks.measure",
     "benchmarks.groups",
+    "benchmarks.drivers",
     "benchmarks.customers",
     "benchmarks.engines",
 )

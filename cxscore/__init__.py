@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 __all__ = [
     "brand_history",
     "compare_brands",
+    "drivers",
     "customers",
     "frameworks",
     "measure",

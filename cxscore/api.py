@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
@@ -201,6 +202,33 @@ def customers(
     path = None if output is None else Path(output)
     file_format = None if path is None else ("parquet" if path.suffix.lower() == ".parquet" else "csv")
     return compute_customers(source, spec, path, file_format)
+
+
+def drivers(
+    *data: PathArg,
+    outcome: str,
+    drivers: Sequence[str],
+    by: Sequence[str] = (),
+    weight: str | None = None,
+    framework: str | None = None,
+    scale: str | None = None,
+    replicates: int = 1000,
+    seed: int = 0,
+    table: str | None = None,
+    engine: str | None = None,
+) -> DriversReport:
+    """What ``cxscore drivers`` computes: each driver's share of R² (Johnson's relative weights) with
+    a bootstrap interval, Shapley values, betas, VIFs and the importance–performance quadrant.
+
+    ``drivers`` are column names, or ``"COL=METRIC_ID"`` to map a column to ``framework``'s metric
+    (default cx-six); needs the ``data`` extra.
+    """
+    from cxscore.data import DataSource
+    from cxscore.keydrivers import analyse
+
+    source = DataSource(paths=tuple(_names(data)), table=table, engine=engine)
+    report, _ = analyse(source, outcome, list(drivers), framework, scale, list(by), weight, replicates, seed)
+    return report
 
 
 def frameworks() -> list[Framework]:

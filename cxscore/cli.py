@@ -20,6 +20,7 @@ from cxscore import __version__
 from cxscore.customer_lists import CustomerList, VipBy
 from cxscore.render import (
     CustomersFormat,
+    DriversFormat,
     FrameworkFormat,
     HistoryFormat,
     MeasureFormat,
@@ -239,6 +240,14 @@ MinCoverage = Annotated[
     ),
 ]
 EXIT_GATE = 1
+FrameworkWeights = Annotated[
+    Path | None,
+    typer.Option(
+        "--framework-weights",
+        metavar="FILE",
+        help="Score with the metric weights of this framework file (e.g. from drivers --write-framework).",
+    ),
+]
 
 
 def _complete_what_if(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -310,6 +319,7 @@ def rate(
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
     engine: DataEngine = None,
+    framework_weights: FrameworkWeights = None,
     report_config: ReportConfig = None,
 ) -> None:
     """Score brand files and show the scorecard."""
@@ -318,7 +328,14 @@ def rate(
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage, confident)
     report = build_rate_report(
-        paths, what_if or [], baseline, details, fail_on_regression, allow_outside or [], engine=engine
+        paths,
+        what_if or [],
+        baseline,
+        details,
+        fail_on_regression,
+        allow_outside or [],
+        engine=engine,
+        framework_weights=framework_weights,
     )
     chosen = format_for("rate", output_format, _name(output))
     with report_facts(chosen, report_config):
@@ -346,15 +363,17 @@ def compare(
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
     engine: DataEngine = None,
+    framework_weights: FrameworkWeights = None,
     report_config: ReportConfig = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
     from cxscore.gating import Gates
-    from cxscore.scorecard import score_files
+    from cxscore.scorecard import load_weights, score_files
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
-    comparison = compare_results(score_files(paths, allow_outside or [], engine=engine))
+    weights = None if framework_weights is None else load_weights(framework_weights)
+    comparison = compare_results(score_files(paths, allow_outside or [], engine=engine, weights=weights))
     chosen = format_for("compare", output_format, _name(output))
     with report_facts(chosen, report_config):
         emit(renderer("compare", chosen)(comparison), output)
@@ -753,6 +772,95 @@ def customers(
     if shown not in ("csv", "parquet"):
         with report_facts(shown, report_config):
             emit(renderer("customers", shown)(report), output)
+
+
+@app.command(
+    epilog=_epilog(
+        "cxscore drivers survey.csv --outcome ltr --driver empathy --driver speed",
+        "cxscore drivers survey.csv --outcome ltr --driver q1=empathy --driver q2=responsiveness "
+        "--write-framework derived.yaml --from cx-six",
+        "cxscore drivers survey.csv --outcome ltr --driver q1 --driver q2 --by region -o drivers.html",
+    )
+)
+@handle_user_errors
+def drivers(
+    data: Annotated[
+        Columns, typer.Argument(metavar="DATA...", help="CSV, Parquet or NDJSON files, or glob patterns.")
+    ] = None,
+    outcome: Annotated[
+        str, typer.Option(metavar="COL", help="The outcome column, e.g. likelihood to recommend.")
+    ] = "",
+    driver: Annotated[
+        Columns,
+        typer.Option(metavar="COL[=METRIC_ID]", help="A driver column, optionally mapped to a metric."),
+    ] = None,
+    by: Annotated[
+        Columns, typer.Option(metavar="COL", help="One analysis per segment of this column.")
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option(metavar="COL", help="Row weights (e.g. survey weights).")
+    ] = None,
+    scale: Annotated[
+        str | None, typer.Option(metavar="MIN..MAX", help="Scale of unmapped drivers (default: observed).")
+    ] = None,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--from", metavar="ID_OR_FILE", help="Framework of the mapped metrics (default cx-six)."
+        ),
+    ] = None,
+    write_framework: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Write --from's framework with weights derived from the data."),
+    ] = None,
+    replicates: Annotated[
+        int, typer.Option(metavar="N", help="Bootstrap replicates (0: no intervals).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the bootstrap.")] = 0,
+    table: Annotated[str | None, typer.Option(help="Analyse this table on --engine, not files.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis URL (default: in-memory DuckDB).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of CSV files.")] = None,
+    output_format: Annotated[
+        DriversFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table, json, markdown, csv or html (default: from -o's extension, else table).",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    report_config: ReportConfig = None,
+) -> None:
+    """Key-driver analysis: what moves the outcome (relative weights, Shapley, bootstrap intervals)."""
+    import datetime
+
+    from cxscore.data import DataSource
+    from cxscore.keydrivers import analyse, derived_framework_text
+    from cxscore.output import write_report
+
+    if not outcome:
+        from cxscore.errors import Issue, UsageError
+
+        raise UsageError(Issue("--outcome", "give the outcome column: --outcome COL"))
+    source = DataSource(paths=tuple(data or ()), table=table, engine=engine, encoding=encoding)
+    report, used = analyse(
+        source, outcome, driver or [], framework, scale, by or [], weight, replicates, seed
+    )
+    derived = None
+    if write_framework is not None:
+        from cxscore.keydrivers import DEFAULT_FRAMEWORK
+        from cxscore.loader import FrameworkCatalog
+
+        base = used or FrameworkCatalog().load_reference(DEFAULT_FRAMEWORK)
+        derived = derived_framework_text(report, base, datetime.date.today())
+    for warning in report.warnings:
+        sys.stderr.write(_printable(warning) + "\n")
+    chosen = format_for("drivers", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("drivers", chosen)(report), output)
+    if derived is not None:
+        write_report(write_framework, derived)
 
 
 def app_for(args: list[str]) -> typer.Typer:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cxscore.errors import InputError, Issue, UsageError, did_you_mean, notice
 from cxscore.loader import LoadedBrand
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
-from cxscore.scorecard import is_single_file, load_brands, score_files
+from cxscore.scorecard import is_single_file, load_brands, load_weights, score_files, with_weights
 from cxscore.scoring import SCHEMA_VERSION, ScoreResult, score_brand
 
 if TYPE_CHECKING:
@@ -162,9 +162,12 @@ def build_rate_report(
     allow_outside: Sequence[Path] = (),
     *,
     engine: str | None = None,
+    framework_weights: Path | None = None,
 ) -> RateReport:
-    """Score the files, and add what-if scenarios and a baseline change when asked for."""
+    """Score the files, and add what-if scenarios and a baseline change when asked for; with
+    ``framework_weights``, on the weights of that framework file's metrics (``drivers --write-framework``)."""
     assignments = parse_what_if(what_if)
+    weights = None if framework_weights is None else load_weights(framework_weights)
     if fail_on_regression and baseline is None:
         raise UsageError(Issue("--fail-on-regression", "needs --baseline LAST.yaml to compare against"))
     if baseline is not None and not (len(paths) == 1 and is_single_file(paths)):
@@ -172,10 +175,12 @@ def build_rate_report(
     what_ifs: tuple[WhatIf, ...] = ()
     if assignments:
         loaded_brands = load_brands(paths, allow_outside, engine=engine)
+        if weights is not None:
+            loaded_brands = [with_weights(loaded, weights) for loaded in loaded_brands]
         what_ifs = tuple(apply_what_if(loaded, assignments) for loaded in loaded_brands)
         results = tuple(scenario.current for scenario in what_ifs)
     else:
-        results = tuple(score_files(paths, allow_outside, engine=engine))
+        results = tuple(score_files(paths, allow_outside, engine=engine, weights=weights))
     change = None
     if baseline is not None:
         from cxscore.compare import compare_results  # only a baseline needs it: keep `rate` start-up lean

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from cxscore.errors import CxScoreError, InputError
+from cxscore.errors import CxScoreError, InputError, Issue
 from cxscore.loader import FrameworkCatalog, LoadedBrand, expand_paths, load_brand
+from cxscore.models import Framework
 from cxscore.scoring import ScoreResult, score_brand
 
 T = TypeVar("T")
@@ -61,10 +62,48 @@ def score_loaded(loaded: LoadedBrand) -> ScoreResult:
 
 
 def score_files(
-    arguments: Iterable[str], allow_outside: Sequence[Path] = (), *, engine: str | None = None
+    arguments: Iterable[str],
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
+    weights: Framework | None = None,
 ) -> list[ScoreResult]:
-    """Load and score every brand file named, in the order given."""
-    return map_brands(arguments, score_loaded, allow_outside, engine=engine)
+    """Load and score every brand file named, in the order given (with ``weights``' metric weights)."""
+    if weights is None:
+        return map_brands(arguments, score_loaded, allow_outside, engine=engine)
+    reweighted = weights
+    return map_brands(
+        arguments, lambda loaded: score_loaded(with_weights(loaded, reweighted)), allow_outside, engine=engine
+    )
+
+
+def load_weights(reference: Path) -> Framework:
+    """The framework file ``--framework-weights`` names (one ``drivers --write-framework`` wrote)."""
+    return FrameworkCatalog().load_reference(str(reference))
+
+
+def with_weights(loaded: LoadedBrand, weights: Framework) -> LoadedBrand:
+    """``loaded`` scored on its framework with the weights of the metrics ``weights`` also has.
+
+    The framework takes ``weights``' id and name, so every report says which weights it used. Every
+    metric of ``weights`` must be in the brand's framework (its other metrics keep their weights).
+    """
+    framework = loaded.framework
+    unknown = [metric.id for metric in weights.metrics if framework.metric(metric.id) is None]
+    if unknown:
+        message = (
+            f"--framework-weights: metric '{unknown[0]}' of {weights.id} is not in the brand's framework "
+            f"{framework.id} (its metrics: {', '.join(m.id for m in framework.metrics)})"
+        )
+        raise InputError(Issue(loaded.path, message))
+    document = framework.model_dump()
+    document["id"], document["name"] = weights.id, weights.name
+    for metric in document["metrics"]:
+        other = weights.metric(metric["id"])
+        if other is not None:
+            metric["weight"] = other.weight
+    # Validated again rather than copied: the copy must not keep the original's cached metric index.
+    return loaded._replace(framework=Framework.model_validate(document))
 
 
 def is_single_file(arguments: list[str]) -> bool:

@@ -53,6 +53,28 @@ def test_measure_to_dict_is_the_json_report(cli: Cli) -> None:
     assert report.to_dict() == expected
 
 
+def test_drivers_to_dict_is_the_json_report(cli: Cli) -> None:
+    survey = ROOT / "examples/data/drivers-survey.csv"
+    drivers = ["empathy=empathy", "consistency", "responsiveness=responsiveness"]
+    report = cxscore.drivers(
+        survey, outcome="likelihood_to_recommend", drivers=drivers, replicates=30, seed=4
+    )
+    options = [arg for driver in drivers for arg in ("--driver", driver)]
+    expected = cli_json(
+        cli,
+        "drivers",
+        survey,
+        "--outcome",
+        "likelihood_to_recommend",
+        *options,
+        "--replicates",
+        "30",
+        "--seed",
+        "4",
+    )
+    assert report.to_dict() == expected
+
+
 def test_frameworks_are_the_bundled_ones() -> None:
     assert [framework.id for framework in cxscore.frameworks()] == [
         "closed-loop",

@@ -70,6 +70,18 @@ HTML_REPORTS = {
         "--top",
         "10",
     ],  # fmt: skip
+    "drivers": [
+        "drivers",
+        "examples/data/drivers-survey.csv",
+        "--outcome",
+        "likelihood_to_recommend",
+        "--driver",
+        "empathy",
+        "--driver",
+        "responsiveness",
+        "--driver",
+        "consistency",
+    ],  # fmt: skip
 }
 
 # The page axe runs in: the report, with axe-core and a runner that writes the result into the DOM for

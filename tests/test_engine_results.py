@@ -47,8 +47,9 @@ ALLOWED = {
     # customers: the model's compact inputs, grouped by (x, t_x, T) and by (x, mean repeat value).
     ("cxscore/data/customers.py", "_numbers"),
 }
-#: SQL statements DuckDB runs that return no table rows (settings, the CSV reader macro).
-STATEMENTS = {("cxscore/data/sources.py", "_read_csv")}
+#: SQL statements that return no table rows (settings, the CSV reader macro, the bootstrap's table
+#: of replicates).
+STATEMENTS = {("cxscore/data/sources.py", "_read_csv"), ("cxscore/data/drivers.py", "_replicate_table")}
 #: Functions that call such a method on data already in Python (an Arrow table cxscore built itself).
 LOCAL = {("cxscore/data/customers.py", "_uploaded")}
 

@@ -78,6 +78,7 @@ RESULT_TYPES = {
     "plan": "PlanReport",
     "frameworks": "list[Framework]",
     "framework": "Framework",
+    "drivers": "DriversReport",
     "customers": "CustomersReport",
 }
 
@@ -99,6 +100,16 @@ def results_for(command: str) -> object:
         specs = specs_from_options(["likelihood_to_recommend"], ["csat"], [], [], [], None)
         source = DataSource(paths=(str(ROOT / "examples/data/survey-by-region.csv"),))
         return compute_measures(source, specs, ["region"], None)
+    if command == "drivers":
+        from cxscore.api import drivers
+
+        survey = ROOT / "examples/data/drivers-survey.csv"
+        return drivers(
+            survey,
+            outcome="likelihood_to_recommend",
+            drivers=["empathy=empathy", "consistency"],
+            replicates=20,
+        )
     if command == "plan":
         from cxscore.data.plan import make_plan
 

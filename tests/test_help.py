@@ -18,6 +18,7 @@ COMMANDS = [
     ["schema"],
     ["init"],
     ["measure"],
+    ["drivers"],
     ["frameworks"],
     ["frameworks", "show"],
 ]

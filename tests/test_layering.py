@@ -23,7 +23,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "cxscore"
 
 PRESENTATION = ("rich", "typer", "click", "cxscore.render", "cxscore.cli")
-ENGINES = ("ibis", "duckdb", "pyarrow", "pandas", "pyspark", "sqlglot")
+ENGINES = ("ibis", "duckdb", "pyarrow", "pandas", "pyspark", "sqlglot", "numpy", "scipy")
 # Renderers turn a result into text; reading files or running queries is the commands' and core's job.
 LOADING = (
     "cxscore.loader",
@@ -46,7 +46,7 @@ CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("cxscore.loader", "cxscore.schema", "cxscore.starter", "cxscore.completion", "cxscore.uncertainty"),
     ("cxscore.scoring",),
     ("cxscore.scorecard",),
-    ("cxscore.compare", "cxscore.rank", "cxscore.report", "cxscore.history"),
+    ("cxscore.compare", "cxscore.rank", "cxscore.report", "cxscore.history", "cxscore.keydrivers"),
     ("cxscore.gating",),
     ("cxscore.api",),
 )

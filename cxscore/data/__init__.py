@@ -27,6 +27,7 @@ from cxscore.data.session import DataSession
 
 if TYPE_CHECKING:
     from cxscore.data.customer_report import CustomersReport, CustomersSpec
+    from cxscore.data.driver_model import DriversReport, DriversRequest
 
 __all__ = [
     "DataSession",
@@ -38,6 +39,7 @@ __all__ = [
     "MeasureResult",
     "MeasureSpec",
     "MetricMeasure",
+    "compute_drivers",
     "compute_customers",
     "compute_measure",
     "compute_metric_value",
@@ -145,6 +147,18 @@ def _within(session: DataSession | None) -> Iterator[DataSession]:
         return
     with DataSession() as own:
         yield own
+
+
+def compute_drivers(
+    source: DataSource, request: DriversRequest, session: DataSession | None = None
+) -> DriversReport:
+    """The key-driver analysis of ``request`` (``cxscore drivers``) over the rows of ``source``."""
+    _require_engine(source, "cxscore.data.drivers")
+    from cxscore.data.drivers import analyse_drivers
+    from cxscore.data.sources import open_source
+
+    with _within(session) as active:
+        return analyse_drivers(open_source(source, active), request)
 
 
 def _require_engine(source: DataSource, module: str = "cxscore.data.compute") -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
@@ -93,8 +94,18 @@ class CustomersFormat(StrEnum):
     parquet = "parquet"
 
 
+class DriversFormat(StrEnum):
+    """Output formats of ``cxscore drivers``."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+
+
 Command = Literal[
-    "rate", "compare", "rank", "history", "measure", "plan", "frameworks", "framework", "customers"
+    "rate", "compare", "rank", "history", "measure", "plan", "frameworks", "framework", "customers", "drivers"
 ]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -107,6 +118,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "frameworks": tuple(FrameworkFormat),
     "framework": tuple(FrameworkFormat),
     "customers": tuple(f for f in CustomersFormat if f is not CustomersFormat.parquet),
+    "drivers": tuple(DriversFormat),
 }
 
 _MODULES = {
@@ -172,6 +184,8 @@ def renderer(command: Literal["history"], output_format: str) -> Renderer[Histor
 def renderer(command: Literal["measure"], output_format: str) -> Renderer[MeasureReport]: ...
 @overload
 def renderer(command: Literal["plan"], output_format: str) -> Renderer[PlanReport]: ...
+@overload
+def renderer(command: Literal["drivers"], output_format: str) -> Renderer[DriversReport]: ...
 @overload
 def renderer(command: Literal["frameworks"], output_format: str) -> Renderer[list[Framework]]: ...
 @overload

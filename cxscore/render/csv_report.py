@@ -20,6 +20,7 @@ from cxscore.textsafe import clean_block
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
@@ -394,3 +395,29 @@ def render_customers(report: CustomersReport) -> str:
         }
         rows.append([values[name] for name in EXPORT_COLUMNS])
     return csv_document(EXPORT_COLUMNS, rows)
+
+
+def render_drivers(report: DriversReport) -> str:
+    """One row per driver (per segment with --by): the model's fields, then the driver's, unrounded."""
+    from cxscore.data.model import plain_value
+
+    model_fields = ["outcome", "n", "invalid", "r_squared", "adjusted_r_squared"]
+    driver_fields = ["driver", "metric", "relative_weight", "share_percent", "ci_low", "ci_high", "shapley"]
+    driver_fields += ["beta", "r", "vif", "mean", "performance_percent", "quadrant"]
+    rows = []
+    for model in report.models:
+        entry = model.to_dict()
+        group = model.group or {}
+        for driver in entry["drivers"]:
+            row: list[Cell] = [csv_text(_text(plain_value(group.get(key)))) for key in report.by]
+            row += [csv_text(entry[name]) if name == "outcome" else entry[name] for name in model_fields]
+            row += [
+                csv_text(driver[name]) if name in ("driver", "metric", "quadrant") else driver[name]
+                for name in driver_fields
+            ]
+            rows.append(row)
+    return csv_document([*report.by, *model_fields, *driver_fields], rows)
+
+
+def _text(value: Cell) -> str | None:
+    return None if value is None else str(value)

@@ -45,6 +45,7 @@ from cxscore.textsafe import clean_block, clean_line
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriverModel, DriversReport
     from cxscore.history import History, HistoryReport, Line
     from cxscore.rank import Leaderboard, RankEntry
     from cxscore.report import RateReport, WhatIf
@@ -983,3 +984,111 @@ def render_customers(report: CustomersReport) -> str:
     ]
     source = esc(shown_path(report.source))
     return _page(f"Customers — {source}", f"Customers of {source}", body, method=False)
+
+
+# drivers -----------------------------------------------------------------------------------------------
+
+
+def _drivers_scatter(model: DriverModel) -> str:
+    """The importance–performance map as inline SVG: a point per driver, the quadrant lines at the
+    means, the quadrants named in their corners; every label escaped."""
+    from cxscore.render.drivers import PLOT_HEIGHT, PLOT_WIDTH, axis_limits, plot_box, split_lines
+
+    left, top, width, height = plot_box()
+    x_low, x_high, y_low, y_high = axis_limits(model)
+
+    def x(share: float) -> float:
+        return left + (share - x_low) / (x_high - x_low) * width
+
+    def y(performance: float) -> float:
+        return top + height - (performance - y_low) / (y_high - y_low) * height
+
+    split_x, split_y = split_lines(model)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {PLOT_WIDTH} {PLOT_HEIGHT}" role="img" '
+        'aria-label="Importance–performance map"><title>Importance–performance map</title>',
+        f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="{GRID_COLOUR}"/>',
+        f'<line class="mark" x1="{x(split_x):.1f}" y1="{top}" x2="{x(split_x):.1f}" y2="{top + height}"/>',
+        f'<line class="mark" x1="{left}" y1="{y(split_y):.1f}" x2="{left + width}" y2="{y(split_y):.1f}"/>',
+        f'<text class="muted" x="{left + width - 4}" y="{top + height - 6}" '
+        'text-anchor="end">fix first</text>',
+        f'<text class="muted" x="{left + width - 4}" y="{top + 14}" text-anchor="end">keep up</text>',
+        f'<text class="muted" x="{left + 4}" y="{top + 14}">possible overkill</text>',
+        f'<text class="muted" x="{left + 4}" y="{top + height - 6}">low priority</text>',
+        f'<text x="{left + width / 2}" y="{PLOT_HEIGHT - 10}" text-anchor="middle">'
+        "importance: share of R² (%)</text>",
+        f'<text x="16" y="{top + height / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {top + height / 2})">performance (% of scale)</text>',
+        f'<text class="muted" x="{left}" y="{top + height + 16}" text-anchor="middle">{x_low:g}</text>',
+        f'<text class="muted" x="{left + width}" y="{top + height + 16}" text-anchor="middle">'
+        f"{format_number(x_high, 0)}</text>",
+        f'<text class="muted" x="{left - 6}" y="{top + height}" text-anchor="end">'
+        f"{format_number(y_low, 0)}</text>",
+        f'<text class="muted" x="{left - 6}" y="{top + 10}" text-anchor="end">'
+        f"{format_number(y_high, 0)}</text>",
+    ]
+    for driver in model.drivers:
+        if driver.performance_percent is None:
+            continue
+        px, py = x(driver.share_percent), y(driver.performance_percent)
+        title = (
+            f"{driver.driver}: share {format_number(driver.share_percent)}%, "
+            f"performance {format_number(driver.performance_percent)}%"
+        )
+        # A label right of its point, or left of it in the right third, so it stays inside the plot.
+        right = px > left + width * 2 / 3
+        anchor = f'x="{px - 8:.1f}" text-anchor="end"' if right else f'x="{px + 8:.1f}"'
+        parts += [
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{OVERALL_COLOUR}">'
+            f"<title>{esc(title)}</title></circle>",
+            f'<text {anchor} y="{py + 4:.1f}">{esc(_clip(driver.driver, 28))}</text>',
+        ]
+    parts.append("</svg>")
+    caption = "The table below gives every driver's importance and performance."
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
+
+
+def render_drivers(report: DriversReport) -> str:
+    """A card per model: fit, the importance–performance map, and the drivers grouped by quadrant."""
+    from cxscore.render.drivers import (
+        HEADER,
+        TEXT_COLUMNS,
+        driver_cells,
+        group_label,
+        method_note,
+        model_summary,
+        report_title,
+    )
+
+    header = "".join(
+        f"<th>{esc(name)}</th>" if i in TEXT_COLUMNS else f'<th class="num">{esc(name)}</th>'
+        for i, name in enumerate(HEADER)
+    )
+    body = []
+    for model in report.models:
+        label = group_label(model)
+        body.append('<section class="card">')
+        if label is not None:
+            body.append(f"<h2>{esc(label)}</h2>")
+        body += [f'<p class="meta">{esc(model_summary(model))}</p>', _drivers_scatter(model)]
+        # Eleven columns: on a narrow page the table scrolls inside its card rather than overflowing it.
+        body.append(
+            '<div style="overflow-x: auto" tabindex="0" role="region" aria-label="Drivers table">'
+            f"<table><thead><tr>{header}</tr></thead><tbody>"
+        )
+        for quadrant, drivers in model.quadrant_groups():
+            body.append(f'<tr><th colspan="{len(HEADER)}">{esc(quadrant.value.capitalize())}</th></tr>')
+            for driver in drivers:
+                cells = driver_cells(driver)
+                body.append(
+                    "<tr>"
+                    + "".join(
+                        f"<td>{esc(cell)}</td>" if i in TEXT_COLUMNS else f'<td class="num">{esc(cell)}</td>'
+                        for i, cell in enumerate(cells)
+                    )
+                    + "</tr>"
+                )
+        body += ["</tbody></table></div>", "</section>"]
+    body.append(f'<p class="meta">{esc(method_note(report))}</p>')
+    title = esc(report_title(report))
+    return _page(title, title, body, method=False)

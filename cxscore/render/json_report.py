@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
@@ -111,4 +112,9 @@ def render_history(report: HistoryReport) -> str:
 
 def render_customers(report: CustomersReport) -> str:
     """``customers --format json`` (schema_version 1): the summary, model, segments and listed rows."""
+    return _dump(report.to_dict())
+
+
+def render_drivers(report: DriversReport) -> str:
+    """``{"schema_version": 1, "outcome", "n", ..., "drivers": [...]}``; ``{"groups": [...]}`` with --by."""
     return _dump(report.to_dict())

@@ -32,6 +32,7 @@ from cxscore.textsafe import markdown_block, markdown_inline
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
@@ -467,4 +468,31 @@ def render_customers(report: CustomersReport) -> str:
     more = more_line(report)
     if more:
         lines += ["", markdown_inline(more)]
+    return "\n".join(lines) + "\n"
+
+
+def render_drivers(report: DriversReport) -> str:
+    """Per model: its fit, then one table per importance–performance quadrant; user text escaped."""
+    from cxscore.render.drivers import (
+        HEADER,
+        TEXT_COLUMNS,
+        driver_cells,
+        group_label,
+        method_note,
+        model_summary,
+        report_title,
+    )
+
+    lines = _heading(markdown_inline(report_title(report)))
+    align = "".join("l" if i in TEXT_COLUMNS else "r" for i in range(len(HEADER)))
+    for model in report.models:
+        label = group_label(model)
+        if label is not None:
+            lines += [f"## {markdown_inline(label)}", ""]
+        lines += [markdown_inline(model_summary(model)), ""]
+        for quadrant, drivers in model.quadrant_groups():
+            rows = [[markdown_inline(cell) for cell in driver_cells(driver)] for driver in drivers]
+            lines += [f"**{markdown_inline(quadrant.value.capitalize())}**", ""]
+            lines += [*table([markdown_inline(h) for h in HEADER], rows, align), ""]
+    lines.append(markdown_inline(method_note(report)))
     return "\n".join(lines) + "\n"

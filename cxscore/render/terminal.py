@@ -54,6 +54,7 @@ from cxscore.textsafe import clean_block, clean_line
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
     from cxscore.data.customer_report import CustomersReport
+    from cxscore.data.driver_model import DriversReport
     from cxscore.data.model import MeasureReport
     from cxscore.data.plan import PlanReport
     from cxscore.history import History, HistoryReport, Line
@@ -877,4 +878,36 @@ def render_customers(report: CustomersReport) -> RenderableType:
     more = more_line(report)
     if more:
         parts.append(Text(more, style="dim"))
+    return Group(*parts)
+
+
+def render_drivers(report: DriversReport) -> RenderableType:
+    """Per model: its fit, then its drivers grouped by quadrant ("fix first" first), most important
+    first within each; user text as Text objects, control characters made visible."""
+    from cxscore.render.drivers import driver_cells, group_label, method_note, model_summary, report_title
+
+    parts: list[RenderableType] = [Text(clean_line(report_title(report)), style="bold")]
+    shown = (0, 2, 3, 5, 6, 8, 9, 10)  # the columns of render.drivers.HEADER that fit 80 columns
+    headers = ("Driver", "Share", "95% CI", "Shapley", "Beta", "VIF", "Mean", "Perf.")
+    for model in report.models:
+        label = group_label(model)
+        parts.append(Text(""))
+        if label is not None:
+            parts.append(Text(clean_line(label), style="bold"))
+        parts.append(Text(clean_line(model_summary(model)), style="dim"))
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        # The driver's name folds rather than being cut: it is the one column that must be readable.
+        table.add_column(headers[0], justify="left", overflow="fold", min_width=16)
+        for header in headers[1:]:
+            table.add_column(header, justify="right", no_wrap=True)
+        for quadrant, drivers in model.quadrant_groups():
+            table.add_row(Text(quadrant.value.capitalize(), style="bold"), *([""] * (len(headers) - 1)))
+            for driver in drivers:
+                cells = driver_cells(driver)
+                name = Text("  " + clean_line(cells[0]))
+                if driver.metric and driver.metric != driver.driver:
+                    name.append(f" ({clean_line(driver.metric)})", style="dim")
+                table.add_row(name, *(Text(cells[i]) for i in shown[1:]))
+        parts.append(table)
+    parts.append(Text(method_note(report), style="dim"))
     return Group(*parts)
