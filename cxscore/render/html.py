@@ -119,6 +119,7 @@ th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.overall td, tr.overall th { font-weight: 700; border-top: 2px solid var(--ink); }
 tbody th { background: none; font-weight: normal; }
+tbody th[colspan] { background: var(--soft); font-weight: 600; }
 td.best { background: #dafbe1; font-weight: 700; }
 .up { color: var(--excellent); } .down { color: var(--very-poor); }
 .tier-excellent { color: var(--excellent); } .tier-good { color: var(--good); } .tier-ok { color: var(--ok); }
@@ -157,6 +158,7 @@ footer a { color: var(--accent); }
   h2, h3, caption { break-after: avoid; }
   table.large { break-before: page; }
   thead { display: table-header-group; }
+  [role="region"] { overflow: visible !important; }
   footer { padding-bottom: 0; }
 }
 """
