@@ -291,3 +291,15 @@ def test_customers_gives_duckdb_numbers_on_spark(spark: Any, cli: Callable[..., 
     on_spark.pop("model_se")
     _same(duck, on_spark)
     assert duck["delight"]  # the list is compared, not two empty ones
+
+
+def test_drivers_gives_duckdb_numbers_on_spark(spark: Any, cli: Callable[..., Result]) -> None:
+    """Point estimates and, on one file read in order, the seeded bootstrap interval too."""
+    survey = EXAMPLES / "data" / "drivers-survey.csv"
+    mapped = ("first_contact_resolution", "empathy", "responsiveness", "consistency")
+    drivers = [part for name in mapped for part in ("--driver", f"{name}={name}")]
+    args = ("drivers", survey, "--outcome", "likelihood_to_recommend", *drivers, "--seed", "7", "-f", "json")
+    duck = _json(cli(*args))
+    on_spark = _json(cli(*args, "--engine", "pyspark"))
+    _same(duck, on_spark)
+    assert all(driver["ci_low"] is not None for driver in duck["drivers"])

@@ -466,7 +466,8 @@ def _bootstrap(
     if count == 0:
         return [np.empty((0, p)) for _ in groups]
     complete_rows = centred.filter(centred["__cx_complete"])
-    native = dataset.backend.name == "duckdb"
+    # Engines with a bitwise XOR and UNNEST (DuckDB, Spark); SQLite gets the arithmetic forms.
+    native = dataset.backend.name in ("duckdb", "pyspark")
     keyed = with_row_keys(complete_rows, "__cx_position", request.seed, native)
     keyed = keyed.select(
         "__cx_key",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import logging
 import os
 import shutil
 import sys
@@ -115,7 +116,22 @@ def connect_spark(target: SparkTarget) -> tuple[Any, bool]:
         session = builder.getOrCreate()
     if target.remote is None:
         session.sparkContext.setLogLevel("ERROR")
+    _quiet_python_loggers()
     return ibis.pyspark.connect(session), True
+
+
+def _quiet_python_loggers() -> None:
+    """Keep PySpark's own Python loggers off the report's terminal.
+
+    PySpark 4 logs every refused query with its whole plan and the JVM's stack (one JSON line of tens
+    of kilobytes) before raising the error, which cxscore then reports in one line of its own.
+    """
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # PySpark 3 has no such loggers
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def close_spark(backend: Any, started: bool) -> None:
