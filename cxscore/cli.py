@@ -4,11 +4,12 @@ Only typer is imported at start-up; each command imports what it needs, so ``cxs
 fast and the rating path never loads data engines or unused renderers.
 """
 
+import contextlib
 import errno
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -129,7 +130,7 @@ def emit(report: Any, output: Path | None) -> None:
     """
     from cxscore.output import is_stdout, write_report
 
-    if not isinstance(report, str):
+    if not isinstance(report, str | bytes):
         console = _terminal_console(is_stdout(output))
         with console.capture() as captured:
             console.print(report)
@@ -142,6 +143,32 @@ def emit(report: Any, output: Path | None) -> None:
 
 def _name(output: Path | None) -> str | None:
     return None if output is None else str(output)
+
+
+ReportConfig = Annotated[
+    Path | None,
+    typer.Option(
+        "--report-config",
+        metavar="FILE",
+        help="Report settings (title, organisation, logo, accent, paper) for html, pdf and markdown; "
+        "default: cxscore.toml, or [tool.cxscore] in pyproject.toml, here or in a folder above.",
+    ),
+]
+# The formats that show the report settings and the generation line.
+_BRANDED = {"html", "pdf", "markdown"}
+
+
+@contextlib.contextmanager
+def report_facts(chosen_format: str, config: Path | None) -> Iterator[None]:
+    """While a report renders: its settings (``--report-config`` or the file found upward) and the
+    generation time, for the formats that show them (the table and data formats skip the lookup)."""
+    if chosen_format not in _BRANDED and config is None:
+        yield
+        return
+    from cxscore.report_settings import build_report_meta, use_report_meta
+
+    with use_report_meta(build_report_meta(config)):
+        yield
 
 
 def _terminal_console(terminal: bool) -> Any:
@@ -169,8 +196,8 @@ FormatOption = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="Report format: table, json, markdown, csv, html or total (default: from -o's extension, "
-        "else table).",
+        help="Report format: table, json, markdown, csv, html, pdf or total (default: from -o's "
+        "extension, else table).",
     ),
 ]
 DataEngine = Annotated[
@@ -293,6 +320,7 @@ def rate(
     allow_outside: AllowOutside = None,
     engine: DataEngine = None,
     framework_weights: FrameworkWeights = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
@@ -309,7 +337,9 @@ def rate(
         engine=engine,
         framework_weights=framework_weights,
     )
-    emit(renderer("rate", format_for("rate", output_format, _name(output)))(report), output)
+    chosen = format_for("rate", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("rate", chosen)(report), output)
     _gate(gates.check(report.results, report.change))
 
 
@@ -334,6 +364,7 @@ def compare(
     allow_outside: AllowOutside = None,
     engine: DataEngine = None,
     framework_weights: FrameworkWeights = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Compare brands side by side: the best per metric marked; for two brands, the change from the first."""
     from cxscore.compare import compare_results
@@ -343,7 +374,9 @@ def compare(
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     weights = None if framework_weights is None else load_weights(framework_weights)
     comparison = compare_results(score_files(paths, allow_outside or [], engine=engine, weights=weights))
-    emit(renderer("compare", format_for("compare", output_format, _name(output)))(comparison), output)
+    chosen = format_for("compare", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("compare", chosen)(comparison), output)
     _gate(gates.check(comparison.results))
 
 
@@ -362,6 +395,7 @@ def rank(
     min_coverage: MinCoverage = None,
     allow_outside: AllowOutside = None,
     engine: DataEngine = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Rank brands by overall score: band, coverage, strongest and weakest metric."""
     from cxscore.gating import Gates
@@ -369,7 +403,9 @@ def rank(
 
     gates = Gates(fail_under, fail_under_metric, min_coverage=min_coverage, confident=confident)
     board = rank_files(paths, top, allow_outside or [], engine=engine)
-    emit(renderer("rank", format_for("rank", output_format, _name(output)))(board), output)
+    chosen = format_for("rank", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("rank", chosen)(board), output)
     _gate(gates.check(board.entries))
 
 
@@ -388,19 +424,22 @@ def history(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="Report format: table, json, markdown, csv or html (default: from -o's extension, else "
-            "table).",
+            help="Report format: table, json, markdown, csv, html or pdf (default: from -o's extension, "
+            "else table).",
         ),
     ] = None,
     output: OutputOption = None,
     allow_outside: AllowOutside = None,
     engine: DataEngine = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Follow brands through their assessments, by date: every score with its change since the one before."""
     from cxscore.history import build_history
 
     report = build_history(paths, allow_outside or [], engine=engine)
-    emit(renderer("history", format_for("history", output_format, _name(output)))(report), output)
+    chosen = format_for("history", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("history", chosen)(report), output)
 
 
 @app.command(epilog=_epilog("cxscore validate examples/santa.yaml", "cxscore validate brands/"))
@@ -710,6 +749,7 @@ def customers(
         ),
     ] = None,
     output: OutputOption = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Customer value from orders: VIPs, the yearly delight list, RFM segments, BG/NBD and Gamma-Gamma."""
     from cxscore.data import DataSource, compute_customers
@@ -730,7 +770,8 @@ def customers(
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
     if shown not in ("csv", "parquet"):
-        emit(renderer("customers", shown)(report), output)
+        with report_facts(shown, report_config):
+            emit(renderer("customers", shown)(report), output)
 
 
 @app.command(
@@ -789,6 +830,7 @@ def drivers(
         ),
     ] = None,
     output: OutputOption = None,
+    report_config: ReportConfig = None,
 ) -> None:
     """Key-driver analysis: what moves the outcome (relative weights, Shapley, bootstrap intervals)."""
     import datetime
@@ -814,7 +856,9 @@ def drivers(
         derived = derived_framework_text(report, base, datetime.date.today())
     for warning in report.warnings:
         sys.stderr.write(_printable(warning) + "\n")
-    emit(renderer("drivers", format_for("drivers", output_format, _name(output)))(report), output)
+    chosen = format_for("drivers", output_format, _name(output))
+    with report_facts(chosen, report_config):
+        emit(renderer("drivers", chosen)(report), output)
     if derived is not None:
         write_report(write_framework, derived)
 

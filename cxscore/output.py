@@ -29,6 +29,7 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from cxscore.errors import Issue, UsageError
 
@@ -53,8 +54,9 @@ def is_stdout(path: Path | None) -> bool:
     return path is None or str(path) == STDOUT
 
 
-def write_report(path: Path | None, text: str) -> None:
-    """Write a finished report to ``path`` (see the module docstring), or to standard output."""
+def write_report(path: Path | None, text: str | bytes) -> None:
+    """Write a finished report (text, or a PDF's bytes) to ``path`` (see the module docstring), or to
+    standard output."""
     if is_stdout(path):
         write_stdout(text)
         return
@@ -62,7 +64,7 @@ def write_report(path: Path | None, text: str) -> None:
     descriptor = _open_descriptor(path)
     if descriptor is not None:  # /dev/stdout, /dev/fd/N: this process's own stream, as it is
         try:
-            _write_all(descriptor, text.encode("utf-8"))
+            _write_all(descriptor, _encoded(text))
         except OSError as error:
             raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
         return
@@ -166,11 +168,14 @@ def _copy_to(descriptor: int, source: Path) -> None:
             _write_all(descriptor, chunk)
 
 
-def write_stdout(text: str) -> None:
-    """Write ``text`` to standard output, checking that every byte was written."""
+def write_stdout(text: str | bytes) -> None:
+    """Write ``text`` (or bytes, as they are) to standard output, checking that every byte was written."""
     stream = sys.stdout
     if stream is None:  # started with stdout closed (`>&-`)
         raise UsageError(Issue("stdout", "cannot write the report: standard output is closed"))
+    if isinstance(text, bytes):
+        _write_bytes_to_stdout(stream, text)
+        return
     try:
         descriptor = stream.fileno()
     except (AttributeError, OSError, ValueError):
@@ -180,6 +185,24 @@ def write_stdout(text: str) -> None:
         return
     stream.flush()
     _write_all(descriptor, text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+
+
+def _write_bytes_to_stdout(stream: TextIO, data: bytes) -> None:
+    """A binary report on standard output: never onto a terminal, where it would be noise."""
+    if stream.isatty():
+        raise UsageError(Issue("stdout", "a PDF is binary: write it to a file with -o report.pdf"))
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        stream.buffer.write(data)  # a test's captured stream
+        stream.flush()
+        return
+    stream.flush()
+    _write_all(descriptor, data)
+
+
+def _encoded(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode("utf-8")
 
 
 _STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
@@ -224,13 +247,13 @@ def _refuse_unwritable(path: Path, status: os.stat_result) -> None:
         raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
 
 
-def _write_in_place(path: Path, target: Path, text: str) -> None:
+def _write_in_place(path: Path, target: Path, text: str | bytes) -> None:
     try:
         descriptor = os.open(target, os.O_WRONLY | os.O_APPEND if _is_fifo(target) else os.O_WRONLY)
     except OSError as error:
         raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
     try:
-        _write_all(descriptor, text.encode("utf-8"))
+        _write_all(descriptor, _encoded(text))
     except OSError as error:
         raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
     finally:
@@ -243,7 +266,7 @@ def _is_fifo(path: Path) -> bool:
     return False
 
 
-def _write_atomic(path: Path, target: Path, text: str) -> None:
+def _write_atomic(path: Path, target: Path, text: str | bytes) -> None:
     """Write a new or regular file so readers see the old file or the whole new one, never a part.
 
     The file gets the permissions a plain ``open`` would give it (an existing file's, else 0o666 less
@@ -260,7 +283,7 @@ def _write_atomic(path: Path, target: Path, text: str) -> None:
         raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
     try:
         os.fchmod(descriptor, _mode_for(target))
-        _write_all(descriptor, text.encode("utf-8"))
+        _write_all(descriptor, _encoded(text))
         os.fsync(descriptor)
         os.close(descriptor)
         descriptor = -1

@@ -7,6 +7,7 @@ full scorecard are dropped before the next file is read.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,8 @@ class RankEntry(NamedTuple):
     rank_low: int | None = None
     rank_high: int | None = None
     p_above_next: float | None = None
+    assessed: datetime.date | None = None
+    assessor: str | None = None
 
     @property
     def low_coverage(self) -> bool:
@@ -131,6 +134,8 @@ def summarise(result: ScoreResult) -> RankEntry:
         metric_scores=tuple((mark.name, mark.score_percent) for mark in marks),
         overall_ci_low=result.overall_ci_low,
         overall_ci_high=result.overall_ci_high,
+        assessed=result.assessed,
+        assessor=result.assessor,
     )
 
 

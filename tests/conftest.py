@@ -24,6 +24,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: The generation time every report states, fixed so golden files stay stable (2024-12-20 09:30 UTC).
+FIXED_EPOCH = "1734687000"
+
+
+@pytest.fixture(autouse=True)
+def fixed_generation_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports say when they were generated: pin that time with the reproducible-builds variable."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

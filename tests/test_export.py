@@ -129,8 +129,13 @@ def results_for(command: str) -> object:
 
 @pytest.mark.parametrize(("command", "output_format"), sorted(RENDERERS))
 def test_every_format_maps_to_a_renderer_for_every_command(command: str, output_format: str) -> None:
+    if output_format == "pdf" and CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
     rendered = renderer(command, output_format)(results_for(command))  # type: ignore[call-overload]
-    if output_format == "table":
+    if output_format == "pdf":
+        assert isinstance(rendered, bytes)
+        assert rendered.startswith(b"%PDF-")
+    elif output_format == "table":
         assert hasattr(rendered, "__rich_console__") or hasattr(rendered, "__rich__")
     else:
         assert isinstance(rendered, str)
@@ -159,7 +164,7 @@ def test_format_choices_are_the_registered_formats(command: str, choices: type[S
 
 
 @pytest.mark.parametrize("command", ["rate", "compare", "rank"])
-@pytest.mark.parametrize("output_format", list(OutputFormat))
+@pytest.mark.parametrize("output_format", [f for f in OutputFormat if f != OutputFormat.pdf])  # pdf: its own
 def test_output_option_for_every_format_and_command(
     cli: Cli, tmp_path: Path, in_root: None, command: str, output_format: OutputFormat
 ) -> None:
@@ -411,7 +416,11 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] += 1
-        self.fetches += [f"{tag} {name}" for name, _ in attrs if name in {"src", "href", "srcset", "action"}]
+        self.fetches += [
+            f"{tag} {name}"
+            for name, value in attrs
+            if name in {"src", "href", "srcset", "action"} and not (value or "").startswith(("#", "data:"))
+        ]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)

@@ -293,7 +293,7 @@ def test_a_narrow_terminal_leaves_out_the_oldest_periods(in_root: None) -> None:
 
 
 def test_history_formats_are_registered() -> None:
-    assert set(FORMATS["history"]) == {"table", "json", "markdown", "csv", "html"}
+    assert set(FORMATS["history"]) == {"table", "json", "markdown", "csv", "html", "pdf"}
     assert {choice.value for choice in HistoryFormat} == set(FORMATS["history"])
 
 

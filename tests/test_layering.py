@@ -41,7 +41,7 @@ LOADING = (
 CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("cxscore", "cxscore.errors", "cxscore.textsafe", "cxscore.compat"),
     ("cxscore.yamlsafe", "cxscore.output"),
-    ("cxscore.models",),
+    ("cxscore.models", "cxscore.report_settings"),
     ("cxscore.data",),
     ("cxscore.loader", "cxscore.schema", "cxscore.starter", "cxscore.completion", "cxscore.uncertainty"),
     ("cxscore.scoring",),

@@ -2,9 +2,9 @@
 
 Every command goes through this registry: ``renderer(command, format)`` gives the function that
 renders that command's result (``render_<command>`` in the format's module), typed by the result it
-takes, so mypy checks that a command hands its renderer the right model. A renderer returns a string,
-or a rich renderable for the terminal (``table``), which the command line prints or lays out at 100
-columns for a file.
+takes, so mypy checks that a command hands its renderer the right model. A renderer returns a
+string, bytes (PDF), or a rich renderable for the terminal (``table``), which the command line prints
+or lays out at 100 columns for a file.
 
 Renderer modules are imported only when their format is asked for, so the rating path never pays for
 formats it does not print.
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
 
-    #: What a renderer returns: finished text, or a rich renderable for the terminal.
-    Rendered: TypeAlias = str | RenderableType
+    #: What a renderer returns: finished text, a document's bytes (PDF), or a rich renderable.
+    Rendered: TypeAlias = str | bytes | RenderableType
 
 
 class OutputFormat(StrEnum):
@@ -41,6 +41,7 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
     csv = "csv"
     html = "html"
+    pdf = "pdf"
     total = "total"
 
 
@@ -79,6 +80,7 @@ class HistoryFormat(StrEnum):
     markdown = "markdown"
     csv = "csv"
     html = "html"
+    pdf = "pdf"
 
 
 class CustomersFormat(StrEnum):
@@ -125,6 +127,7 @@ _MODULES = {
     OutputFormat.markdown: "cxscore.render.markdown",
     OutputFormat.csv: "cxscore.render.csv_report",
     OutputFormat.html: "cxscore.render.html",
+    OutputFormat.pdf: "cxscore.render.pdf",
     OutputFormat.total: "cxscore.render.total",
 }
 
@@ -143,6 +146,7 @@ _BY_EXTENSION = {
     ".csv": "csv",
     ".html": "html",
     ".htm": "html",
+    ".pdf": "pdf",
 }
 
 

@@ -8,8 +8,11 @@ reaches the page, so a brand named ``<script>`` is shown, never run.
 
 from __future__ import annotations
 
+import datetime
 import html
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from cxscore.render.numbers import (
@@ -36,7 +39,8 @@ from cxscore.render.numbers import (
     weighted_by,
     with_unit,
 )
-from cxscore.textsafe import clean_block
+from cxscore.report_settings import ReportMeta, report_meta
+from cxscore.textsafe import clean_block, clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison, Row
@@ -47,20 +51,49 @@ if TYPE_CHECKING:
     from cxscore.report import RateReport, WhatIf
     from cxscore.scoring import MetricScore, ScoreResult
 
-SERIES_COLOURS = ("#0969da", "#d4661c", "#8250df", "#1a7f37", "#bf3989", "#57606a")
+#: Brands' colours in charts: blues, purples, teal and greys, none of them a band colour (no green,
+#: amber, orange or red), so a brand's bar never reads as a verdict. Each passes 4.5:1 on white.
+SERIES_COLOURS = ("#0969da", "#8250df", "#bf3989", "#1b7c83", "#57606a", "#0a3069")
+#: The score levels' colours (text and bars): each at least 4.5:1 against white and the table's grey.
+TIER_COLOURS = {
+    "excellent": "#116329",
+    "good": "#1a7f37",
+    "ok": "#7d4e00",
+    "poor": "#bc4c00",
+    "very-poor": "#cf222e",
+}
+#: What each level means, in words: the legend that keeps meaning off colour alone.
+TIER_WORDS = {
+    "excellent": "80% or more",
+    "good": "65% to under 80%",
+    "ok": "50% to under 65%",
+    "poor": "35% to under 50%",
+    "very-poor": "under 35%",
+}
+#: A table with more rows than this starts on a new printed page rather than splitting at once.
+LARGE_TABLE_ROWS = 14
 
 _CSS = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #656d76; --line: #d0d7de; --soft: #f6f8fa;
-  --excellent: #1a7f37; --good: #2da44e; --ok: #bf8700; --poor: #d4661c; --very-poor: #cf222e; }
+  --excellent: #116329; --good: #1a7f37; --ok: #7d4e00; --poor: #bc4c00; --very-poor: #cf222e; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #eef1f4; color: var(--ink);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-main { max-width: 1040px; margin: 0 auto; padding: 28px 20px 12px; }
-h1 { font-size: 26px; margin: 0 0 18px; }
+header.report, main, footer { max-width: 1040px; margin: 0 auto; padding-left: 20px; padding-right: 20px; }
+header.report { display: flex; align-items: center; gap: 18px; padding-top: 24px; padding-bottom: 6px; }
+header.report img.logo { max-height: 64px; max-width: 200px; }
+header.report .org { margin: 0; font-weight: 600; }
+header.report .kind { margin: 0; color: var(--muted); }
+main { padding-top: 12px; padding-bottom: 12px; }
+h1 { font-size: 26px; margin: 0; color: var(--accent); border-top: 4px solid var(--accent);
+  padding-top: 6px; }
 h2 { font-size: 22px; margin: 0; overflow-wrap: anywhere; }
 h3 { font-size: 16px; margin: 22px 0 8px; }
 section.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 22px 24px;
   margin: 0 0 22px; box-shadow: 0 1px 3px rgba(31, 35, 40, .06); }
+.appendix h2 { font-size: 18px; color: var(--accent); }
+.appendix h3 { margin-top: 14px; }
+.appendix p { margin: 4px 0 10px; }
 .head { display: flex; justify-content: space-between; align-items: flex-start; gap: 18px; }
 .meta, .muted { color: var(--muted); }
 .meta { margin: 4px 0 0; }
@@ -72,6 +105,7 @@ section.card { background: #fff; border: 1px solid var(--line); border-radius: 1
 .warn { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 12px;
   margin: 10px 0; }
 figure { margin: 16px 0 6px; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 svg { display: block; width: 100%; height: auto; }
 svg text { font: 13px system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
   fill: var(--ink); }
@@ -79,10 +113,13 @@ svg .track { fill: #eaeef2; }
 svg .value { font-weight: 600; } svg text.muted { fill: var(--muted); }
 svg .mark { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 4 3; }
 table { border-collapse: collapse; width: 100%; margin: 12px 0 4px; font-size: 14px; }
+caption { text-align: left; font-weight: 600; padding: 0 0 4px; }
 th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-tr.overall td { font-weight: 700; border-top: 2px solid var(--ink); }
+tr.overall td, tr.overall th { font-weight: 700; border-top: 2px solid var(--ink); }
+tbody th { background: none; font-weight: normal; }
+tbody th[colspan] { background: var(--soft); font-weight: 600; }
 td.best { background: #dafbe1; font-weight: 700; }
 .up { color: var(--excellent); } .down { color: var(--very-poor); }
 .tier-excellent { color: var(--excellent); } .tier-good { color: var(--good); } .tier-ok { color: var(--ok); }
@@ -95,15 +132,38 @@ table.compact { width: auto; min-width: 60%; }
 .nowrap { white-space: nowrap; }
 .meter span { display: block; height: 10px; border-radius: 3px; background: currentColor; }
 ul.lift { padding-left: 20px; margin: 4px 0; } ul.lift li { margin: 0 0 8px; }
+ul.legend { list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; display: flex; flex-wrap: wrap;
+  gap: 4px 16px; }
 .brands { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 14px;
   margin: 0 0 8px; }
-.brands .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; }
 .brands > div { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .brands .score { text-align: left; }
-footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 24px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+footer { text-align: center; color: var(--muted); font-size: 13px; padding-bottom: 24px; }
+footer a { color: var(--accent); }
+@media print {
+  body { background: #fff; font-size: 10pt; line-height: 1.35; print-color-adjust: exact;
+    -webkit-print-color-adjust: exact; }
+  h1 { font-size: 18pt; } h2 { font-size: 15pt; } .score .pct { font-size: 26pt; }
+  table { font-size: 9pt; } th, td { padding: 2pt 6pt; }
+  figure { margin: 4pt 0 2pt; } figure svg { width: 74%; }
+  h3 { margin: 12pt 0 4pt; } ul.lift li { margin: 0 0 4pt; } header.report { padding-bottom: 0; }
+  header.report, main, footer { max-width: none; padding-left: 0; padding-right: 0; }
+  header.report { padding-top: 0; }
+  section.card { box-shadow: none; border: 0; border-radius: 0; padding: 0; margin: 0 0 12pt; }
+  section.card + section.card, section.appendix { break-before: page; }
+  figure, svg, .head, .brands, .warn, tr, ul.legend { break-inside: avoid; }
+  h2, h3, caption { break-after: avoid; }
+  table.large { break-before: page; }
+  thead { display: table-header-group; }
+  [role="region"] { overflow: visible !important; }
+  footer { padding-bottom: 0; }
+}
 """
 
-# No network at all: only the inline style sheet may apply (and data: images, which none use).
+# No network at all: only the inline style sheet may apply, and the logo as a data: image.
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 # Chart geometry, in SVG user units (the SVG scales to the page width).
@@ -115,7 +175,144 @@ def esc(text: str | None) -> str:
     return "" if text is None else html.escape(clean_block(text), quote=True)
 
 
-def _page(title: str, heading: str, body: list[str]) -> str:
+def css_string(text: str) -> str:
+    """User text as a quoted CSS string: every character but letters, digits and a few safe marks is
+    a hex escape, so nothing in it can end the string, the rule or the style element."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:-")
+    return '"' + "".join(c if c in safe else f"\\{ord(c):06x} " for c in clean_line(text)) + '"'
+
+
+def shown_path(path: str) -> str:
+    """A file name as the reader should see it: relative to the current directory, never absolute."""
+    given = PurePath(path)
+    if not given.is_absolute():
+        return path
+    try:
+        return os.path.relpath(given)  # pathlib has no relative_to that climbs with ..
+    except ValueError:  # another drive (Windows)
+        return given.name
+
+
+def _print_css(meta: ReportMeta, title: str) -> str:
+    """The printed page: paper size and margins, and a running header and footer line (brand, date,
+    page number) drawn in the page margins."""
+    branding = meta.branding
+    left = " · ".join(part for part in (branding.organisation, title) if part)
+    return (
+        f":root {{ --accent: {branding.accent}; }}\n"
+        f"@page {{ size: {branding.paper}; margin: 14mm 14mm 14mm 14mm;\n"
+        f"  @top-left {{ content: {css_string(left)}; font: 9pt sans-serif; color: #57606a; }}\n"
+        f"  @top-right {{ content: {css_string(meta.generated_date)}; font: 9pt sans-serif;"
+        " color: #57606a; }\n"
+        f"  @bottom-left {{ content: {css_string(f'cxscore {meta.version}')}; font: 9pt sans-serif;"
+        " color: #57606a; }\n"
+        '  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt sans-serif;'
+        " color: #57606a; }\n}\n"
+    )
+
+
+def _appendix() -> list[str]:
+    """How the scores are made, in one paragraph each: formula, coverage, bands and colours."""
+    levels = "; ".join(TIER_WORDS.values())
+    return [
+        '<section class="card appendix" aria-labelledby="method">',
+        '<h2 id="method">Method</h2>',
+        "<h3>Formula</h3>",
+        "<p>Each metric's rating becomes a score from 0% to 100%: its points out of the scale's top "
+        "(a 4 of 5 is 80%), or, on frameworks that score the position on the scale, its distance from "
+        "the bottom of the scale; a measured metric (such as NPS or first response time) is scored by "
+        "the framework's curve for its value. The overall is the weighted average of the rated "
+        "metrics' scores, each counted in proportion to its weight. A metric's points lost are what it "
+        "keeps the overall from 100%, so raising it to the top of the scale lifts the overall by "
+        "exactly that much.</p>",
+        "<h3>Coverage</h3>",
+        "<p>Metrics that were not rated are left out of the overall rather than counted as zero. "
+        "Coverage is the share of the framework's total weight that was rated; an overall that rests "
+        "on less than half of the weight is marked as low coverage and should be read with care.</p>",
+        "<h3>Bands and colours</h3>",
+        "<p>The band (such as Good or Poor) is the name the framework gives to the range the overall "
+        "falls in; each framework sets its own thresholds, with their source, and <code>cxscore "
+        "frameworks show</code> lists them. Colours only repeat what the words and numbers say: an "
+        "overall takes the colour of its band (dark green Excellent, green Good, brown OK, orange Poor, "
+        "red Very poor), and a metric's score the colour of its level, the same in every report "
+        f"({esc(levels)}).</p>",
+        "</section>",
+    ]
+
+
+def _brands(names: Iterable[str]) -> str:
+    """The brands a report is about, for its title and its printed header (cut when long)."""
+    return _clip(", ".join(dict.fromkeys(names)), 90)
+
+
+def _tier_name(tier: str) -> str:
+    return "OK" if tier == "ok" else tier.replace("-", " ").capitalize()
+
+
+def _legend() -> str:
+    """The colour key, in words, under a table whose scores are coloured by level."""
+    items = "".join(
+        f'<li><span class="swatch" style="background:{TIER_COLOURS[tier]}" aria-hidden="true"></span>'
+        f"{words}</li>"
+        for tier, words in TIER_WORDS.items()
+    )
+    return (
+        f'<ul class="legend" aria-label="Colour key of scores"><li>Score colours:</li>{items}'
+        "<li>an overall takes the colour of its band</li></ul>"
+    )
+
+
+def _band_legend() -> str:
+    """The colour key of a table whose overall scores are coloured by their band."""
+    items = "".join(
+        f'<li><span class="swatch" style="background:{TIER_COLOURS[tier]}" aria-hidden="true"></span>'
+        f"{_tier_name(tier)}</li>"
+        for tier in TIER_WORDS
+    )
+    return f'<ul class="legend" aria-label="Colour key of bands"><li>Band colours:</li>{items}</ul>'
+
+
+def _assessed(assessed: datetime.date | None, assessor: str | None) -> str:
+    """``assessed 2024-12-17 by X`` (or ``date not given``), escaped."""
+    when = f'<span class="nowrap">{assessed.isoformat()}</span>' if assessed else ""
+    text = f"assessed {when}" if assessed else "assessment date not given"
+    return text + (f" by {esc(assessor)}" if assessor else "")
+
+
+def _initial(text: str) -> str:
+    """The text with its first letter a capital (and nothing else changed, unlike ``capitalize``)."""
+    return text[:1].upper() + text[1:]
+
+
+def _report_page(kind: str, subject: str, body: list[str]) -> str:
+    """A whole report about ``subject`` (plain text: brand names), of a ``kind`` such as "CX scorecard"."""
+    return _page(f"{esc(kind)} — {esc(subject)}", esc(kind), body)
+
+
+def _footer(meta: ReportMeta, method: bool) -> str:
+    """What the reader needs to know of the numbers' origin, in words."""
+    made = f"cxscore {esc(meta.version)} on {meta.generated_date}"
+    if not method:
+        return f"Figures from {made}."
+    return f'Scores from {made}; method: see <a href="#method">the appendix</a>.'
+
+
+def _page(title: str, heading: str, body: list[str], method: bool = True) -> str:
+    """A whole report: header (logo, organisation, heading, generation line), the sections, the method
+    appendix and a footer that says where the scores come from. ``title`` ("kind — subject") and
+    ``heading`` are HTML, escaped by the caller; the settings' title, when given, replaces the heading.
+    ``method``: whether the page shows CX scores, whose method the appendix explains."""
+    meta = report_meta()
+    branding = meta.branding
+    kind_line = f'<p class="kind">{title}</p>' if branding.title else ""
+    if branding.title:
+        heading, title = esc(branding.title), f"{esc(branding.title)} — {title}"
+    logo = ""
+    if branding.logo_uri:
+        alt = f"{branding.organisation} logo" if branding.organisation else "Logo"
+        logo = f'<img class="logo" src="{branding.logo_uri}" alt="{esc(alt)}">'
+    organisation = f'<p class="org">{esc(branding.organisation)}</p>' if branding.organisation else ""
+    generated = f"Generated {meta.generated_time} by cxscore {esc(meta.version)}"
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -124,15 +321,20 @@ def _page(title: str, heading: str, body: list[str]) -> str:
             '<meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="cxscore {esc(meta.version)}">',
             f"<title>{title}</title>",
-            f"<style>{_CSS}</style>",
+            f"<style>{_CSS}{_print_css(meta, html.unescape(title))}</style>",
             "</head>",
             "<body>",
+            '<header class="report">',
+            *([logo] if logo else []),
+            f'<div>{organisation}<h1>{heading}</h1>{kind_line}<p class="meta">{generated}</p></div>',
+            "</header>",
             "<main>",
-            f"<h1>{heading}</h1>",
             *body,
+            *(_appendix() if method else []),
             "</main>",
-            "<footer>Generated by cxscore · self-contained: no scripts, no network</footer>",
+            f"<footer><p>{_footer(meta, method)}</p></footer>",
             "</body>",
             "</html>",
             "",
@@ -140,13 +342,25 @@ def _page(title: str, heading: str, body: list[str]) -> str:
     )
 
 
+def _size(rows: int) -> str:
+    """`` large`` for a table long enough to start on a new printed page, else nothing."""
+    return " large" if rows > LARGE_TABLE_ROWS else ""
+
+
 def _tier(percent: float) -> str:
     return f"tier-{score_tier(percent)}"
 
 
+def _band_tier(band: str, percent: float) -> str:
+    """An overall's colour class: its band's, for the usual band names (Excellent ... Very poor), whose
+    thresholds each framework sets; else the score level's."""
+    named = band.strip().casefold().replace(" ", "-")
+    return f"tier-{named}" if named in TIER_COLOURS else _tier(percent)
+
+
 def _score_block(percent: float, band: str) -> str:
     return (
-        f'<div class="score {_tier(percent)}"><span class="pct">{format_percent(percent)}</span>'
+        f'<div class="score {_band_tier(band, percent)}"><span class="pct">{format_percent(percent)}</span>'
         f'<span class="band">{esc(band)}</span></div>'
     )
 
@@ -156,6 +370,9 @@ def _delta_cell(delta: float | None) -> str:
         return '<td class="num"></td>'
     kind = "up" if delta > 0 else "down" if delta < 0 else "muted"
     return f'<td class="num {kind}">{format_delta(delta)}</td>'
+
+
+_TABLE_EQUIVALENT = "The table below gives every value in this chart."
 
 
 def _chart(
@@ -218,7 +435,7 @@ def _chart(
         )
         parts.append(f'<text x="{mark_x}" y="{top - 10}" text-anchor="middle">{marker[1]}</text>')
     parts.append("</svg>")
-    return f"<figure>{''.join(parts)}</figure>"
+    return f"<figure>{''.join(parts)}<figcaption>{_TABLE_EQUIVALENT}</figcaption></figure>"
 
 
 def _given(metric: MetricScore, scale: str) -> str:
@@ -248,11 +465,8 @@ def _uncertainty(result: ScoreResult) -> str:
 
 def _brand_card(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
-    meta = f"{esc(result.framework_name)} ({esc(result.framework_id)})"
-    if result.assessed:
-        meta += f" · assessed {result.assessed.isoformat()}"
-    if result.assessor:
-        meta += f" by {esc(result.assessor)}"
+    meta = f"{esc(result.framework_name)} ({esc(result.framework_id)}) · "
+    meta += _assessed(result.assessed, result.assessor)
     anchors = industry_anchors_text(result)
     if anchors:
         meta += f" · {esc(anchors)}"
@@ -272,9 +486,10 @@ def _brand_card(result: ScoreResult) -> list[str]:
     overall = (result.overall_percent, f"overall {format_percent(result.overall_percent)}")
     parts.append(_chart(f"Metric scores of {result.brand}", groups, marker=overall))
     parts.append(
-        '<table class="metrics"><thead><tr><th>Metric</th><th class="num">Rating</th>'
-        '<th class="num">Weight</th><th class="num">Score</th><th class="num">Points lost</th><th>Note</th>'
-        "</tr></thead><tbody>"
+        f'<table class="metrics{_size(len(result.metrics))}"><caption>Metric scores of {esc(result.brand)}'
+        '</caption><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Rating</th>'
+        '<th scope="col" class="num">Weight</th><th scope="col" class="num">Score</th>'
+        '<th scope="col" class="num">Points lost</th><th scope="col">Note</th></tr></thead><tbody>'
     )
     for metric in result.metrics:
         if not metric.rated or metric.score_percent is None:
@@ -286,11 +501,11 @@ def _brand_card(result: ScoreResult) -> list[str]:
             )
             lost = format_number(metric.points_lost or 0.0)
         parts.append(
-            f'<tr><td>{esc(metric.name)}</td><td class="num">{rating}</td>'
+            f'<tr><th scope="row">{esc(metric.name)}</th><td class="num">{rating}</td>'
             f'<td class="num">{format_rating(metric.weight)}</td><td class="num">{score}</td>'
             f'<td class="num">{lost}</td><td class="note">{esc(metric.note)}</td></tr>'
         )
-    parts.append("</tbody></table>")
+    parts += ["</tbody></table>", _legend()]
     if result.unrated:
         names = ", ".join(esc(metric.name) for metric in result.unrated)
         parts.append(f'<p class="muted">Not rated (left out of the overall): {names}</p>')
@@ -323,8 +538,9 @@ def _what_if_card(what_if: WhatIf) -> list[str]:
         '<table class="compact"><thead><tr><th>Metric</th><th class="num">Rating now</th>'
         '<th class="num">What-if rating</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>",
-        f'<p>Overall now <strong class="{_tier(now.overall_percent)}">{format_percent(now.overall_percent)} '
-        f'({esc(now.band)})</strong> → what-if <strong class="{_tier(then.overall_percent)}">'
+        f'<p>Overall now <strong class="{_band_tier(now.band, now.overall_percent)}">'
+        f"{format_percent(now.overall_percent)} ({esc(now.band)})</strong> → what-if "
+        f'<strong class="{_band_tier(then.band, then.overall_percent)}">'
         f"{format_percent(then.overall_percent)} ({esc(then.band)})</strong>, "
         f"{format_delta(what_if.overall_delta)} points.</p>",
     ]
@@ -342,7 +558,8 @@ def _baseline_card(change: Comparison) -> list[str]:
     baseline = change.results[0]
     assessed = f", assessed {baseline.assessed.isoformat()}" if baseline.assessed else ""
     parts = [
-        f'<h3>Change since the baseline <span class="muted">({esc(baseline.path)}{assessed})</span></h3>'
+        "<h3>Change since the baseline "
+        f'<span class="muted">({esc(shown_path(baseline.path))}{assessed})</span></h3>'
     ]
     parts += _warnings(change.notes())
     parts.append(
@@ -369,9 +586,7 @@ def render_rate(report: RateReport) -> str:
         if change is not None:
             card += _baseline_card(change)
         body += ['<section class="card">', *card, "</section>"]
-    results = report.results
-    subject = esc(results[0].brand) if len(results) == 1 else f"{len(results)} brands"
-    return _page(f"CX scorecard — {subject}", "CX scorecard", body)
+    return _report_page("CX scorecard", _brands(result.brand for result in report.results), body)
 
 
 def _compare_cell(row: Row, index: int, scale: float) -> str:
@@ -389,15 +604,21 @@ def _compare_cell(row: Row, index: int, scale: float) -> str:
 
 def render_compare(comparison: Comparison) -> str:
     """Brands side by side: score cards, a grouped bar chart and the table, caveats on top."""
-    results, labels = comparison.results, comparison.labels()
+    results = comparison.results
+    # A label that is a file name (two assessments of one brand on one date) is shown from here.
+    labels = tuple(
+        shown_path(label) if label == result.path else label
+        for label, result in zip(comparison.labels(), results, strict=True)
+    )
     cards = []
     for index, (result, label) in enumerate(zip(results, labels, strict=True)):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         brand = f"{esc(result.brand)} · " if comparison.same_brand else ""
         cards.append(
-            f'<div><h2><span class="swatch" style="background:{colour}"></span>{esc(label)}</h2>'
-            f'<p class="meta">{brand}{esc(result.framework_name)} ({esc(result.framework_id)}) · coverage '
-            f"{format_percent(result.coverage_percent)}</p>"
+            f'<div><h2><span class="swatch" style="background:{colour}" aria-hidden="true"></span>'
+            f'{esc(label)}</h2><p class="meta">{brand}{esc(result.framework_name)} '
+            f"({esc(result.framework_id)}) · coverage {format_percent(result.coverage_percent)}</p>"
+            f'<p class="meta">{_initial(_assessed(result.assessed, result.assessor))}</p>'
             f"{_score_block(result.overall_percent, result.band)}</div>"
         )
     body = [
@@ -407,25 +628,31 @@ def render_compare(comparison: Comparison) -> str:
     ]
     groups = [(row.name, row.scores) for row in (*comparison.rows, comparison.overall)]
     body.append(_chart("Scores side by side", groups, series=labels))
-    head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
-    delta_head = '<th class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
-    body.append(f"<table><thead><tr><th>Metric</th>{head}{delta_head}</tr></thead><tbody>")
+    head = "".join(f'<th scope="col" class="num">{esc(label)}</th>' for label in labels)
+    delta_head = '<th scope="col" class="num">Δ (2 − 1)</th>' if comparison.has_delta else ""
+    body.append(
+        f'<table class="scores{_size(len(comparison.rows) + 1)}"><caption>Scores side by side; ★ marks the '
+        f'best score of each metric</caption><thead><tr><th scope="col">Metric</th>{head}{delta_head}'
+        "</tr></thead><tbody>"
+    )
     for row in (*comparison.rows, comparison.overall):
         cells = "".join(_compare_cell(row, index, result.scale_max) for index, result in enumerate(results))
         delta = _delta_cell(row.delta) if comparison.has_delta else ""
         kind = ' class="overall"' if row is comparison.overall else ""
-        body.append(f"<tr{kind}><td>{esc(row.name)}</td>{cells}{delta}</tr>")
+        body.append(f'<tr{kind}><th scope="row">{esc(row.name)}</th>{cells}{delta}</tr>')
     for label, texts in standing_rows(comparison):
         cells = "".join(f'<td class="num">{text}</td>' for text in texts)
-        body.append(f"<tr><td>{label}</td>{cells}{'<td></td>' if comparison.has_delta else ''}</tr>")
+        body.append(
+            f'<tr><th scope="row">{label}</th>{cells}{"<td></td>" if comparison.has_delta else ""}</tr>'
+        )
     body += ["</tbody></table>"]
     if any(standing.tied_with_next for standing in comparison.standings):
         body += _warnings([TIED_LEGEND])
     body += ["</section>"]
-    title = " vs ".join(esc(label) for label in labels)
+    title = " vs ".join(labels)
     if comparison.same_brand:
-        title = f"{esc(results[0].brand)}: {title}"
-    return _page(f"CX comparison — {title}", "CX comparison", body)
+        title = f"{results[0].brand}: {title}"
+    return _report_page("CX comparison", title, body)
 
 
 def render_rank(board: Leaderboard) -> str:
@@ -438,32 +665,38 @@ def render_rank(board: Leaderboard) -> str:
     body = [
         '<section class="card">',
         f'<p class="meta">{summary} · frameworks: {frameworks}</p>',
-        '<table><thead><tr><th class="num">#</th><th>Brand</th><th class="num">Overall</th><th></th>'
-        + ('<th class="num">95% CI · rank range · P(above next)</th>' if ranged else "")
-        + '<th>Band</th><th class="num">Coverage</th><th>Strongest</th><th>Weakest</th></tr></thead><tbody>',
+        f'<table class="scores{_size(len(shown))}"><caption>Brands by overall score</caption><thead><tr>'
+        '<th scope="col" class="num">Rank</th><th scope="col">Brand</th><th scope="col" class="num">Overall'
+        '</th><th scope="col"><span class="visually-hidden">Overall as a bar</span></th>'
+        + ('<th scope="col" class="num">95% CI · rank range · P(above next)</th>' if ranged else "")
+        + '<th scope="col">Band</th><th scope="col" class="num">Coverage</th><th scope="col">Assessed</th>'
+        '<th scope="col">Strongest</th><th scope="col">Weakest</th></tr></thead><tbody>',
     ]
     for entry in shown:
-        tier = _tier(entry.overall_percent)
+        tier = _band_tier(entry.band, entry.overall_percent)
         width = f"{max(0.0, min(100.0, entry.overall_percent)):.1f}"
         body.append(
-            f'<tr><td class="num">{entry.rank}</td><td>{esc(entry.brand)}</td>'
+            f'<tr><td class="num">{entry.rank}</td><th scope="row">{esc(entry.brand)}</th>'
             f'<td class="num {tier}">{format_percent(entry.overall_percent)}</td>'
-            f'<td><div class="meter {tier}"><span style="width:{width}%"></span></div></td>'
+            f'<td><div class="meter {tier}" aria-hidden="true">'
+            f'<span style="width:{width}%"></span></div></td>'
             f"{_rank_range_cell(entry) if ranged else ''}"
             f'<td class="{tier}">{esc(entry.band)}</td>'
             f'<td class="num">{format_percent(entry.coverage_percent)}{_low_mark(entry.low_coverage)}</td>'
+            f"<td>{_assessed(entry.assessed, entry.assessor).removeprefix('assessed ')}</td>"
             f"<td>{esc(entry.strongest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.strongest.score_percent)}</span></td>'
             f"<td>{esc(entry.weakest.name)} "
             f'<span class="muted nowrap">{format_percent(entry.weakest.score_percent)}</span></td></tr>'
         )
-    body += ["</tbody></table>"]
+    body += ["</tbody></table>", _band_legend()]
     if any(entry.low_coverage for entry in shown):
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
     if any(entry.tied_with_next for entry in shown):
         body += _warnings([TIED_LEGEND])
     body += ["</section>"]
-    return _page("CX leaderboard", "CX leaderboard", body)
+    subject = f"{total} brand{'' if total == 1 else 's'}"
+    return _report_page("CX leaderboard", subject, body)
 
 
 def _rank_range_cell(entry: RankEntry) -> str:
@@ -567,7 +800,7 @@ def _line_chart(history: History) -> str:
         name = line.name if any(score is not None for score in line.scores) else f"{line.name} (not rated)"
         parts.append(f'<text x="{_LEGEND_X + 30}" y="{row + 4.5}"{weight}>{esc(_clip(name, 26))}</text>')
     parts.append("</svg>")
-    return f"<figure>{''.join(parts)}</figure>"
+    return f"<figure>{''.join(parts)}<figcaption>{_TABLE_EQUIVALENT}</figcaption></figure>"
 
 
 def _history_cell(line: Line, index: int) -> str:
@@ -590,19 +823,25 @@ def _history_card(history: History) -> list[str]:
     parts = [
         '<section class="card">',
         '<div class="head">',
-        f'<div><h2>{esc(history.brand)}</h2><p class="meta">{frameworks} · {period_span(history)}</p></div>',
+        f'<div><h2>{esc(history.brand)}</h2><p class="meta">{frameworks} · {period_span(history)}</p>'
+        f'<p class="meta">Latest {_assessed(latest.assessed, latest.assessor)}</p></div>',
         _score_block(latest.overall_percent, latest.band),
         "</div>",
         *_warnings(history.notes()),
         _line_chart(history),
     ]
-    head = "".join(f'<th class="num">{period.assessed.isoformat()}</th>' for period in history.periods)
-    parts.append(f"<table><thead><tr><th>Metric</th>{head}</tr></thead><tbody>")
+    head = "".join(
+        f'<th scope="col" class="num">{period.assessed.isoformat()}</th>' for period in history.periods
+    )
+    parts.append(
+        f'<table class="scores{_size(len(history.lines) + 1)}"><caption>Scores of {esc(history.brand)} by '
+        f'assessment date</caption><thead><tr><th scope="col">Metric</th>{head}</tr></thead><tbody>'
+    )
     for line in (*history.lines, history.overall):
         cells = "".join(_history_cell(line, index) for index in range(len(history.periods)))
         kind = ' class="overall"' if line is history.overall else ""
-        parts.append(f"<tr{kind}><td>{esc(line.name)}</td>{cells}</tr>")
-    parts += ["</tbody></table>", "</section>"]
+        parts.append(f'<tr{kind}><th scope="row">{esc(line.name)}</th>{cells}</tr>')
+    parts += ["</tbody></table>", _legend(), "</section>"]
     return parts
 
 
@@ -610,9 +849,7 @@ def render_history(report: HistoryReport) -> str:
     """A card per brand: the latest overall, a line chart of every score by date, and the table of
     metrics by period with each change."""
     body = [line for history in report.histories for line in _history_card(history)]
-    histories = report.histories
-    subject = esc(histories[0].brand) if len(histories) == 1 else f"{len(histories)} brands"
-    return _page(f"CX history — {subject}", "CX history", body)
+    return _report_page("CX history", _brands(history.brand for history in report.histories), body)
 
 
 def _segments_chart(segments: list[tuple[str, int]]) -> str:
@@ -635,7 +872,8 @@ def _segments_chart(segments: list[tuple[str, int]]) -> str:
         share = format_percent(100 * count / total)
         parts.append(f'<text class="value" x="{_BAR_X + bar_w + 8}" y="{y + 14}">{count:,} ({share})</text>')
     parts.append("</svg>")
-    return f"<figure>{''.join(parts)}</figure>"
+    caption = "Each bar's count and share are written beside it."
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
 
 
 def _spend_tenure_chart(report: CustomersReport) -> str:
@@ -684,11 +922,12 @@ def _spend_tenure_chart(report: CustomersReport) -> str:
     parts.append(f'<text x="{left - 6}" y="{bottom}" text-anchor="end">0</text>')
     parts.append(
         f'<text class="muted" x="{left}" y="{bottom + 34}">bars: mean spend per tenure band, all customers; '
-        "dots: listed customers (orange: VIP)</text>"
+        "dots: listed customers (purple: VIP)</text>"
     )
     parts.append(f'<text class="muted" x="{left}" y="{bottom + 50}">spend on a square-root scale</text>')
     parts.append("</svg>")
-    return f"<figure>{''.join(parts)}</figure>"
+    caption = "The list below gives each listed customer's spend, tenure and VIP flag."
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
 
 
 def render_customers(report: CustomersReport) -> str:
@@ -730,22 +969,23 @@ def render_customers(report: CustomersReport) -> str:
     more = more_line(report)
     body = [
         '<section class="card">',
-        f'<p class="meta">Orders from {esc(report.source)}</p>',
+        f'<p class="meta">Orders from {esc(shown_path(report.source))}</p>',
         pairs(summary_lines(report)),
-        "<h3>Segments (RFM)</h3>",
+        "<h2>Segments (RFM)</h2>",
         _segments_chart(segment_lines(report)),
-        "<h3>Spend against tenure</h3>",
+        "<h2>Spend against tenure</h2>",
         _spend_tenure_chart(report),
-        "<h3>Model: BG/NBD + Gamma-Gamma</h3>",
+        "<h2>Model: BG/NBD + Gamma-Gamma</h2>",
         pairs(model_lines(report)),
         "</section>",
         '<section class="card">',
-        f"<h3>{esc(title(report))}</h3>",
+        f"<h2>{esc(title(report))}</h2>",
         listing,
         f'<p class="muted">{esc(more)}</p>' if more else "",
         "</section>",
     ]
-    return _page("Customers · cxscore", f"Customers of {esc(report.source)}", body)
+    source = esc(shown_path(report.source))
+    return _page(f"Customers — {source}", f"Customers of {source}", body, method=False)
 
 
 # drivers -----------------------------------------------------------------------------------------------
@@ -768,7 +1008,7 @@ def _drivers_scatter(model: DriverModel) -> str:
     split_x, split_y = split_lines(model)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {PLOT_WIDTH} {PLOT_HEIGHT}" role="img" '
-        'aria-label="Importance–performance map">',
+        'aria-label="Importance–performance map"><title>Importance–performance map</title>',
         f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="{GRID_COLOUR}"/>',
         f'<line class="mark" x1="{x(split_x):.1f}" y1="{top}" x2="{x(split_x):.1f}" y2="{top + height}"/>',
         f'<line class="mark" x1="{left}" y1="{y(split_y):.1f}" x2="{left + width}" y2="{y(split_y):.1f}"/>',
@@ -806,7 +1046,8 @@ def _drivers_scatter(model: DriverModel) -> str:
             f'<text {anchor} y="{py + 4:.1f}">{esc(_clip(driver.driver, 28))}</text>',
         ]
     parts.append("</svg>")
-    return "".join(parts)
+    caption = "The table below gives every driver's importance and performance."
+    return f"<figure>{''.join(parts)}<figcaption>{caption}</figcaption></figure>"
 
 
 def render_drivers(report: DriversReport) -> str:
@@ -833,7 +1074,10 @@ def render_drivers(report: DriversReport) -> str:
             body.append(f"<h2>{esc(label)}</h2>")
         body += [f'<p class="meta">{esc(model_summary(model))}</p>', _drivers_scatter(model)]
         # Eleven columns: on a narrow page the table scrolls inside its card rather than overflowing it.
-        body.append(f'<div style="overflow-x: auto"><table><thead><tr>{header}</tr></thead><tbody>')
+        body.append(
+            '<div style="overflow-x: auto" tabindex="0" role="region" aria-label="Drivers table">'
+            f"<table><thead><tr>{header}</tr></thead><tbody>"
+        )
         for quadrant, drivers in model.quadrant_groups():
             body.append(f'<tr><th colspan="{len(HEADER)}">{esc(quadrant.value.capitalize())}</th></tr>')
             for driver in drivers:
@@ -849,4 +1093,4 @@ def render_drivers(report: DriversReport) -> str:
         body += ["</tbody></table></div>", "</section>"]
     body.append(f'<p class="meta">{esc(method_note(report))}</p>')
     title = esc(report_title(report))
-    return _page(title, title, body)
+    return _page(title, title, body, method=False)

@@ -65,6 +65,19 @@ def _rating_cell(metric: MetricScore, scale: str) -> str:
     return f"{format_rated(metric.rating, metric.assessments)}/{scale}" + (f" ({spread})" if spread else "")
 
 
+def _heading(kind: str) -> list[str]:
+    """The report's title (the settings' title, else ``kind``) and the line saying when it was
+    generated and by which cxscore, as the HTML reports have."""
+    from cxscore.report_settings import report_meta
+
+    meta = report_meta()
+    title = markdown_inline(meta.branding.title) if meta.branding.title else kind
+    made = f"Generated {meta.generated_time} by cxscore {meta.version}."
+    if meta.branding.organisation:
+        made = f"{markdown_inline(meta.branding.organisation)} · {made}"
+    return [f"# {title}", "", made, ""]
+
+
 def _brand_section(result: ScoreResult) -> list[str]:
     scale = format_rating(result.scale_max)
     lines = [f"## {markdown_inline(result.brand)}", ""]
@@ -180,7 +193,7 @@ def _notes(notes: list[str]) -> list[str]:
 
 def render_rate(report: RateReport) -> str:
     """The ``rate`` report: one section per brand, with what-if and baseline sections when asked for."""
-    lines = ["# CX scorecard", ""]
+    lines = _heading("CX scorecard")
     for result, what_if, change in report.sections():
         lines += _brand_section(result)
         if what_if is not None:
@@ -205,7 +218,7 @@ def render_compare(comparison: Comparison) -> str:
     """Brands as columns, shared metrics as rows, the overall last; ★ marks the best per row."""
     results = comparison.results
     labels = comparison.labels()
-    lines = ["# CX comparison", ""]
+    lines = _heading("CX comparison")
     if comparison.same_brand:
         lines += [f"{len(results)} assessments of **{markdown_inline(results[0].brand)}**", ""]
     for number, (result, label) in enumerate(zip(results, labels, strict=True), start=1):
@@ -213,6 +226,8 @@ def render_compare(comparison: Comparison) -> str:
             f"{number}. **{markdown_inline(label)}** — {markdown_inline(result.framework_name)} "
             f"(`{result.framework_id}`), overall {format_percent(result.overall_percent)} "
             f"({markdown_inline(result.band)}), coverage {format_percent(result.coverage_percent)}"
+            + (f", assessed {result.assessed.isoformat()}" if result.assessed else "")
+            + (f" by {markdown_inline(result.assessor)}" if result.assessor else "")
         )
     lines.append("")
     lines += _notes(comparison.notes())
@@ -240,7 +255,7 @@ def render_compare(comparison: Comparison) -> str:
 def render_rank(board: Leaderboard) -> str:
     """The leaderboard as a table, best first."""
     shown, total = board.shown, len(board.entries)
-    lines = ["# CX leaderboard", ""]
+    lines = _heading("CX leaderboard")
     frameworks = ", ".join(f"`{framework}` ({count})" for framework, count in board.frameworks.items())
     summary = f"{total} brand{'' if total == 1 else 's'} ranked by overall score"
     if len(shown) < total:
@@ -405,7 +420,7 @@ def _history_section(history: History) -> list[str]:
 
 def render_history(report: HistoryReport) -> str:
     """A section per brand: the overall's sparkline, then a table of metrics by period with each change."""
-    lines = ["# CX history", ""]
+    lines = _heading("CX history")
     for history in report.histories:
         lines += _history_section(history)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -436,7 +451,7 @@ def render_customers(report: CustomersReport) -> str:
     def pairs(lines: list[tuple[str, str]]) -> list[str]:
         return table(["", ""], [[markdown_inline(a), markdown_inline(b)] for a, b in lines], "lr")
 
-    lines = [f"# Customers of {markdown_inline(report.source)}", "", *pairs(summary_lines(report)), ""]
+    lines = [*_heading(f"Customers of {markdown_inline(report.source)}"), *pairs(summary_lines(report)), ""]
     lines += ["## Segments (RFM)", ""]
     lines += table(
         ["segment", "customers"], [[markdown_inline(n), f"{c:,}"] for n, c in segment_lines(report)], "lr"
@@ -468,7 +483,7 @@ def render_drivers(report: DriversReport) -> str:
         report_title,
     )
 
-    lines = [f"# {markdown_inline(report_title(report))}", ""]
+    lines = _heading(markdown_inline(report_title(report)))
     align = "".join("l" if i in TEXT_COLUMNS else "r" for i in range(len(HEADER)))
     for model in report.models:
         label = group_label(model)
