@@ -71,18 +71,23 @@ def write_report(path: Path | None, text: str | bytes) -> None:
     if _in_proc(path):  # kernel settings and other processes' files: never a place for a report
         raise UsageError(Issue(str(path), "cannot write: /proc holds no files for reports"))
     target = _target(path)
-    try:
-        status = target.stat()
-    except FileNotFoundError:
-        status = None
-    except OSError as error:
-        raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+    status = _status_of(path, target)
     if status is not None:
         _refuse_unwritable(path, status)
         if not stat.S_ISREG(status.st_mode):  # a character device or a FIFO: written to in place
             _write_in_place(path, target, text)
             return
     _write_atomic(path, target, text)
+
+
+def _status_of(path: Path, target: Path) -> os.stat_result | None:
+    """What is at ``target`` now (None: nothing yet); a file that cannot be examined is the user's error."""
+    try:
+        return target.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
 
 
 def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
@@ -101,12 +106,7 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
         if _in_proc(path):
             raise UsageError(Issue(str(path), "cannot write: /proc holds no files for reports"))
         target = _target(path)
-        try:
-            status = target.stat()
-        except FileNotFoundError:
-            status = None
-        except OSError as error:
-            raise UsageError(Issue(str(path), f"cannot write: {error.strerror or error}")) from None
+        status = _status_of(path, target)
         if status is not None:
             _refuse_unwritable(path, status)
             if not stat.S_ISREG(status.st_mode):
