@@ -316,3 +316,18 @@ def test_file_names_with_quotes_and_brackets(
     path = write("ltr\n9\n10\n0\n", name)
     result = ok(cli("measure", path, "--nps", "ltr", "-f", "json"))
     assert json.loads(result.stdout)["measures"][0]["n"] == 3
+
+
+def test_a_value_column_of_several_measures_is_not_headed_median(cli: Callable[..., Result]) -> None:
+    """NPS beside a response time: the column holds an NPS and a median, so it is "Value", and the
+    response time's row says its value is the median."""
+    survey = Path(__file__).resolve().parent.parent / "examples" / "data" / "survey.csv"
+    args = ("measure", survey, "--nps", "likelihood_to_recommend", "--response-time", "first_response_hours")
+    result = cli(*args, "--unit", "hours", "-f", "markdown")
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if line.startswith("| Measure"))
+    assert "| Value |" in header.replace("  ", " ")
+    assert "Median" not in header
+    assert "| Median response time (hours) · first" in result.stdout
+    only_times = cli("measure", survey, "--response-time", "first_response_hours", "-f", "markdown")
+    assert "| Median |" in only_times.stdout

@@ -290,9 +290,13 @@ def measure_tables(report: MeasureReport, wide: bool) -> list[MeasureTable]:
     return tables
 
 
-def _value_columns(timed: bool, weighted: bool) -> list[TableColumn]:
-    """Value, its interval, p90 (times), n and, under weights, Kish's effective n."""
-    columns = [TableColumn("Median" if timed else "Value", _VALUE), TableColumn("95% CI", _SPREAD)]
+def _value_columns(timed: bool, weighted: bool, median: bool | None = None) -> list[TableColumn]:
+    """Value, its interval, p90 (times), n and, under weights, Kish's effective n.
+
+    The value column is headed "Median" when every value in it is a median (``median``; by default,
+    when ``timed``)."""
+    median = timed if median is None else median
+    columns = [TableColumn("Median" if median else "Value", _VALUE), TableColumn("95% CI", _SPREAD)]
     if timed:
         columns.append(TableColumn("p90 [95% CI]", _SPREAD))
     columns.append(TableColumn("n", _N))
@@ -303,12 +307,16 @@ def _value_columns(timed: bool, weighted: bool) -> list[TableColumn]:
 
 def _measures_table(measures: list[_Measure], weighted: bool) -> MeasureTable:
     """Without segments or periods: a row per measure, with p90 when a response time is measured."""
-    timed = any(measure.first.kind.value == "response_time" for measure in measures)
-    columns = [TableColumn("Measure", _LABEL), *_value_columns(timed, weighted)]
+    kinds = [measure.first.kind.value == "response_time" for measure in measures]
+    timed, only_times = any(kinds), all(kinds)
+    columns = [TableColumn("Measure", _LABEL), *_value_columns(timed, weighted, median=only_times)]
     rows = []
     for measure in measures:
         result = measure.first
-        label = f"{measure_label(result)} · {result.column}"
+        name = measure_label(result)
+        if timed and not only_times and result.kind.value == "response_time":
+            name = f"Median {name[:1].lower()}{name[1:]}"  # the column is "Value": say which value
+        label = f"{name} · {result.column}"
         cells = list(_detail(result, False, False, weighted))
         if timed:
             cells.insert(2, (_p90(result),))
