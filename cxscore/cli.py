@@ -836,13 +836,15 @@ def drivers(
     import datetime
 
     from cxscore.data import DataSource
+    from cxscore.errors import Issue, UsageError
     from cxscore.keydrivers import analyse, derived_framework_text
     from cxscore.output import write_report
 
     if not outcome:
-        from cxscore.errors import Issue, UsageError
-
         raise UsageError(Issue("--outcome", "give the outcome column: --outcome COL"))
+    if write_framework is not None and output is not None and _same_file(Path(output), write_framework):
+        message = "names the same file as -o: the report and the derived framework need a file each"
+        raise UsageError(Issue("--write-framework", message))
     source = DataSource(paths=tuple(data or ()), table=table, engine=engine, encoding=encoding)
     report, used = analyse(
         source, outcome, driver or [], framework, scale, by or [], weight, replicates, seed
@@ -861,6 +863,16 @@ def drivers(
         emit(renderer("drivers", chosen)(report), output)
     if derived is not None:
         write_report(write_framework, derived)
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two output paths name one file (as written, once resolved, or as one existing inode)."""
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return first.exists() and second.exists() and first.samefile(second)
+    except (OSError, RuntimeError):
+        return False
 
 
 def app_for(args: list[str]) -> typer.Typer:

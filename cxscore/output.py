@@ -212,13 +212,24 @@ def _open_descriptor(path: Path) -> int | None:
     """The descriptor ``-o`` names when it is one of this process's streams (``/dev/stdout``,
     ``/dev/fd/1``, ``/proc/self/fd/1``), else None."""
     name = str(path)
-    if name in _STREAMS:
-        return _STREAMS[name]
+    descriptor = _STREAMS.get(name)
     for prefix in ("/dev/fd/", "/proc/self/fd/"):
         number = name.removeprefix(prefix)
         if name.startswith(prefix) and number.isdigit():
-            return int(number)
-    return None
+            descriptor = int(number)
+    if descriptor is not None:
+        _refuse_input_stream(path, descriptor)
+    return descriptor
+
+
+def _refuse_input_stream(path: Path, descriptor: int) -> None:
+    """A stream opened onto a file this run read (``3<>brand.yaml``) is that file: never written over."""
+    try:
+        status = os.fstat(descriptor)
+    except OSError:
+        return  # not open: the write fails with its own reason
+    if (status.st_dev, status.st_ino) in _inputs:
+        raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
 
 
 def _in_proc(path: Path) -> bool:

@@ -215,6 +215,8 @@ def _parse(text: str, shown: str, table: tuple[str, ...]) -> ReportSettings:
         message = _TOML_PLACE.sub("", str(error)).strip().rstrip(".")
         line, col = (int(place[1]), int(place[2])) if place else (None, None)
         raise UsageError(Issue(shown, f"not valid TOML: {message}", line, col)) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively, with no bound
+        raise UsageError(Issue(shown, "not a settings file: its values nest too deeply")) from None
     values: Any = document
     for key in table:
         if not isinstance(values, dict) or key not in values:

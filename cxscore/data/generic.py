@@ -72,9 +72,9 @@ def compute_over(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
 
 
 def _compute(measure: MetricMeasure, dataset: Dataset) -> MeasuredValue:
-    weight = weight_column(dataset, measure.weight) if measure.weight else None
     if measure.weight:
-        check_columns(dataset, [measure.weight])
+        check_columns(dataset, [measure.weight])  # before the column is read: a located error
+    weight = weight_column(dataset, measure.weight) if measure.weight else None
     if measure.name == "difference":
         first, second = measure.between
         inner = replace(measure, name=measure.of or "", between=())

@@ -51,6 +51,7 @@ from cxscore.data.session import DataSession
 from cxscore.data.spark import PATH_SPECIAL, connect_spark, read_spark_files, spark_errors, spark_target
 from cxscore.data.urls import EngineUrl, parse_engine
 from cxscore.errors import InputError, Issue, UsageError, did_you_mean
+from cxscore.output import note_input
 from cxscore.textsafe import clean_line
 
 FORMATS = {
@@ -375,6 +376,7 @@ def _connect_file(url: EngineUrl) -> BaseBackend:
         raise UsageError(Issue("--engine", f"no database file {path}{hint}"))
     if not stat.S_ISREG(status.st_mode):
         raise UsageError(Issue("--engine", f"{path} is not a database file"))
+    note_input(status)  # a report written by this run must not replace the database it reads
     try:
         if url.file_engine == "duckdb":
             options = {name: value for name, value in url.parameters if name != "read_only"}
