@@ -51,7 +51,7 @@ ALLOWED = {
 #: of replicates).
 STATEMENTS = {("cxscore/data/sources.py", "_read_csv"), ("cxscore/data/drivers.py", "_replicate_table")}
 #: Functions that call such a method on data already in Python (an Arrow table cxscore built itself).
-LOCAL = {("cxscore/data/customers.py", "_uploaded")}
+LOCAL = {("cxscore/data/spark.py", "upload_to_spark")}
 
 
 def materialising_calls(root: Path) -> list[str]:

@@ -67,6 +67,7 @@ from cxscore.data.customer_report import (
     TenureBand,
 )
 from cxscore.data.sources import Dataset, engine_errors
+from cxscore.data.spark import upload_to_spark
 from cxscore.errors import InputError, Issue, UsageError, notice
 
 _EPOCH = datetime.date(1970, 1, 1)
@@ -353,17 +354,9 @@ def _warnings(
 
 def _uploaded(dataset: Dataset, table: Any) -> Table:
     """A small Arrow table (the model's predictions per distinct triple) as a table on the engine."""
-    if dataset.backend.name == "pyspark":
-        from cxscore import compat
-
-        session = compat.ibis_spark_session(dataset.backend)
-        types = {"int64": "bigint", "double": "double"}
-        schema = ", ".join(f"{field.name} {types[str(field.type)]}" for field in table.schema)
-        rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
-        name = f"cxscore_predictions_{os.urandom(6).hex()}"
-        session.createDataFrame(rows, schema).createOrReplaceTempView(name)
-        return dataset.backend.table(name)
     name = f"cxscore_predictions_{os.urandom(6).hex()}"
+    if dataset.backend.name == "pyspark":
+        return upload_to_spark(dataset.backend, table, name)
     return dataset.backend.create_table(name, ibis.memtable(table), temp=True)
 
 

@@ -168,6 +168,22 @@ def read_spark_files(backend: Any, paths: list[str], file_format: str) -> Any:
     return backend.table(name)
 
 
+def upload_to_spark(backend: Any, table: Any, name: str) -> Any:
+    """A small Arrow table of integer and float columns as a temporary view ``name``; its Ibis table.
+
+    Built from Python rows with an explicit schema, which every PySpark release takes (Ibis's
+    in-memory tables go through pandas, and ``createDataFrame`` takes Arrow only from PySpark 4).
+    """
+    from cxscore import compat
+
+    session = compat.ibis_spark_session(backend)
+    types = {"int64": "bigint", "double": "double"}
+    schema = ", ".join(f"{field.name} {types[str(field.type)]}" for field in table.schema)
+    rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+    session.createDataFrame(rows, schema).createOrReplaceTempView(name)
+    return backend.table(name)
+
+
 def spark_errors() -> tuple[type[BaseException], ...]:
     """The exceptions by which Spark refuses a query or a file: its own, and the JVM's through Py4J."""
     from py4j.protocol import Py4JJavaError
