@@ -4,8 +4,6 @@ Every error a user can cause derives from :class:`CxScoreError`; its message is 
 The command line catches it in one place and prints one line per problem on stderr.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -24,7 +22,7 @@ class Issue(NamedTuple):
             return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.col or 1}: {self.message}"
 
-    def with_message(self, message: str) -> Issue:
+    def with_message(self, message: str) -> "Issue":
         """The same place with another message."""
         return self._replace(message=message)
 

@@ -29,8 +29,6 @@ span ``hi - lo = unit * 2**e`` at ``0.5 <= unit < 1``, before they meet a weight
 overflows, and as a power of two changes no bit of a ratio, every score is what the formulas give.
 """
 
-from __future__ import annotations
-
 import datetime
 import math
 from typing import Any, NamedTuple

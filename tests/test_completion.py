@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from cxscore.cli import app, app_for
+from cxscore.cli import app_for
 from cxscore.completion import framework_choices, what_if_choices
 from cxscore.loader import bundled_framework_ids, load_bundled_frameworks
 
@@ -95,7 +95,7 @@ def complete(shell: str, line: str) -> str:
         env |= {"_TYPER_COMPLETE_ARGS": line}
     if shell == "fish":
         env["_TYPER_COMPLETE_FISH_ACTION"] = "get-args"
-    result = CliRunner().invoke(app, [], env=env, prog_name="cxscore")
+    result = CliRunner().invoke(app_for([]), [], env=env, prog_name="cxscore")
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -147,7 +147,7 @@ def test_show_completion_prints_the_script(
     shell: str, marker: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(NO_DETECTION, "1")
-    result = CliRunner().invoke(app, ["--show-completion", shell], prog_name="cxscore")
+    result = CliRunner().invoke(app_for([]), ["--show-completion", shell], prog_name="cxscore")
     assert result.exit_code == 0, result.output
     assert marker in result.stdout
     assert "_CXSCORE_COMPLETE" in result.stdout
@@ -171,7 +171,7 @@ def test_install_completion_writes_the_script_and_loads_it(
 ) -> None:
     monkeypatch.setenv(NO_DETECTION, "1")
     monkeypatch.setenv("HOME", str(tmp_path))
-    result = CliRunner().invoke(app, ["--install-completion", shell], prog_name="cxscore")
+    result = CliRunner().invoke(app_for([]), ["--install-completion", shell], prog_name="cxscore")
     assert result.exit_code == 0, result.output
     assert "_CXSCORE_COMPLETE" in (tmp_path / script).read_text(encoding="utf-8")
     if startup is not None and loads is not None:

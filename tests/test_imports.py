@@ -88,3 +88,27 @@ def test_only_the_command_being_run_is_built() -> None:
     assert app_for(["--help"]) is app
     assert app_for([]) is app
     assert len(names(app)) > 5
+
+
+def test_scorecard_commands_do_not_define_the_others() -> None:
+    """`rate` pays nothing for the set-up and data commands: their modules are not even imported."""
+    modules = modules_after("rate", SANTA)
+    assert not modules & {"cxscore.cli.setup_commands", "cxscore.cli.data_commands"}
+    assert "cxscore.cli.data_commands" not in modules_after("--version")
+
+
+@pytest.mark.parametrize(
+    "command", ["schema", "init", "frameworks", "measure", "plan", "customers", "drivers"]
+)
+def test_each_command_is_found_where_the_registry_says(command: str) -> None:
+    """A command moved between modules without the registry following it would vanish from its app."""
+    script = (
+        "import json, sys\nfrom cxscore.cli import app_for\n"
+        "single = app_for([sys.argv[1]])\n"
+        "names = [i.name or i.callback.__name__ for i in single.registered_commands]\n"
+        "print(json.dumps(names + [i.name for i in single.registered_groups]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, command], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert json.loads(done.stdout) == [command]

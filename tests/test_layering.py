@@ -1,6 +1,6 @@
 """The package's layers, checked from the code's own imports (ast), so a back-edge fails the suite.
 
-* Presentation stays at the edge: only ``cxscore/cli.py`` and ``cxscore/render/`` import rich, typer or
+* Presentation stays at the edge: only ``cxscore/cli/`` and ``cxscore/render/`` import rich, typer or
   ``cxscore.render``. (``cxscore/compat.py``, the one home of dependencies' private APIs, may import
   typer inside its functions.)
 * Engines stay in the data layer: no module outside ``cxscore/data/`` imports ibis, duckdb, pyarrow or
@@ -112,7 +112,7 @@ def violations(root: Path) -> list[str]:
     found: dict[str, None] = {}  # one line per statement and rule, in order
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root.parent).as_posix()
-        at_edge = relative == f"{root.name}/cli.py" or relative.startswith(f"{root.name}/render/")
+        at_edge = relative.startswith((f"{root.name}/cli/", f"{root.name}/render/"))
         in_data = relative.startswith(f"{root.name}/data/")
         is_compat = relative == f"{root.name}/compat.py"
         is_main = relative == f"{root.name}/__main__.py"
@@ -158,7 +158,7 @@ def test_the_package_has_no_back_edges() -> None:
 def test_every_core_module_has_a_layer() -> None:
     for path in PACKAGE.rglob("*.py"):
         relative = path.relative_to(PACKAGE.parent).as_posix()
-        if relative.startswith(("cxscore/render/", "cxscore/cli.py", "cxscore/__main__.py")):
+        if relative.startswith(("cxscore/render/", "cxscore/cli/", "cxscore/__main__.py")):
             continue
         assert _layer(module_name(path, PACKAGE)) is not None, f"{relative} has no place in CORE_LAYERS"
 
@@ -176,12 +176,13 @@ def test_every_core_module_has_a_layer() -> None:
 )
 def test_the_check_catches_a_back_edge(tmp_path: Path, file: str, source: str, expected: str) -> None:
     root = tmp_path / "cxscore"
-    for relative in ("__init__.py", "cli.py", "render/__init__.py", "data/__init__.py", file):
+    for relative in ("__init__.py", "cli/__init__.py", "render/__init__.py", "data/__init__.py", file):
         (tmp_path / relative if relative == file else root / relative).parent.mkdir(
             parents=True, exist_ok=True
         )
     (root / "__init__.py").write_text("")
-    (root / "cli.py").write_text("import typer\nimport rich\nfrom cxscore.render import numbers\n")
+    edge = "import typer\nimport rich\nfrom cxscore.render import numbers\n"
+    (root / "cli" / "__init__.py").write_text(edge)
     (root / "data" / "__init__.py").write_text("import ibis\n")
     (tmp_path / file).write_text(source)
     found = violations(root)

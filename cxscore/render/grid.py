@@ -6,8 +6,6 @@ them out directly costs a fraction of the time, which matters at start-up (a one
 for 10,000-brand leaderboards alike (rich's table took about 7 s for those).
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import NamedTuple
 
