@@ -647,8 +647,14 @@ def _check_measured(
 
 def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
     """Files as given, and every ``*.yaml``/``*.yml`` inside directories (sorted)."""
-    files: list[Path] = []
     issues: list[Issue] = []
+    files = list(iter_files(arguments, issues))
+    return files, issues
+
+
+def iter_files(arguments: Iterable[str], issues: list[Issue]) -> Iterator[Path]:
+    """:func:`expand_paths` one file at a time: a directory's sorted names are the only list kept, so
+    a portfolio's paths are never all in memory as :class:`Path` objects. Problems go to ``issues``."""
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
@@ -665,9 +671,9 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
                 continue
             if not names:
                 issues.append(Issue(argument, "directory has no *.yaml or *.yml files"))
-            files.extend(path / name for name in names)
+            for name in names:
+                yield path / name
         elif path.exists():
-            files.append(path)
+            yield path
         else:
             issues.append(Issue(argument, "no such file or directory"))
-    return files, issues

@@ -1,23 +1,27 @@
-"""Leaderboards: many brands ranked by overall score, each kept as a small summary.
+"""Leaderboards: many brands ranked by overall score, each kept as a small summary on disk.
 
-Ranking 10,000 files must stay flat in memory, so each brand is reduced to a :class:`RankEntry` (a
-dozen numbers and strings shared with its framework) as soon as it is scored; its document, model and
-full scorecard are dropped before the next file is read.
+Ranking 100,000 files must stay flat in memory, so each brand is reduced to a :class:`RankEntry` as
+soon as it is scored (its document, model and full scorecard are dropped before the next file is
+read), and the entry goes to a :class:`cxscore.spool.Spool`: memory keeps 16 bytes a brand (where its
+entry starts, and its overall). The ranked order is a permutation of those; the entries are read
+back one at a time as a report asks for them.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from cxscore.errors import Issue, UsageError
 from cxscore.loader import LoadedBrand
-from cxscore.scorecard import map_brands, score_loaded
+from cxscore.scorecard import each_brand, score_loaded
 from cxscore.scoring import LOW_COVERAGE_PERCENT, SCHEMA_VERSION, ScoreResult
+from cxscore.spool import Spool
 
 #: Below this probability of truly scoring above the next brand, the two are marked tied
 #: (``cxscore.uncertainty.CLEAR_ORDER``, kept here so a ranking without intervals loads nothing more).
@@ -72,13 +76,18 @@ class RankEntry(NamedTuple):
 
 
 class Leaderboard(NamedTuple):
-    """Every ranked brand, best first; ``top`` limits what the report shows, never what is gated."""
+    """Every ranked brand, best first; ``top`` limits what the report shows, never what is gated.
 
-    entries: tuple[RankEntry, ...]
+    ``entries`` may be read from disk as they are asked for (:class:`RankedEntries`): iterate them
+    rather than keep them. ``frameworks`` counts the brands scored on each framework, most used first.
+    """
+
+    entries: Sequence[RankEntry]
     top: int | None = None
+    frameworks: dict[str, int] = {}
 
     @property
-    def shown(self) -> tuple[RankEntry, ...]:
+    def shown(self) -> Sequence[RankEntry]:
         """The entries the report lists (the first ``top``, or all)."""
         return self.entries if self.top is None else self.entries[: self.top]
 
@@ -110,11 +119,6 @@ class Leaderboard(NamedTuple):
         ]
         return {"schema_version": SCHEMA_VERSION, "total": len(self.entries), "ranking": ranking}
 
-    @property
-    def frameworks(self) -> dict[str, int]:
-        """How many brands were scored on each framework, most used first."""
-        return dict(Counter(entry.framework_id for entry in self.entries).most_common())
-
 
 def summarise(result: ScoreResult) -> RankEntry:
     """Reduce a scorecard to its leaderboard entry (ties for strongest/weakest: framework order)."""
@@ -143,31 +147,152 @@ def _summarise_loaded(loaded: LoadedBrand) -> RankEntry:
     return summarise(score_loaded(loaded))
 
 
+# Where the fields that are not plain values sit in a RankEntry.
+_MARKS = (RankEntry._fields.index("strongest"), RankEntry._fields.index("weakest"))
+_ASSESSED = RankEntry._fields.index("assessed")
+
+
+def _encode(entry: RankEntry) -> tuple[Any, ...]:
+    """A :class:`RankEntry` as plain values for the spool (its marks as tuples, its date as a day number)."""
+    fields: list[Any] = list(entry)
+    for at in _MARKS:
+        fields[at] = tuple(fields[at])
+    if entry.assessed is not None:
+        fields[_ASSESSED] = entry.assessed.toordinal()
+    return tuple(fields)
+
+
+def _decode(fields: tuple[Any, ...]) -> RankEntry:
+    """The inverse of :func:`_encode`."""
+    values = list(fields)
+    for at in _MARKS:
+        values[at] = MetricMark._make(values[at])
+    if values[_ASSESSED] is not None:
+        values[_ASSESSED] = datetime.date.fromordinal(values[_ASSESSED])
+    return RankEntry._make(values)
+
+
+class _Collected(NamedTuple):
+    """Summaries as scored, on disk, with each overall and the framework counts kept in memory."""
+
+    spool: Spool[RankEntry]
+    overall: array[float]
+    frameworks: Counter[str]
+
+    def add(self, entry: RankEntry) -> None:
+        self.spool.append(entry)
+        self.overall.append(entry.overall_percent)
+        self.frameworks[entry.framework_id] += 1
+
+
+def _collector() -> _Collected:
+    return _Collected(Spool(_encode, _decode), array("d"), Counter())
+
+
+class RankedEntries(Sequence[RankEntry]):
+    """The entries in ranked order, each read from the spool (with its rank) when asked for.
+
+    ``order[i]`` is the spool index of the entry ranked ``i``-th; ``ranks`` its competition rank;
+    ``ranges``, when the overalls carry intervals, its rank range and P(above next) (``nan``: none).
+    A slice is a view of the same spool, not a copy.
+    """
+
+    def __init__(
+        self,
+        spool: Spool[RankEntry],
+        order: array[int],
+        ranks: array[int],
+        ranges: tuple[array[int], array[int], array[float]] | None,
+        window: range | None = None,
+    ) -> None:
+        self._spool, self._order, self._ranks, self._ranges = spool, order, ranks, ranges
+        self._window = range(len(order)) if window is None else window
+
+    def __len__(self) -> int:
+        return len(self._window)
+
+    @overload
+    def __getitem__(self, index: int) -> RankEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> RankedEntries: ...
+    def __getitem__(self, index: int | slice) -> RankEntry | RankedEntries:
+        if isinstance(index, slice):
+            return RankedEntries(self._spool, self._order, self._ranks, self._ranges, self._window[index])
+        return self._entry(self._window[index])
+
+    def __iter__(self) -> Iterator[RankEntry]:
+        for position in self._window:
+            yield self._entry(position)
+
+    def _entry(self, position: int) -> RankEntry:
+        entry = self._spool.get(self._order[position])._replace(rank=self._ranks[position])
+        if self._ranges is None:
+            return entry
+        low, high, above = (column[position] for column in self._ranges)
+        return entry._replace(
+            rank_low=int(low), rank_high=int(high), p_above_next=None if math.isnan(above) else above
+        )
+
+
 def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leaderboard:
     """Order entries by overall (best first; ties by brand, then path) with competition ranks (1, 2, 2, 4)."""
     _check_top(top)
-    ordered = sorted(entries, key=lambda e: (-e.overall_percent, e.brand.casefold(), e.path))
-    ranked: list[RankEntry] = []
-    for position, entry in enumerate(ordered, start=1):
+    collected = _collector()
+    for entry in entries:
+        collected.add(entry)
+    return _rank(collected, top)
+
+
+def _rank(collected: _Collected, top: int | None) -> Leaderboard:
+    """The leaderboard of the collected entries (see :func:`rank_entries` for the order)."""
+    spool, overall = collected.spool, collected.overall
+    # Sorted on the overall alone first (stable, so equal overalls stay in the order collected); only
+    # brands with equal overalls are read back to be ordered by brand, then path.
+    order = sorted(range(len(overall)), key=overall.__getitem__, reverse=True)
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and overall[order[end]] == overall[order[start]]:
+            end += 1
+        if end - start > 1:
+            group = order[start:end]
+            keys = {index: _tie_key(spool.get(index)) for index in group}
+            order[start:end] = sorted(group, key=keys.__getitem__)
+        start = end
+    ranks = array("q")
+    for position, index in enumerate(order):
         # Equal up to float noise: 2/3 reached by different weights is still a tie.
-        tied = ranked and math.isclose(ranked[-1].overall_percent, entry.overall_percent, abs_tol=1e-9)
-        rank = ranked[-1].rank if tied else position
-        ranked.append(entry._replace(rank=rank))
-    if any(entry.overall_ci_low is not None for entry in ranked):
-        ranked = _with_rank_ranges(ranked)
-    return Leaderboard(tuple(ranked), top)
+        tied = position and math.isclose(overall[order[position - 1]], overall[index], abs_tol=1e-9)
+        ranks.append(ranks[-1] if tied else position + 1)
+    ordered = array("q", order)
+    frameworks = dict(collected.frameworks.most_common())
+    return Leaderboard(RankedEntries(spool, ordered, ranks, _rank_ranges(spool, ordered)), top, frameworks)
 
 
-def _with_rank_ranges(ranked: list[RankEntry]) -> list[RankEntry]:
-    """The entries with their 95% rank ranges and ``p_above_next`` (``cxscore.uncertainty.rank_ranges``)."""
+def _tie_key(entry: RankEntry) -> tuple[str, str]:
+    return entry.brand.casefold(), entry.path
+
+
+def _rank_ranges(
+    spool: Spool[RankEntry], order: array[int]
+) -> tuple[array[int], array[int], array[float]] | None:
+    """Each ranked entry's 95% rank range and ``p_above_next`` (``cxscore.uncertainty.rank_ranges``),
+    or None when no overall carries an interval."""
+    if all(entry.overall_ci_low is None for entry in spool):
+        return None
     from cxscore.uncertainty import Scored, rank_ranges
 
-    brands = [Scored(e.overall_percent, e.overall_ci_low, e.overall_ci_high) for e in ranked]
-    ranges = rank_ranges(brands) or []
-    return [
-        entry._replace(rank_low=found.low, rank_high=found.high, p_above_next=found.p_above_next)
-        for entry, found in zip(ranked, ranges, strict=True)
-    ]
+    brands = []
+    for index in order:
+        entry = spool.get(index)
+        brands.append(Scored(entry.overall_percent, entry.overall_ci_low, entry.overall_ci_high))
+    found = rank_ranges(brands) or []
+    low, high, above = array("q"), array("q"), array("d")
+    for item in found:
+        low.append(item.low)
+        high.append(item.high)
+        above.append(math.nan if item.p_above_next is None else item.p_above_next)
+    return low, high, above
 
 
 def _check_top(top: int | None) -> None:
@@ -184,4 +309,8 @@ def rank_files(
 ) -> Leaderboard:
     """Load, score and rank every brand file named (directories expand to their YAML files)."""
     _check_top(top)  # before reading thousands of files
-    return rank_entries(map_brands(arguments, _summarise_loaded, allow_outside, engine=engine), top)
+    collected = _collector()
+    each_brand(
+        arguments, lambda loaded: collected.add(_summarise_loaded(loaded)), allow_outside, engine=engine
+    )
+    return _rank(collected, top)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from cxscore.errors import CxScoreError, InputError, Issue
-from cxscore.loader import FrameworkCatalog, LoadedBrand, expand_paths, load_brand
+from cxscore.loader import FrameworkCatalog, LoadedBrand, iter_files, load_brand
 from cxscore.models import Framework
 from cxscore.scoring import ScoreResult, score_brand
 
@@ -23,30 +23,46 @@ def map_brands(
 ) -> list[T]:
     """Load every brand file named and keep only ``keep(loaded)`` of each, in the order given.
 
-    Directories expand to their YAML files, sorted. All files are read even after one fails, so the
-    user sees every problem at once; if any failed, one :class:`InputError` carries all their issues.
-    Only what ``keep`` returns stays in memory, so keeping a small summary per brand keeps a
-    10,000-file run flat. Files a brand file names (its framework, its data) must lie in its own
-    directory tree or the current directory's, or under one of ``allow_outside``. Data-sourced metrics
-    are computed on ``engine`` (an engine URL; the default is an in-memory DuckDB).
+    Only what ``keep`` returns stays in memory; :func:`each_brand` says the rest.
     """
-    files, issues = expand_paths(arguments)
-    catalog = FrameworkCatalog(allow_outside, engine=engine)
     kept: list[T] = []
+    each_brand(arguments, lambda loaded: kept.append(keep(loaded)), allow_outside, engine=engine)
+    return kept
+
+
+def each_brand(
+    arguments: Iterable[str],
+    use: Callable[[LoadedBrand], object],
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
+) -> None:
+    """Load every brand file named, one at a time, and hand each to ``use``, in the order given.
+
+    Directories expand to their YAML files, sorted. All files are read even after one fails, so the
+    user sees every problem at once; if any failed, one :class:`InputError` carries all their issues
+    (and ``use`` saw none of the files after the first failure). A loaded brand is dropped before the
+    next file is read, so whatever ``use`` keeps is all a run of 100,000 files holds. Files a brand
+    file names (its framework, its data) must lie in its own directory tree or the current
+    directory's, or under one of ``allow_outside``. Data-sourced metrics are computed on ``engine``
+    (an engine URL; the default is an in-memory DuckDB).
+    """
+    missing: list[Issue] = []  # arguments that name nothing: reported first
+    issues: list[Issue] = []
+    catalog = FrameworkCatalog(allow_outside, engine=engine)
     try:
-        for path in files:
+        for path in iter_files(arguments, missing):
             try:
                 loaded = load_brand(path, catalog)
             except CxScoreError as error:
                 issues.extend(error.issues)
                 continue
-            if not issues:  # once anything failed only the errors are reported: skip the work
-                kept.append(keep(loaded))
+            if not issues and not missing:  # once anything failed only the errors are reported
+                use(loaded)
     finally:
         catalog.close()
-    if issues:
-        raise InputError(issues)
-    return kept
+    if missing or issues:
+        raise InputError(missing + issues)
 
 
 def load_brands(

@@ -40,7 +40,7 @@ LOADING = (
 # presentation rule instead.
 CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("cxscore", "cxscore.errors", "cxscore.textsafe", "cxscore.compat"),
-    ("cxscore.yamlsafe", "cxscore.output"),
+    ("cxscore.yamlsafe", "cxscore.output", "cxscore.spool"),
     ("cxscore.models", "cxscore.report_settings"),
     ("cxscore.data",),
     ("cxscore.loader", "cxscore.schema", "cxscore.starter", "cxscore.completion", "cxscore.uncertainty"),

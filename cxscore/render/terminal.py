@@ -7,7 +7,8 @@ been made visible, so a brand called ``Acme [/]`` or one holding an escape seque
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Literal, overload
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -401,12 +402,37 @@ _RANGE_COLUMNS = (
 )
 
 
-def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
-    """One line per brand; long names give way (cut with an ellipsis), the scores never do. When some
-    overall carries an interval, its 95% interval, rank range and P(above next) follow the overall."""
-    ranged = any(entry.rank_low is not None for entry in entries)
-    rows = []
-    for entry in entries:
+def _leaderboard(entries: Sequence[RankEntry]) -> Grid:
+    """One line per brand; long names give way (cut with an ellipsis), the scores never do. When the
+    overalls carry intervals (then every entry has a rank range), each one's 95% interval, rank range
+    and P(above next) follow the overall. The rows are made as the grid reads them, never all kept."""
+    ranged = bool(entries) and entries[0].rank_low is not None
+    columns = (*_RANK_COLUMNS[:3], *_RANGE_COLUMNS, *_RANK_COLUMNS[3:]) if ranged else _RANK_COLUMNS
+    return Grid(columns, _LeaderboardRows(entries, ranged), say_left_out=True)
+
+
+class _LeaderboardRows(Sequence[GridRow]):
+    """The leaderboard's rows, each made from its entry when read (a grid reads them twice)."""
+
+    def __init__(self, entries: Sequence[RankEntry], ranged: bool) -> None:
+        self.entries, self.ranged = entries, ranged
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @overload
+    def __getitem__(self, index: int) -> GridRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[GridRow]: ...
+    def __getitem__(self, index: int | slice) -> GridRow | Sequence[GridRow]:
+        if isinstance(index, slice):
+            return _LeaderboardRows(self.entries[index], self.ranged)
+        return self._row(self.entries[index])
+
+    def __iter__(self) -> Iterator[GridRow]:
+        return map(self._row, self.entries)
+
+    def _row(self, entry: RankEntry) -> GridRow:
         style = score_style(entry.overall_percent)
         cells: tuple[Cell, ...] = (
             Cell(str(entry.rank)),
@@ -421,7 +447,7 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
             Cell(clean_line(entry.strongest.name), tail=format_percent(entry.strongest.score_percent)),
             Cell(clean_line(entry.weakest.name), tail=format_percent(entry.weakest.score_percent)),
         )
-        if ranged:
+        if self.ranged:
             interval = format_overall_interval(entry.overall_ci_low, entry.overall_ci_high)
             extra = (
                 Cell(interval.removeprefix("95% CI ") or "—", "dim"),
@@ -429,9 +455,7 @@ def _leaderboard(entries: tuple[RankEntry, ...]) -> Grid:
                 Cell(format_above_next(entry.p_above_next, entry.tied_with_next) or "—"),
             )
             cells = (*cells[:3], *extra, *cells[3:])
-        rows.append(GridRow(cells))
-    columns = (*_RANK_COLUMNS[:3], *_RANGE_COLUMNS, *_RANK_COLUMNS[3:]) if ranged else _RANK_COLUMNS
-    return Grid(columns, rows, say_left_out=True)
+        return GridRow(cells)
 
 
 def render_rank(board: Leaderboard) -> RenderableType:
