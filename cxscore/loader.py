@@ -652,27 +652,33 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
     return files, issues
 
 
-def iter_files(arguments: Iterable[str], issues: list[Issue]) -> Iterator[Path]:
-    """:func:`expand_paths` one file at a time: a directory's sorted names are the only list kept, so
-    a portfolio's paths are never all in memory as :class:`Path` objects. Problems go to ``issues``."""
+def iter_files(arguments: Iterable[str], issues: list[Issue], ordered: bool = True) -> Iterator[Path]:
+    """:func:`expand_paths` one file at a time; problems go to ``issues``.
+
+    A directory's names are sorted, the only list kept (so a portfolio's paths are never all in
+    memory as :class:`Path` objects); without ``ordered``, for a caller that orders what it makes
+    itself, they come in the directory's own order and not even the names are kept.
+    """
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            # scandir knows each entry's type without a stat, and names sort faster than Paths.
+            found = 0
             try:
+                # scandir knows each entry's type without a stat, and names sort faster than Paths.
                 with os.scandir(path) as entries:
-                    names = sorted(
+                    names = (
                         entry.name
                         for entry in entries
                         if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
                     )
+                    for name in sorted(names) if ordered else names:
+                        found += 1
+                        yield path / name
             except OSError as error:
                 issues.append(Issue(argument, f"cannot read the directory: {error.strerror or error}"))
                 continue
-            if not names:
+            if not found:
                 issues.append(Issue(argument, "directory has no *.yaml or *.yml files"))
-            for name in names:
-                yield path / name
         elif path.exists():
             yield path
         else:

@@ -10,10 +10,11 @@ back one at a time as a report asks for them.
 from __future__ import annotations
 
 import datetime
+import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
@@ -91,33 +92,36 @@ class Leaderboard(NamedTuple):
         """The entries the report lists (the first ``top``, or all)."""
         return self.entries if self.top is None else self.entries[: self.top]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lazy: bool = False) -> dict[str, Any]:
         """``{"schema_version", "total", "ranking": [...]}`` (``rank --format json``), best first, the
-        first ``top`` only."""
-        ranking = [
-            {
-                "rank": entry.rank,
-                "brand": entry.brand,
-                "path": entry.path,
-                "framework": entry.framework_id,
-                "overall_percent": entry.overall_percent,
-                "overall_ci_low": entry.overall_ci_low,
-                "overall_ci_high": entry.overall_ci_high,
-                "rank_low": entry.rank_low,
-                "rank_high": entry.rank_high,
-                "p_above_next": entry.p_above_next,
-                "tied_with_next": entry.tied_with_next,
-                "band": entry.band,
-                "coverage_percent": entry.coverage_percent,
-                "low_coverage": entry.low_coverage,
-                "rated_metrics": entry.rated_count,
-                "metrics": entry.metric_count,
-                "strongest": entry.strongest._asdict(),
-                "weakest": entry.weakest._asdict(),
-            }
-            for entry in self.shown
-        ]
+        first ``top`` only; with ``lazy``, ``ranking`` is an iterator making each item when asked."""
+        items = map(_ranking_item, self.shown)
+        ranking = items if lazy else list(items)
         return {"schema_version": SCHEMA_VERSION, "total": len(self.entries), "ranking": ranking}
+
+
+def _ranking_item(entry: RankEntry) -> dict[str, Any]:
+    """One brand of ``rank --format json``."""
+    return {
+        "rank": entry.rank,
+        "brand": entry.brand,
+        "path": entry.path,
+        "framework": entry.framework_id,
+        "overall_percent": entry.overall_percent,
+        "overall_ci_low": entry.overall_ci_low,
+        "overall_ci_high": entry.overall_ci_high,
+        "rank_low": entry.rank_low,
+        "rank_high": entry.rank_high,
+        "p_above_next": entry.p_above_next,
+        "tied_with_next": entry.tied_with_next,
+        "band": entry.band,
+        "coverage_percent": entry.coverage_percent,
+        "low_coverage": entry.low_coverage,
+        "rated_metrics": entry.rated_count,
+        "metrics": entry.metric_count,
+        "strongest": entry.strongest._asdict(),
+        "weakest": entry.weakest._asdict(),
+    }
 
 
 def summarise(result: ScoreResult) -> RankEntry:
@@ -248,25 +252,39 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
     spool, overall = collected.spool, collected.overall
     # Sorted on the overall alone first (stable, so equal overalls stay in the order collected); only
     # brands with equal overalls are read back to be ordered by brand, then path.
-    order = sorted(range(len(overall)), key=overall.__getitem__, reverse=True)
+    order = _sorted_in_chunks(range(len(overall)), overall.__getitem__, reverse=True)
     start = 0
     while start < len(order):
         end = start + 1
         while end < len(order) and overall[order[end]] == overall[order[start]]:
             end += 1
         if end - start > 1:
-            group = order[start:end]
-            keys = {index: _tie_key(spool.get(index)) for index in group}
-            order[start:end] = sorted(group, key=keys.__getitem__)
+            order[start:end] = _sorted_in_chunks(order[start:end], lambda index: _tie_key(spool.get(index)))
         start = end
     ranks = array("q")
     for position, index in enumerate(order):
         # Equal up to float noise: 2/3 reached by different weights is still a tie.
         tied = position and math.isclose(overall[order[position - 1]], overall[index], abs_tol=1e-9)
         ranks.append(ranks[-1] if tied else position + 1)
-    ordered = array("q", order)
     frameworks = dict(collected.frameworks.most_common())
-    return Leaderboard(RankedEntries(spool, ordered, ranks, _rank_ranges(spool, ordered)), top, frameworks)
+    return Leaderboard(RankedEntries(spool, order, ranks, _rank_ranges(spool, order)), top, frameworks)
+
+
+#: Indices are sorted in chunks this long and then merged: sorting all at once would hold a list of
+#: every index and every key (about 7 MB for 100,000 brands) where the chunks hold one chunk's.
+_SORT_CHUNK = 8192
+
+
+def _sorted_in_chunks(indices: Sequence[int], key: Callable[[int], Any], reverse: bool = False) -> array[int]:
+    """``indices`` sorted by ``key`` (stable, as :func:`sorted`), never holding more than a chunk's keys."""
+    chunks = [
+        array("q", sorted(indices[start : start + _SORT_CHUNK], key=key, reverse=reverse))
+        for start in range(0, len(indices), _SORT_CHUNK)
+    ]
+    if len(chunks) <= 1:
+        return chunks[0] if chunks else array("q")
+    # heapq.merge takes equal keys from the earlier chunk first: the merge stays stable.
+    return array("q", heapq.merge(*chunks, key=key, reverse=reverse))
 
 
 def _tie_key(entry: RankEntry) -> tuple[str, str]:
@@ -310,7 +328,12 @@ def rank_files(
     """Load, score and rank every brand file named (directories expand to their YAML files)."""
     _check_top(top)  # before reading thousands of files
     collected = _collector()
+    # The files' order does not matter to a ranking: a directory is read in its own order.
     each_brand(
-        arguments, lambda loaded: collected.add(_summarise_loaded(loaded)), allow_outside, engine=engine
+        arguments,
+        lambda loaded: collected.add(_summarise_loaded(loaded)),
+        allow_outside,
+        engine=engine,
+        ordered=False,
     )
     return _rank(collected, top)

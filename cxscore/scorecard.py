@@ -36,6 +36,7 @@ def each_brand(
     allow_outside: Sequence[Path] = (),
     *,
     engine: str | None = None,
+    ordered: bool = True,
 ) -> None:
     """Load every brand file named, one at a time, and hand each to ``use``, in the order given.
 
@@ -45,13 +46,15 @@ def each_brand(
     next file is read, so whatever ``use`` keeps is all a run of 100,000 files holds. Files a brand
     file names (its framework, its data) must lie in its own directory tree or the current
     directory's, or under one of ``allow_outside``. Data-sourced metrics are computed on ``engine``
-    (an engine URL; the default is an in-memory DuckDB).
+    (an engine URL; the default is an in-memory DuckDB). Without ``ordered`` (a caller that orders
+    what it keeps itself), a directory's files come in the directory's own order and its names are
+    not kept; the issues are still reported in the order of their files' paths.
     """
     missing: list[Issue] = []  # arguments that name nothing: reported first
     issues: list[Issue] = []
     catalog = FrameworkCatalog(allow_outside, engine=engine)
     try:
-        for path in iter_files(arguments, missing):
+        for path in iter_files(arguments, missing, ordered):
             try:
                 loaded = load_brand(path, catalog)
             except CxScoreError as error:
@@ -62,6 +65,8 @@ def each_brand(
     finally:
         catalog.close()
     if missing or issues:
+        if not ordered:
+            issues.sort(key=lambda issue: issue.path)  # stable: a file's own issues keep their order
         raise InputError(missing + issues)
 
 

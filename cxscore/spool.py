@@ -25,7 +25,7 @@ from cxscore.errors import InputError, Issue
 T = TypeVar("T")
 
 #: Records up to this many bytes stay in memory (about 25,000 leaderboard entries); more go to disk.
-IN_MEMORY = 8 << 20
+IN_MEMORY = 1 << 20
 #: Once on disk, records are gathered up to this many bytes before each write.
 _BATCH = 1 << 20
 

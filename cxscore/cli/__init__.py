@@ -108,21 +108,48 @@ OutputOption = Annotated[
 def emit(report: Any, output: Path | None) -> None:
     """Write a finished report to ``output`` (``-`` or none: standard output), checking every write.
 
-    ``report`` may also be a rich renderable (the table format): laid out for this terminal, or at
-    width 100 without colour when it goes to a file. Where a report may be written is
-    :func:`cxscore.output.write_report`'s rule.
+    ``report`` may also be :class:`cxscore.render.Pieces`, written as they come, or a rich renderable
+    (the table format): laid out for this terminal, or at width 100 without colour when it goes to a
+    file or a pipe, where its lines are written as rich makes them (a 100,000-brand leaderboard is
+    never held whole). Where a report may be written is :func:`cxscore.output.write_report`'s rule.
     """
-    from cxscore.output import is_stdout, write_report
+    from cxscore.output import is_stdout, write_pieces, write_report
+    from cxscore.render import Pieces
 
-    if not isinstance(report, str | bytes):
-        console = _terminal_console(is_stdout(output))
+    if isinstance(report, Pieces):
+        write_pieces(output, report, report.settled)
+        return
+    if isinstance(report, str | bytes):
+        write_report(output, report)
+        return
+    console = _terminal_console(is_stdout(output))
+    if is_stdout(output) and console.is_terminal:
         with console.capture() as captured:
             console.print(report)
-        report = captured.get()
-        if not (is_stdout(output) and console.is_terminal):
-            # rich pads lines to the width; in a file or a pipe that is only trailing blanks.
-            report = "\n".join(line.rstrip() for line in report.split("\n"))
-    write_report(output, report)
+        write_report(output, captured.get())
+        return
+    write_pieces(output, _plain_lines(console, report))
+
+
+def _plain_lines(console: Any, renderable: Any) -> Iterator[str]:
+    """What ``console.print(renderable)`` would print without colour, line by line as rich renders it,
+    each line without the trailing blanks rich pads it with (they are only noise in a file or pipe)."""
+    line: list[str] = []
+    for segment in console.render(renderable):
+        if segment.control:
+            continue
+        text = segment.text
+        if "\n" not in text:
+            line.append(text)
+            continue
+        *ends, rest = text.split("\n")
+        for end in ends:
+            line.append(end)
+            yield "".join(line).rstrip() + "\n"
+            line = []
+        line = [rest] if rest else []
+    if line:
+        yield "".join(line).rstrip()
 
 
 def output_name(output: Path | None) -> str | None:

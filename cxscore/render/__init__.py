@@ -3,8 +3,9 @@
 Every command goes through this registry: ``renderer(command, format)`` gives the function that
 renders that command's result (``render_<command>`` in the format's module), typed by the result it
 takes, so mypy checks that a command hands its renderer the right model. A renderer returns a
-string, bytes (PDF), or a rich renderable for the terminal (``table``), which the command line prints
-or lays out at 100 columns for a file.
+string, bytes (PDF), a rich renderable for the terminal (``table``), which the command line prints
+or lays out at 100 columns for a file, or :class:`Pieces`: text made piece by piece as it is written,
+so a portfolio's report never sits in memory whole.
 
 Renderer modules are imported only when their format is asked for, so the rating path never pays for
 formats it does not print.
@@ -13,6 +14,7 @@ formats it does not print.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, TypeVar, cast, overload
 
@@ -29,8 +31,26 @@ if TYPE_CHECKING:
     from cxscore.rank import Leaderboard
     from cxscore.report import RateReport
 
-    #: What a renderer returns: finished text, a document's bytes (PDF), or a rich renderable.
-    Rendered: TypeAlias = str | bytes | RenderableType
+    #: What a renderer returns: finished text, a document's bytes (PDF), a rich renderable, or pieces.
+    Rendered: TypeAlias = "str | bytes | RenderableType | Pieces"
+
+
+class Pieces:
+    """A text report made piece by piece while it is written (a leaderboard's JSON, line by line).
+
+    ``settled`` says that everything the pieces come from has been read already, so nothing but a
+    failed write can stop them half-way: standard output then gets them as they come. Pieces that
+    still read input as they go are written to a temporary file first, so that a problem found
+    half-way leaves standard output untouched, as with any other report.
+    """
+
+    __slots__ = ("_pieces", "settled")
+
+    def __init__(self, pieces: Iterable[str], settled: bool = True) -> None:
+        self._pieces, self.settled = pieces, settled
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pieces)
 
 
 class OutputFormat(StrEnum):

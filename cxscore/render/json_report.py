@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from cxscore.render import Pieces
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
@@ -22,15 +25,8 @@ _LONG_LISTS = ("brands", "ranking")
 
 
 def _dump(document: dict[str, Any]) -> str:
-    """:func:`_write`, with every non-finite number written as ``null`` (JSON has no NaN or infinity).
-
-    Models keep non-finite numbers out already; this is the last line, so that no value that slips
-    through can crash a renderer. The document is copied only when the strict writer refuses it.
-    """
-    try:
-        return _write(document)
-    except ValueError:
-        return _write(_finite(document))
+    """The document as text: :func:`_pieces` joined."""
+    return "".join(_pieces(document))
 
 
 def _finite(value: Any) -> Any:
@@ -44,24 +40,38 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def _write(document: dict[str, Any]) -> str:
+def _pieces(document: dict[str, Any]) -> Iterator[str]:
     """Indented JSON, except that a ``brands`` or ``ranking`` list is written one compact item per line.
 
     Indented output goes through json's pure-Python encoder; for a 10,000-brand portfolio that
     cost more than scoring the brands, while one line per brand keeps the C encoder and stays
     readable and diff-friendly. Other values (a comparison section) stay indented: they are small.
+    A long list may be any iterable (a leaderboard read from disk): its items are written as they
+    come, one piece each. Every non-finite number is written as ``null`` (JSON has no NaN or
+    infinity): models keep them out already, and this is the last line, so that no value that slips
+    through can crash a renderer; a value is copied only when the strict writer refuses it.
     """
-    if not any(isinstance(document.get(key), list) for key in _LONG_LISTS):
-        return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    fields = []
-    for key, value in document.items():
-        if key in _LONG_LISTS and isinstance(value, list):
-            lines = ",\n".join(json.dumps(item, ensure_ascii=False, allow_nan=False) for item in value)
-            text = f"[\n{lines}\n]" if value else "[]"
+    if not any(key in _LONG_LISTS and isinstance(value, list | Iterator) for key, value in document.items()):
+        yield _json(document, indent=2) + "\n"
+        return
+    for number, (key, value) in enumerate(document.items()):
+        yield ("{" if number == 0 else ",\n") + f"{json.dumps(key)}: "
+        if key in _LONG_LISTS and isinstance(value, list | Iterator):
+            empty = True
+            for item in value:
+                yield ("[\n" if empty else ",\n") + _json(item)
+                empty = False
+            yield "[]" if empty else "\n]"
         else:
-            text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
-        fields.append(f"{json.dumps(key)}: {text}")
-    return "{" + ",\n".join(fields) + "}\n"
+            yield _json(value, indent=2)
+    yield "}\n"
+
+
+def _json(value: Any, indent: int | None = None) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, indent=indent, allow_nan=False)
 
 
 def render_rate(report: RateReport) -> str:
@@ -74,9 +84,10 @@ def render_compare(comparison: Comparison) -> str:
     return _dump(comparison.to_dict())
 
 
-def render_rank(board: Leaderboard) -> str:
-    """``{"schema_version", "total", "ranking": [...]}``, best first, the first ``--top`` only."""
-    return _dump(board.to_dict())
+def render_rank(board: Leaderboard) -> Pieces:
+    """``{"schema_version", "total", "ranking": [...]}``, best first, the first ``--top`` only; written
+    an entry at a time."""
+    return Pieces(_pieces(board.to_dict(lazy=True)))
 
 
 def render_measure(report: MeasureReport) -> str:
