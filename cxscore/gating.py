@@ -9,7 +9,7 @@ numbers, not text: how many decimals a figure needs to show why it failed is the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cxscore.errors import Issue, UsageError
@@ -125,12 +125,21 @@ class Gates:
                 raise UsageError(Issue("--tolerance", message))
         self.tolerance = tolerance
 
+    def watch(self, results: Iterable[ScoreResult], failures: list[GateFailure]) -> Iterator[ScoreResult]:
+        """Each result as it passes (to a report written while brands are scored), its failed gates
+        added to ``failures``: what :meth:`check` would find once they are all through."""
+        for result in results:
+            failures.extend(self.check((result,)))
+            yield result
+
     def check(
         self, subjects: Iterable[Gated | ScoreResult], change: Comparison | None = None
     ) -> list[GateFailure]:
         """Every failed gate (empty when all pass)."""
         failures: list[GateFailure] = []
-        for item in subjects:
+        per_subject = (self.fail_under, self.min_coverage, self.fail_under_metric)
+        # No gate asked for: a leaderboard read back from disk is not read once more for nothing.
+        for item in subjects if any(limit is not None for limit in per_subject) else ():
             subject = GateSubject.of(item) if isinstance(item, ScoreResult) else item
             if self.fail_under is not None:
                 low = subject.overall_ci_low if self.confident else None

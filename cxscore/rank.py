@@ -92,6 +92,22 @@ class Leaderboard(NamedTuple):
         """The entries the report lists (the first ``top``, or all)."""
         return self.entries if self.top is None else self.entries[: self.top]
 
+    @property
+    def shown_low_coverage(self) -> bool:
+        """Whether some brand listed rests on less than half of its framework's weight."""
+        shown = self.shown
+        if isinstance(shown, RankedEntries):
+            return shown.any_low_coverage()
+        return any(entry.low_coverage for entry in shown)
+
+    @property
+    def shown_tied(self) -> bool:
+        """Whether some brand listed is marked tied with the next (its order is unclear)."""
+        shown = self.shown
+        if isinstance(shown, RankedEntries):
+            return shown.any_tied()
+        return any(entry.tied_with_next for entry in shown)
+
     def to_dict(self, lazy: bool = False) -> dict[str, Any]:
         """``{"schema_version", "total", "ranking": [...]}`` (``rank --format json``), best first, the
         first ``top`` only; with ``lazy``, ``ranking`` is an iterator making each item when asked."""
@@ -177,20 +193,26 @@ def _decode(fields: tuple[Any, ...]) -> RankEntry:
 
 
 class _Collected(NamedTuple):
-    """Summaries as scored, on disk, with each overall and the framework counts kept in memory."""
+    """Summaries as scored, on disk; in memory each overall and coverage, the framework counts, and
+    whether any overall carries an interval."""
 
     spool: Spool[RankEntry]
     overall: array[float]
+    coverage: array[float]
     frameworks: Counter[str]
+    intervals: list[bool]  # one item: whether some overall has an interval
 
     def add(self, entry: RankEntry) -> None:
         self.spool.append(entry)
         self.overall.append(entry.overall_percent)
+        self.coverage.append(entry.coverage_percent)
         self.frameworks[entry.framework_id] += 1
+        if entry.overall_ci_low is not None:
+            self.intervals[0] = True
 
 
 def _collector() -> _Collected:
-    return _Collected(Spool(_encode, _decode), array("d"), Counter())
+    return _Collected(Spool(_encode, _decode), array("d"), array("d"), Counter(), [False])
 
 
 class RankedEntries(Sequence[RankEntry]):
@@ -207,10 +229,23 @@ class RankedEntries(Sequence[RankEntry]):
         order: array[int],
         ranks: array[int],
         ranges: tuple[array[int], array[int], array[float]] | None,
+        coverage: array[float],
         window: range | None = None,
     ) -> None:
         self._spool, self._order, self._ranks, self._ranges = spool, order, ranks, ranges
+        self._coverage = coverage  # by spool index, as collected
         self._window = range(len(order)) if window is None else window
+
+    def any_low_coverage(self) -> bool:
+        """Whether some entry here rests on less than half of its framework's weight (no entry read)."""
+        return any(self._coverage[self._order[position]] < LOW_COVERAGE_PERCENT for position in self._window)
+
+    def any_tied(self) -> bool:
+        """Whether some entry here is marked tied with the next (no entry read)."""
+        if self._ranges is None:
+            return False
+        above = self._ranges[2]
+        return any(above[position] < CLEAR_ORDER for position in self._window)  # nan compares False
 
     def __len__(self) -> int:
         return len(self._window)
@@ -221,7 +256,9 @@ class RankedEntries(Sequence[RankEntry]):
     def __getitem__(self, index: slice) -> RankedEntries: ...
     def __getitem__(self, index: int | slice) -> RankEntry | RankedEntries:
         if isinstance(index, slice):
-            return RankedEntries(self._spool, self._order, self._ranks, self._ranges, self._window[index])
+            return RankedEntries(
+                self._spool, self._order, self._ranks, self._ranges, self._coverage, self._window[index]
+            )
         return self._entry(self._window[index])
 
     def __iter__(self) -> Iterator[RankEntry]:
@@ -229,12 +266,15 @@ class RankedEntries(Sequence[RankEntry]):
             yield self._entry(position)
 
     def _entry(self, position: int) -> RankEntry:
-        entry = self._spool.get(self._order[position])._replace(rank=self._ranks[position])
+        entry = self._spool.get(self._order[position])
         if self._ranges is None:
-            return entry
+            return entry._replace(rank=self._ranks[position])
         low, high, above = (column[position] for column in self._ranges)
         return entry._replace(
-            rank_low=int(low), rank_high=int(high), p_above_next=None if math.isnan(above) else above
+            rank=self._ranks[position],
+            rank_low=int(low),
+            rank_high=int(high),
+            p_above_next=None if math.isnan(above) else above,
         )
 
 
@@ -267,7 +307,9 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
         tied = position and math.isclose(overall[order[position - 1]], overall[index], abs_tol=1e-9)
         ranks.append(ranks[-1] if tied else position + 1)
     frameworks = dict(collected.frameworks.most_common())
-    return Leaderboard(RankedEntries(spool, order, ranks, _rank_ranges(spool, order)), top, frameworks)
+    ranges = _rank_ranges(spool, order) if collected.intervals[0] else None
+    entries = RankedEntries(spool, order, ranks, ranges, collected.coverage)
+    return Leaderboard(entries, top, frameworks)
 
 
 #: Indices are sorted in chunks this long and then merged: sorting all at once would hold a list of
@@ -296,15 +338,15 @@ def _rank_ranges(
 ) -> tuple[array[int], array[int], array[float]] | None:
     """Each ranked entry's 95% rank range and ``p_above_next`` (``cxscore.uncertainty.rank_ranges``),
     or None when no overall carries an interval."""
-    if all(entry.overall_ci_low is None for entry in spool):
-        return None
     from cxscore.uncertainty import Scored, rank_ranges
 
     brands = []
     for index in order:
         entry = spool.get(index)
         brands.append(Scored(entry.overall_percent, entry.overall_ci_low, entry.overall_ci_high))
-    found = rank_ranges(brands) or []
+    found = rank_ranges(brands)
+    if found is None:
+        return None
     low, high, above = array("q"), array("q"), array("d")
     for item in found:
         low.append(item.low)

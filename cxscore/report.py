@@ -7,14 +7,21 @@ replaced, so the hypothetical overall can never drift from the real formula.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cxscore.errors import InputError, Issue, UsageError, did_you_mean, notice
 from cxscore.loader import LoadedBrand
 from cxscore.models import MEASURE_RANGES, Metric, RatingEntry
-from cxscore.scorecard import is_single_file, load_brands, load_weights, score_files, with_weights
+from cxscore.scorecard import (
+    is_single_file,
+    iter_scored,
+    load_brands,
+    load_weights,
+    score_files,
+    with_weights,
+)
 from cxscore.scoring import SCHEMA_VERSION, ScoreResult, score_brand
 
 if TYPE_CHECKING:
@@ -90,6 +97,34 @@ class RateReport(NamedTuple):
         """Each brand in order, with its what-if scenario and its change since the baseline (or None)."""
         for index, result in enumerate(self.results):
             yield result, self.what_if(index), self.change if index == 0 else None
+
+
+class RateStream(NamedTuple):
+    """A portfolio's ``rate`` report made a brand at a time while it is written (json, csv, total):
+    each result is scored when the renderer asks for it and dropped after, so 100,000 brands cost no
+    more memory than one. ``results`` can be read once. It is :class:`RateReport` with several brand
+    files, no what-if and no baseline, for the formats that list brands one after another."""
+
+    results: Iterable[ScoreResult]
+
+
+def stream_rate_report(
+    paths: list[str],
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
+    framework_weights: Path | None = None,
+) -> RateStream:
+    """:func:`build_rate_report` for a portfolio, scored as it is read (a problem in a file still stops
+    the report, which is then not written: every file's problems are raised after the last)."""
+    weights = None if framework_weights is None else load_weights(framework_weights)
+    return RateStream(iter_scored(paths, allow_outside, engine=engine, weights=weights))
+
+
+def streams(output_format: str, paths: list[str], what_if: Sequence[str], baseline: Path | None) -> bool:
+    """Whether ``rate`` writes this report a brand at a time (:class:`RateStream`)."""
+    portfolio = not is_single_file(paths) and not what_if and baseline is None
+    return portfolio and output_format in ("json", "csv", "total")
 
 
 def parse_what_if(texts: Sequence[str]) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -38,17 +38,29 @@ def each_brand(
     engine: str | None = None,
     ordered: bool = True,
 ) -> None:
-    """Load every brand file named, one at a time, and hand each to ``use``, in the order given.
+    """Hand every brand :func:`iter_brands` loads to ``use``, one at a time."""
+    for loaded in iter_brands(arguments, allow_outside, engine=engine, ordered=ordered):
+        use(loaded)
+
+
+def iter_brands(
+    arguments: Iterable[str],
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
+    ordered: bool = True,
+) -> Iterator[LoadedBrand]:
+    """Load every brand file named, one at a time, in the order given.
 
     Directories expand to their YAML files, sorted. All files are read even after one fails, so the
-    user sees every problem at once; if any failed, one :class:`InputError` carries all their issues
-    (and ``use`` saw none of the files after the first failure). A loaded brand is dropped before the
-    next file is read, so whatever ``use`` keeps is all a run of 100,000 files holds. Files a brand
-    file names (its framework, its data) must lie in its own directory tree or the current
-    directory's, or under one of ``allow_outside``. Data-sourced metrics are computed on ``engine``
-    (an engine URL; the default is an in-memory DuckDB). Without ``ordered`` (a caller that orders
-    what it keeps itself), a directory's files come in the directory's own order and its names are
-    not kept; the issues are still reported in the order of their files' paths.
+    user sees every problem at once; if any failed, one :class:`InputError` carries all their issues,
+    raised once the last file is read (and no file after the first failure is yielded). A loaded
+    brand is dropped once the next is asked for, so whatever the caller keeps is all a run of 100,000
+    files holds. Files a brand file names (its framework, its data) must lie in its own directory
+    tree or the current directory's, or under one of ``allow_outside``. Data-sourced metrics are
+    computed on ``engine`` (an engine URL; the default is an in-memory DuckDB). Without ``ordered``
+    (a caller that orders what it keeps itself), a directory's files come in the directory's own
+    order and its names are not kept; the issues are still reported in the order of their paths.
     """
     missing: list[Issue] = []  # arguments that name nothing: reported first
     issues: list[Issue] = []
@@ -61,7 +73,7 @@ def each_brand(
                 issues.extend(error.issues)
                 continue
             if not issues and not missing:  # once anything failed only the errors are reported
-                use(loaded)
+                yield loaded
     finally:
         catalog.close()
     if missing or issues:
@@ -80,6 +92,18 @@ def load_brands(
 def score_loaded(loaded: LoadedBrand) -> ScoreResult:
     """Score one loaded brand against its framework."""
     return score_brand(loaded.brand, loaded.framework, loaded.path)
+
+
+def iter_scored(
+    arguments: Iterable[str],
+    allow_outside: Sequence[Path] = (),
+    *,
+    engine: str | None = None,
+    weights: Framework | None = None,
+) -> Iterator[ScoreResult]:
+    """:func:`score_files` one brand at a time (for a report written as the brands are scored)."""
+    for loaded in iter_brands(arguments, allow_outside, engine=engine):
+        yield score_loaded(loaded if weights is None else with_weights(loaded, weights))
 
 
 def score_files(

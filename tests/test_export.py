@@ -26,9 +26,17 @@ from typer.testing import Result
 from cxscore.compare import compare_results
 from cxscore.loader import FrameworkCatalog, load_bundled_frameworks
 from cxscore.rank import rank_files
-from cxscore.render import FORMATS, RENDERERS, FrameworkFormat, MeasureFormat, OutputFormat, renderer
+from cxscore.render import (
+    FORMATS,
+    RENDERERS,
+    FrameworkFormat,
+    MeasureFormat,
+    OutputFormat,
+    Pieces,
+    renderer,
+)
 from cxscore.render.csv_report import COMPARE_COLUMNS, RANK_COLUMNS, RATE_COLUMNS
-from cxscore.report import build_rate_report
+from cxscore.report import build_rate_report, stream_rate_report
 from cxscore.scorecard import score_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +79,7 @@ def check_golden(name: str, text: str, update: bool) -> None:
 
 RESULT_TYPES = {
     "rate": "RateReport",
+    "rate_stream": "RateStream",
     "compare": "Comparison",
     "rank": "Leaderboard",
     "history": "HistoryReport",
@@ -88,6 +97,8 @@ def results_for(command: str) -> object:
     paths = [str(ROOT / SANTA), str(ROOT / GRINCH)]
     if command == "rate":
         return build_rate_report(paths, what_if=["empathy=5"], baseline=None)
+    if command == "rate_stream":
+        return stream_rate_report(paths)
     if command == "compare":
         return compare_results(score_files(paths))
     if command == "history":
@@ -132,6 +143,8 @@ def test_every_format_maps_to_a_renderer_for_every_command(command: str, output_
     if output_format == "pdf" and CHROMIUM is None:
         pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium)")
     rendered = renderer(command, output_format)(results_for(command))  # type: ignore[call-overload]
+    if isinstance(rendered, Pieces):  # made piece by piece as it is written
+        rendered = "".join(rendered)
     if output_format == "pdf":
         assert isinstance(rendered, bytes)
         assert rendered.startswith(b"%PDF-")

@@ -335,9 +335,20 @@ def rate(
 ) -> None:
     """Score brand files and show the scorecard."""
     from cxscore.gating import Gates
-    from cxscore.report import build_rate_report
+    from cxscore.report import build_rate_report, stream_rate_report, streams
 
     gates = Gates(fail_under, fail_under_metric, fail_on_regression, tolerance, min_coverage, confident)
+    chosen = format_for("rate", output_format, output_name(output))
+    if streams(chosen, paths, what_if or [], baseline):  # a portfolio written as its brands are scored
+        stream = stream_rate_report(
+            paths, allow_outside or [], engine=engine, framework_weights=framework_weights
+        )
+        failures: list[GateFailure] = []
+        watched = stream._replace(results=gates.watch(stream.results, failures))
+        with report_facts(chosen, report_config):
+            emit(renderer("rate_stream", chosen)(watched), output)
+        _gate(failures)
+        return
     report = build_rate_report(
         paths,
         what_if or [],
@@ -348,7 +359,6 @@ def rate(
         engine=engine,
         framework_weights=framework_weights,
     )
-    chosen = format_for("rate", output_format, output_name(output))
     with report_facts(chosen, report_config):
         emit(renderer("rate", chosen)(report), output)
     _gate(gates.check(report.results, report.change))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
-    from cxscore.report import RateReport
+    from cxscore.report import RateReport, RateStream
 
     #: What a renderer returns: finished text, a document's bytes (PDF), a rich renderable, or pieces.
     Rendered: TypeAlias = "str | bytes | RenderableType | Pieces"
@@ -125,11 +125,23 @@ class DriversFormat(StrEnum):
 
 
 Command = Literal[
-    "rate", "compare", "rank", "history", "measure", "plan", "frameworks", "framework", "customers", "drivers"
+    "rate",
+    "rate_stream",
+    "compare",
+    "rank",
+    "history",
+    "measure",
+    "plan",
+    "frameworks",
+    "framework",
+    "customers",
+    "drivers",
 ]
 SCORECARD_FORMATS = tuple(OutputFormat)
 FORMATS: dict[str, tuple[str, ...]] = {
     "rate": tuple(SCORECARD_FORMATS),
+    # A portfolio's rate report in the formats that can be written a brand at a time (RateStream).
+    "rate_stream": (OutputFormat.json, OutputFormat.csv, OutputFormat.total),
     "compare": tuple(SCORECARD_FORMATS),
     "rank": tuple(SCORECARD_FORMATS),
     "history": tuple(HistoryFormat),
@@ -194,6 +206,8 @@ class Renderer(Protocol[ResultT_contra]):
 
 @overload
 def renderer(command: Literal["rate"], output_format: str) -> Renderer[RateReport]: ...
+@overload
+def renderer(command: Literal["rate_stream"], output_format: str) -> Renderer[RateStream]: ...
 @overload
 def renderer(command: Literal["compare"], output_format: str) -> Renderer[Comparison]: ...
 @overload

@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from cxscore.render import Pieces
 from cxscore.textsafe import clean_block
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from cxscore.data.plan import PlanReport
     from cxscore.history import HistoryReport
     from cxscore.rank import Leaderboard
-    from cxscore.report import RateReport
+    from cxscore.report import RateReport, RateStream
     from cxscore.scoring import MetricScore, ScoreResult
 
 RATE_COLUMNS = (
@@ -150,11 +151,21 @@ def csv_value(value: Cell) -> str:
 
 def csv_document(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """The CSV text of a header and rows; numbers unrounded, user text already through ``csv_text``."""
+    return "".join(csv_pieces(header, rows))
+
+
+def csv_pieces(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+    """:func:`csv_document` a piece at a time: the header, then a piece per ~1,000 rows as they come."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_text(name) for name in header])
-    writer.writerows([csv_value(value) for value in row] for row in rows)
-    return buffer.getvalue()
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([csv_value(value) for value in row])
+        if not number % 1000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _brand_cells(result: ScoreResult) -> list[Cell]:
@@ -226,6 +237,16 @@ def render_rate(report: RateReport) -> str:
                 row += [None] * len(BASELINE_COLUMNS)
             rows.append(row)
     return csv_document(header, rows)
+
+
+def render_rate_stream(stream: RateStream) -> Pieces:
+    """:func:`render_rate` for a portfolio, written as each brand is scored."""
+    rows = (
+        _brand_cells(result) + _metric_cells(metric, result)
+        for result in stream.results
+        for metric in result.metrics
+    )
+    return Pieces(csv_pieces(RATE_COLUMNS, rows), settled=False)
 
 
 def render_compare(comparison: Comparison) -> str:

@@ -125,7 +125,10 @@ class Grid:
         shown = [index for index, width in enumerate(widths) if width]
         bold = style("bold")
         columns = self.columns
-        yield from _line([[(fit(columns[i].header, widths[i], columns[i].right), bold)] for i in shown])
+        # Without colour (a file or a pipe) styles print nothing: a row is made as one string, not as
+        # a dozen styled segments that rich would pass along one by one (10,000 rows: 140,000 fewer).
+        line_of = _plain_line if console.color_system is None else _line
+        yield from line_of([[(fit(columns[i].header, widths[i], columns[i].right), bold)] for i in shown])
         total = sum(widths) + len(GAP) * (len(shown) - 1)
         yield Segment("─" * total, style("dim"))
         yield Segment.line()
@@ -140,7 +143,7 @@ class Grid:
                     line.append([(text, style(cell.style)), (cell.tail, style(cell.tail_style))])
                 else:
                     line.append([(fit(cell.text, width, self.columns[index].right), style(cell.style))])
-            yield from _line(line)
+            yield from line_of(line)
             if row.detail:
                 yield Segment(fit("  " + row.detail, options.max_width, False).rstrip(), style("dim"))
                 yield Segment.line()
@@ -162,6 +165,13 @@ def _line(line: list[list[tuple[str, Style | None]]]) -> RenderResult:
             last_piece = index == len(line) - 1 and number == len(pieces) - 1
             yield Segment(text.rstrip() if last_piece else text, style)
     yield Segment.line()
+
+
+def _plain_line(line: list[list[tuple[str, Style | None]]]) -> RenderResult:
+    """:func:`_line` as one unstyled segment: the same text, the styles dropped."""
+    while line and not "".join(text for text, _ in line[-1]).strip():
+        line.pop()
+    yield Segment(GAP.join("".join(text for text, _ in pieces) for pieces in line).rstrip() + "\n")
 
 
 def cells(text: str) -> int:

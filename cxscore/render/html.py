@@ -690,9 +690,9 @@ def render_rank(board: Leaderboard) -> str:
             f'<span class="muted nowrap">{format_percent(entry.weakest.score_percent)}</span></td></tr>'
         )
     body += ["</tbody></table>", _band_legend()]
-    if any(entry.low_coverage for entry in shown):
+    if board.shown_low_coverage:
         body += _warnings([LOW_COVERAGE_LEGEND.removeprefix("! ").capitalize()])
-    if any(entry.tied_with_next for entry in shown):
+    if board.shown_tied:
         body += _warnings([TIED_LEGEND])
     body += ["</section>"]
     subject = f"{total} brand{'' if total == 1 else 's'}"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cxscore.render import Pieces
+from cxscore.scoring import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from cxscore.history import HistoryReport
     from cxscore.models import Framework
     from cxscore.rank import Leaderboard
-    from cxscore.report import RateReport
+    from cxscore.report import RateReport, RateStream
 
 
 _LONG_LISTS = ("brands", "ranking")
@@ -77,6 +78,12 @@ def _json(value: Any, indent: int | None = None) -> str:
 def render_rate(report: RateReport) -> str:
     """The ``rate`` contract, plus ``what_if`` per brand and ``baseline`` when they were asked for."""
     return _dump(report.to_dict())
+
+
+def render_rate_stream(stream: RateStream) -> Pieces:
+    """:func:`render_rate` for a portfolio, a brand per piece as each is scored."""
+    brands = (result.to_dict() for result in stream.results)
+    return Pieces(_pieces({"schema_version": SCHEMA_VERSION, "brands": brands}), settled=False)
 
 
 def render_compare(comparison: Comparison) -> str:

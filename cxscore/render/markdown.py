@@ -286,9 +286,9 @@ def render_rank(board: Leaderboard) -> str:
         header[3:3] = ["95% CI", "Rank (95% range)", "P(above next)"]
         align = "rlrrrrlrll"
     lines += table(header, rows, align)
-    if any(entry.low_coverage for entry in shown):
+    if board.shown_low_coverage:
         lines += ["", "⚠ " + markdown_inline(LOW_COVERAGE_LEGEND.removeprefix("! "))]
-    if any(entry.tied_with_next for entry in shown):
+    if board.shown_tied:
         lines += ["", TIED_LEGEND]
     return "\n".join(lines) + "\n"
 

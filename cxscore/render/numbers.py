@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,12 @@ SHORT_UNIT = 6
 HUGE = 1e15
 
 
+@functools.lru_cache(maxsize=4096)
 def format_number(value: float, decimals: int = 1) -> str:
     """Round half-up for display, never showing 0 or 100 for a value that is not exactly that.
+
+    Cached: a portfolio repeats the same few scores thousands of times (``0.0`` and ``-0.0`` share
+    an entry, and both show as ``0.0``).
 
     ``Decimal(repr(x))`` rounds the decimal the user sees (``round(2.675, 2)`` would give 2.67), and a
     true 99.97 shows as 99.9 rather than a misleading 100.0; likewise 0.02 shows as 0.1.

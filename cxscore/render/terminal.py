@@ -467,9 +467,9 @@ def render_rank(board: Leaderboard) -> RenderableType:
     table = _leaderboard(board.shown)
     lines: list[RenderableType] = [Text("CX leaderboard", style="bold"), table]
     lines.append(Text(f"{footer} · frameworks: {frameworks}", style="dim"))
-    if any(entry.low_coverage for entry in board.shown):
+    if board.shown_low_coverage:
         lines.append(Text(LOW_COVERAGE_LEGEND, style="yellow"))
-    if any(entry.tied_with_next for entry in board.shown):
+    if board.shown_tied:
         lines.append(Text(TIED_LEGEND, style="dim"))
     return Group(*lines)
 

@@ -8,28 +8,46 @@ the brand is made printable on one line (a tab in a name becomes a space).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from cxscore.render import Pieces
 from cxscore.render.numbers import format_number
 from cxscore.textsafe import clean_line
 
 if TYPE_CHECKING:
     from cxscore.compare import Comparison
     from cxscore.rank import Leaderboard
-    from cxscore.report import RateReport
+    from cxscore.report import RateReport, RateStream
 
 
 def _lines(brands: Iterable[tuple[float, str]]) -> str:
-    pairs = list(brands)
-    if len(pairs) == 1:
-        return f"{format_number(pairs[0][0])}\n"
-    return "".join(f"{format_number(value)}\t{clean_line(brand)}\n" for value, brand in pairs)
+    return "".join(_line_pieces(brands))
+
+
+def _line_pieces(brands: Iterable[tuple[float, str]]) -> Iterator[str]:
+    """A bare number for one brand; else a line per brand, each made as its brand comes."""
+    pairs = iter(brands)
+    first = next(pairs, None)
+    second = next(pairs, None)
+    if first is None:
+        return
+    if second is None:
+        yield f"{format_number(first[0])}\n"
+        return
+    for value, brand in itertools.chain((first, second), pairs):
+        yield f"{format_number(value)}\t{clean_line(brand)}\n"
 
 
 def render_rate(report: RateReport) -> str:
     """Each brand's overall, in the order given."""
     return _lines((result.overall_percent, result.brand) for result in report.results)
+
+
+def render_rate_stream(stream: RateStream) -> Pieces:
+    """:func:`render_rate` for a portfolio, a line as each brand is scored."""
+    return Pieces(_line_pieces((result.overall_percent, result.brand) for result in stream.results), False)
 
 
 def render_compare(comparison: Comparison) -> str:
