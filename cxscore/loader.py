@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, get_args
@@ -22,6 +23,7 @@ from cxscore.models import (
     Measure,
     RatingEntry,
 )
+from cxscore.spool import sorted_in_chunks
 from cxscore.yamlsafe import Document, load_yaml, locate
 
 if TYPE_CHECKING:
@@ -655,8 +657,8 @@ def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
 def iter_files(arguments: Iterable[str], issues: list[Issue], ordered: bool = True) -> Iterator[Path]:
     """:func:`expand_paths` one file at a time; problems go to ``issues``.
 
-    A directory's names are sorted, the only list kept (so a portfolio's paths are never all in
-    memory as :class:`Path` objects); without ``ordered``, for a caller that orders what it makes
+    A directory's names are sorted, kept packed (:func:`_sorted_yaml_names`): a portfolio's paths are
+    never all in memory as objects. Without ``ordered``, for a caller that orders what it makes
     itself, they come in the directory's own order and not even the names are kept.
     """
     for argument in arguments:
@@ -664,16 +666,9 @@ def iter_files(arguments: Iterable[str], issues: list[Issue], ordered: bool = Tr
         if path.is_dir():
             found = 0
             try:
-                # scandir knows each entry's type without a stat, and names sort faster than Paths.
-                with os.scandir(path) as entries:
-                    names = (
-                        entry.name
-                        for entry in entries
-                        if entry.name.endswith(YAML_SUFFIXES) and entry.is_file()
-                    )
-                    for name in sorted(names) if ordered else names:
-                        found += 1
-                        yield path / name
+                for name in _sorted_yaml_names(path) if ordered else _yaml_names(path):
+                    found += 1
+                    yield Path(os.path.join(path, name))  # noqa: PTH118 -- not path / name: _sorted_yaml_names
             except OSError as error:
                 issues.append(Issue(argument, f"cannot read the directory: {error.strerror or error}"))
                 continue
@@ -683,3 +678,34 @@ def iter_files(arguments: Iterable[str], issues: list[Issue], ordered: bool = Tr
             yield path
         else:
             issues.append(Issue(argument, "no such file or directory"))
+
+
+def _yaml_names(directory: Path) -> Iterator[str]:
+    """The names of a directory's YAML files in the directory's own order (scandir knows each entry's
+    type without a stat)."""
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                yield entry.name
+
+
+def _sorted_yaml_names(directory: Path) -> Iterator[str]:
+    """:func:`_yaml_names`, sorted as :func:`sorted` sorts them, with the names packed in one buffer.
+
+    A list of 100,000 names costs 7 MB; packed as UTF-8 (undecodable bytes kept as the surrogates
+    ``os.scandir`` gives them), with a start per name, they cost 2.5. The caller joins each name to its
+    folder as a string: ``path / name`` would ``sys.intern`` the name (pathlib does, in Python 3.11),
+    keeping every name of the folder in the interpreter's table of interned strings.
+    """
+    packed = bytearray()
+    starts = array("q")
+    for name in _yaml_names(directory):
+        starts.append(len(packed))
+        packed += name.encode("utf-8", "surrogatepass")
+    starts.append(len(packed))
+
+    def name_at(index: int) -> str:
+        return packed[starts[index] : starts[index + 1]].decode("utf-8", "surrogatepass")
+
+    for index in sorted_in_chunks(range(len(starts) - 1), name_at):
+        yield name_at(index)

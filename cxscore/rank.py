@@ -10,11 +10,10 @@ back one at a time as a report asks for them.
 from __future__ import annotations
 
 import datetime
-import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
@@ -22,7 +21,7 @@ from cxscore.errors import Issue, UsageError
 from cxscore.loader import LoadedBrand
 from cxscore.scorecard import each_brand, score_loaded
 from cxscore.scoring import LOW_COVERAGE_PERCENT, SCHEMA_VERSION, ScoreResult
-from cxscore.spool import Spool
+from cxscore.spool import Spool, sorted_in_chunks
 
 #: Below this probability of truly scoring above the next brand, the two are marked tied
 #: (``cxscore.uncertainty.CLEAR_ORDER``, kept here so a ranking without intervals loads nothing more).
@@ -292,14 +291,14 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
     spool, overall = collected.spool, collected.overall
     # Sorted on the overall alone first (stable, so equal overalls stay in the order collected); only
     # brands with equal overalls are read back to be ordered by brand, then path.
-    order = _sorted_in_chunks(range(len(overall)), overall.__getitem__, reverse=True)
+    order = sorted_in_chunks(range(len(overall)), overall.__getitem__, reverse=True)
     start = 0
     while start < len(order):
         end = start + 1
         while end < len(order) and overall[order[end]] == overall[order[start]]:
             end += 1
         if end - start > 1:
-            order[start:end] = _sorted_in_chunks(order[start:end], lambda index: _tie_key(spool.get(index)))
+            order[start:end] = sorted_in_chunks(order[start:end], lambda index: _tie_key(spool.get(index)))
         start = end
     ranks = array("q")
     for position, index in enumerate(order):
@@ -310,23 +309,6 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
     ranges = _rank_ranges(spool, order) if collected.intervals[0] else None
     entries = RankedEntries(spool, order, ranks, ranges, collected.coverage)
     return Leaderboard(entries, top, frameworks)
-
-
-#: Indices are sorted in chunks this long and then merged: sorting all at once would hold a list of
-#: every index and every key (about 7 MB for 100,000 brands) where the chunks hold one chunk's.
-_SORT_CHUNK = 8192
-
-
-def _sorted_in_chunks(indices: Sequence[int], key: Callable[[int], Any], reverse: bool = False) -> array[int]:
-    """``indices`` sorted by ``key`` (stable, as :func:`sorted`), never holding more than a chunk's keys."""
-    chunks = [
-        array("q", sorted(indices[start : start + _SORT_CHUNK], key=key, reverse=reverse))
-        for start in range(0, len(indices), _SORT_CHUNK)
-    ]
-    if len(chunks) <= 1:
-        return chunks[0] if chunks else array("q")
-    # heapq.merge takes equal keys from the earlier chunk first: the merge stays stable.
-    return array("q", heapq.merge(*chunks, key=key, reverse=reverse))
 
 
 def _tie_key(entry: RankEntry) -> tuple[str, str]:

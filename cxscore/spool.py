@@ -12,12 +12,13 @@ reads them (the file has no name, and is gone when it is closed or the process e
 encoding never meets data from anywhere else.
 """
 
+import heapq
 import marshal
 import os
 import tempfile
 import weakref
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from cxscore.errors import InputError, Issue
@@ -117,3 +118,25 @@ class Spool(Generic[T]):
     def close(self) -> None:
         """Delete the file, if there is one (also done when the spool is collected or the process ends)."""
         self._close()
+
+
+#: Indices are sorted in chunks this long and then merged (:func:`sorted_in_chunks`).
+SORT_CHUNK = 8192
+
+
+def sorted_in_chunks(
+    indices: Sequence[int], key: Callable[[int], Any], reverse: bool = False
+) -> "array[int]":
+    """``indices`` sorted by ``key``, stable as :func:`sorted` is, holding one chunk's keys at a time.
+
+    Sorting 100,000 indices at once holds a list of them all and of all their keys (about 7 MB);
+    sorting chunks of :data:`SORT_CHUNK` and merging them holds one chunk's, plus the result.
+    """
+    chunks = [
+        array("q", sorted(indices[start : start + SORT_CHUNK], key=key, reverse=reverse))
+        for start in range(0, len(indices), SORT_CHUNK)
+    ]
+    if len(chunks) <= 1:
+        return chunks[0] if chunks else array("q")
+    # heapq.merge takes equal keys from the earlier chunk first: the merge stays stable.
+    return array("q", heapq.merge(*chunks, key=key, reverse=reverse))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,23 @@ def test_ranking_matches_a_plain_sort(in_memory: int, monkeypatch: pytest.Monkey
     assert [e.rank for e in board.entries] == [1 + higher[e.overall_percent] for e in expected]
     assert board.frameworks == {"cx-six": 3_000}
     assert [e.path for e in board.entries[10:20]] == [e.path for e in expected[10:20]]
+
+
+def test_a_folder_lists_as_sorted_lists_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packed and sorted in merged chunks, the names come out as sorted() gives them (odd ones too)."""
+    from cxscore import loader
+
+    monkeypatch.setattr(cxscore.spool, "SORT_CHUNK", 7)  # many chunks to merge
+    names = [f"b{index:03}.yaml" for index in range(0, 60, 3)] + ["Ä.yaml", "a.yml", "z é.yaml", "_.yaml"]
+    for name in names:
+        (tmp_path / name).write_text("brand: x\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("", encoding="utf-8")
+    raw = bytes(tmp_path) + b"/\xff-undecodable.yaml"
+    with open(raw, "wb") as handle:  # noqa: PTH123 -- a name no str path can spell
+        handle.write(b"brand: x\n")
+    expected = sorted([*names, os.fsdecode(b"\xff-undecodable.yaml")])
+    assert list(loader._sorted_yaml_names(tmp_path)) == expected
+    assert sorted(loader._yaml_names(tmp_path)) == expected
+    issues: list[object] = []
+    assert [p.name for p in loader.iter_files([str(tmp_path)], issues)] == expected  # type: ignore[arg-type]
+    assert issues == []
