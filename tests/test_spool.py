@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def test_beyond_the_memory_limit_records_go_to_a_file_in_batches() -> None:
 def test_a_temporary_folder_without_room_is_said_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cxscore.spool.tempfile, "tempdir", str(tmp_path / "gone"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
     spool: Spool[tuple[Any, ...]] = Spool(_same, _same, in_memory=10)
     with pytest.raises(InputError) as raised:
         spool.append(("x" * 20,))
