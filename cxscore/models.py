@@ -141,7 +141,11 @@ MetricId = Annotated[str, _Prebuilt(core_schema.str_schema(pattern=r"^[a-z][a-z0
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
+    # cache_strings off: pydantic-core otherwise keeps up to ~16,000 stripped strings (brand names)
+    # alive in a cache, about 1 MB that a portfolio's run never reads again.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True, cache_strings=False
+    )
 
 
 class Scale(_Input):

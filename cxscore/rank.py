@@ -9,6 +9,7 @@ back one at a time as a report asks for them.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import math
 from array import array
@@ -197,21 +198,32 @@ class _Collected(NamedTuple):
 
     spool: Spool[RankEntry]
     overall: array[float]
-    coverage: array[float]
+    low_coverage: bytearray  # 1 where the entry rests on less than half of its framework's weight
     frameworks: Counter[str]
     intervals: list[bool]  # one item: whether some overall has an interval
 
     def add(self, entry: RankEntry) -> None:
         self.spool.append(entry)
         self.overall.append(entry.overall_percent)
-        self.coverage.append(entry.coverage_percent)
+        self.low_coverage.append(entry.low_coverage)
         self.frameworks[entry.framework_id] += 1
         if entry.overall_ci_low is not None:
             self.intervals[0] = True
 
 
 def _collector() -> _Collected:
-    return _Collected(Spool(_encode, _decode), array("d"), array("d"), Counter(), [False])
+    return _Collected(Spool(_encode, _decode), array("d"), bytearray(), Counter(), [False])
+
+
+class CompetitionRanks:
+    """Each position's competition rank (1, 2, 2, 4), kept as the positions where a new rank starts:
+    a portfolio has far fewer distinct scores than brands."""
+
+    def __init__(self) -> None:
+        self.starts = array("q")  # ascending positions; a rank starting at position p is p + 1
+
+    def __getitem__(self, position: int) -> int:
+        return self.starts[bisect.bisect_right(self.starts, position) - 1] + 1
 
 
 class RankedEntries(Sequence[RankEntry]):
@@ -226,18 +238,18 @@ class RankedEntries(Sequence[RankEntry]):
         self,
         spool: Spool[RankEntry],
         order: array[int],
-        ranks: array[int],
+        ranks: CompetitionRanks,
         ranges: tuple[array[int], array[int], array[float]] | None,
-        coverage: array[float],
+        low_coverage: bytearray,
         window: range | None = None,
     ) -> None:
         self._spool, self._order, self._ranks, self._ranges = spool, order, ranks, ranges
-        self._coverage = coverage  # by spool index, as collected
+        self._low_coverage = low_coverage  # by spool index, as collected
         self._window = range(len(order)) if window is None else window
 
     def any_low_coverage(self) -> bool:
         """Whether some entry here rests on less than half of its framework's weight (no entry read)."""
-        return any(self._coverage[self._order[position]] < LOW_COVERAGE_PERCENT for position in self._window)
+        return any(self._low_coverage[self._order[position]] for position in self._window)
 
     def any_tied(self) -> bool:
         """Whether some entry here is marked tied with the next (no entry read)."""
@@ -256,7 +268,7 @@ class RankedEntries(Sequence[RankEntry]):
     def __getitem__(self, index: int | slice) -> RankEntry | RankedEntries:
         if isinstance(index, slice):
             return RankedEntries(
-                self._spool, self._order, self._ranks, self._ranges, self._coverage, self._window[index]
+                self._spool, self._order, self._ranks, self._ranges, self._low_coverage, self._window[index]
             )
         return self._entry(self._window[index])
 
@@ -300,14 +312,15 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
         if end - start > 1:
             order[start:end] = sorted_in_chunks(order[start:end], lambda index: _tie_key(spool.get(index)))
         start = end
-    ranks = array("q")
+    ranks = CompetitionRanks()
     for position, index in enumerate(order):
         # Equal up to float noise: 2/3 reached by different weights is still a tie.
         tied = position and math.isclose(overall[order[position - 1]], overall[index], abs_tol=1e-9)
-        ranks.append(ranks[-1] if tied else position + 1)
+        if not tied:
+            ranks.starts.append(position)
     frameworks = dict(collected.frameworks.most_common())
     ranges = _rank_ranges(spool, order) if collected.intervals[0] else None
-    entries = RankedEntries(spool, order, ranks, ranges, collected.coverage)
+    entries = RankedEntries(spool, order, ranks, ranges, collected.low_coverage)
     return Leaderboard(entries, top, frameworks)
 
 
