@@ -530,8 +530,8 @@ def _unknown_metric(
 
 def check_against_framework(brand: BrandFile, framework: Framework, document: Document) -> Iterator[Issue]:
     """Problems that need the framework to see: unknown ids, off-scale ratings, nothing to score."""
-    ids = [metric.id for metric in framework.metrics]
-    known = set(ids)
+    known = framework.metrics_by_id  # built once per framework: every brand of a portfolio checks it
+    ids = list(known)
     for section in ("ratings", "weights"):
         for metric_id in getattr(brand, section):
             if metric_id not in known:
@@ -542,7 +542,7 @@ def check_against_framework(brand: BrandFile, framework: Framework, document: Do
         if metric is not None and metric.measure is not None:
             yield from _check_measured(metric_id, entry, metric.measure, document)
             continue
-        if metric is not None:
+        if metric is not None and not _only_rated(entry):
             yield from _check_rated(metric_id, entry, framework, document)
         if entry.assessments is not None:
             yield from (
@@ -587,6 +587,18 @@ def _check_industry(industry: str, framework: Framework, document: Document) -> 
         listing = ": it gives none, so leave 'industry' out"
     message = f"industry: {framework.id} has no curve anchors for industry '{industry}'{listing}"
     yield Issue(document.path, message, node.line, node.col)
+
+
+def _only_rated(entry: RatingEntry) -> bool:
+    """Whether an entry gives none of the fields that belong to measured metrics (the usual case)."""
+    return (
+        entry.value is None
+        and entry.source is None
+        and entry.n is None
+        and entry.ci_low is None
+        and entry.weight is None
+        and entry.n_effective is None
+    )
 
 
 def _check_rated(
