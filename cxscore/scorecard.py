@@ -114,12 +114,7 @@ def score_files(
     weights: Framework | None = None,
 ) -> list[ScoreResult]:
     """Load and score every brand file named, in the order given (with ``weights``' metric weights)."""
-    if weights is None:
-        return map_brands(arguments, score_loaded, allow_outside, engine=engine)
-    reweighted = weights
-    return map_brands(
-        arguments, lambda loaded: score_loaded(with_weights(loaded, reweighted)), allow_outside, engine=engine
-    )
+    return list(iter_scored(arguments, allow_outside, engine=engine, weights=weights))
 
 
 def load_weights(reference: Path) -> Framework:
