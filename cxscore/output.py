@@ -124,7 +124,7 @@ def write_pieces(path: Path | None, pieces: Iterable[str], settled: bool = True)
         descriptor = os.open(produced, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             for batch in _batches(pieces):
-                _write_all(descriptor, batch.encode("utf-8"))
+                _write_all(descriptor, _encoded(batch))
         finally:
             os.close(descriptor)
 
@@ -186,6 +186,9 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
     try:
         produced = folder / ("out" + (target.suffix if target is not None else ""))
         produce(produced)
+        # A report made while its inputs are read (a streamed portfolio) names them only now: check
+        # the place again, so it never lands on a file this run read.
+        _refuse_read_target(path, target, descriptor)
         if target is not None:
             produced.chmod(_mode_for(target))
             with produced.open("rb") as handle:
@@ -205,10 +208,24 @@ def write_produced(path: Path | None, produce: Callable[[Path], None]) -> None:
                 _copy_to(out, produced)
             finally:
                 os.close(out)
+    except BrokenPipeError:
+        raise  # a reader that stopped early (`| head`): the command line ends quietly, as for any report
     except OSError as error:
         raise UsageError(Issue(str(path or STDOUT), f"cannot write: {error.strerror or error}")) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _refuse_read_target(path: Path | None, target: Path | None, descriptor: int | None) -> None:
+    """Refuse a place ``-o`` names that is now known to be a file this run read."""
+    if path is None or is_stdout(path):
+        return
+    if descriptor is not None:
+        _refuse_input_stream(path, descriptor)
+        return
+    with contextlib.suppress(OSError):
+        if _was_read((target or _target(path)).stat()):
+            raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
 
 
 def _copy_to_stdout(source: Path) -> None:
@@ -267,7 +284,14 @@ def _write_bytes_to_stdout(stream: TextIO, data: bytes) -> None:
 
 
 def _encoded(text: str | bytes) -> bytes:
-    return text if isinstance(text, bytes) else text.encode("utf-8")
+    """UTF-8, with the raw bytes of undecodable file names (which Python holds as surrogates) written
+    back as they were, and any other lone surrogate as its escape, never a crash."""
+    if isinstance(text, bytes):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
 
 
 _STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}

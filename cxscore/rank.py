@@ -80,7 +80,8 @@ class Leaderboard(NamedTuple):
     """Every ranked brand, best first; ``top`` limits what the report shows, never what is gated.
 
     ``entries`` may be read from disk as they are asked for (:class:`RankedEntries`): iterate them
-    rather than keep them. ``frameworks`` counts the brands scored on each framework, most used first.
+    rather than keep them. ``frameworks`` counts the brands scored on each framework, most used first
+    (equal counts by framework id).
     """
 
     entries: Sequence[RankEntry]
@@ -318,7 +319,8 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
         tied = position and math.isclose(overall[order[position - 1]], overall[index], abs_tol=1e-9)
         if not tied:
             ranks.starts.append(position)
-    frameworks = dict(collected.frameworks.most_common())
+    # Most used first; equal counts by id (the files were read in no particular order).
+    frameworks = dict(sorted(collected.frameworks.items(), key=lambda item: (-item[1], item[0])))
     ranges = _rank_ranges(spool, order) if collected.intervals[0] else None
     entries = RankedEntries(spool, order, ranks, ranges, collected.low_coverage)
     return Leaderboard(entries, top, frameworks)

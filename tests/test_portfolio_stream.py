@@ -74,3 +74,47 @@ def test_what_if_baseline_and_one_file_are_not_streamed(portfolio: Path) -> None
     assert not streams("json", [str(portfolio)], ["empathy=5"], None)
     assert not streams("json", [str(portfolio)], [], portfolio / "santa.yaml")
     assert not streams("table", [str(portfolio)], [], None)
+
+
+@pytest.mark.parametrize("output_format", ["json", "csv", "total"])
+def test_a_streamed_report_never_lands_on_a_brand_file_it_read(
+    output_format: str, portfolio: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The brands are read while the report is made: the place -o names is checked again after."""
+    santa = portfolio / "santa.yaml"
+    before = santa.read_bytes()
+    link = tmp_path / "link.yaml"
+    link.symlink_to(santa)
+    for target in (santa, link):
+        result = cli("rate", portfolio, "-f", output_format, "-o", target)
+        assert result.exit_code == 2
+        assert "refusing to write the report over a file this run read" in result.stderr
+        assert santa.read_bytes() == before
+
+
+def test_undecodable_file_names_are_written_as_they_are(portfolio: Path, tmp_path: Path) -> None:
+    """A name Python holds with surrogates (bytes that are not UTF-8) goes out as its own bytes."""
+    import os
+    import subprocess
+    import sys
+
+    (portfolio / "grinch.yaml").rename(os.fsdecode(os.fsencode(portfolio) + b"/gr\xffinch.yaml"))
+    for arguments in (["rate", "-f", "json"], ["rate", "-f", "csv", "-o", str(tmp_path / "r.csv")]):
+        done = subprocess.run(
+            [sys.executable, "-m", "cxscore", arguments[0], str(portfolio), *arguments[1:]],
+            capture_output=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        written = done.stdout if len(arguments) == 3 else (tmp_path / "r.csv").read_bytes()
+        assert b"gr\xffinch.yaml" in written
+
+
+def test_the_leaderboard_footer_does_not_depend_on_the_folder_order(
+    portfolio: Path, cli: Callable[..., Result]
+) -> None:
+    """Files are ranked in the directory's own order; frameworks of equal count are listed by id."""
+    result = cli("rank", portfolio, "-f", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "`cx-six` (2), `six-pillars` (1)" in result.stdout
