@@ -104,8 +104,9 @@ def write_report(path: Path | None, text: str | bytes) -> None:
     _write_atomic(path, target, text)
 
 
-#: Pieces of a report are gathered up to this many characters before each write.
-_BATCH = 1 << 20
+#: Pieces of a report are gathered up to this many characters before each write (small: a batch is
+#: held three times over, as pieces, joined and encoded).
+_BATCH = 1 << 16
 
 
 def write_pieces(path: Path | None, pieces: Iterable[str], settled: bool = True) -> None:

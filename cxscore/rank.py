@@ -183,7 +183,12 @@ def _encode(entry: RankEntry) -> tuple[Any, ...]:
     return tuple(fields)
 
 
-def _decode(fields: tuple[Any, ...]) -> RankEntry:
+_RANK, _RANK_LOW, _RANK_HIGH, _ABOVE = (
+    RankEntry._fields.index(name) for name in ("rank", "rank_low", "rank_high", "p_above_next")
+)
+
+
+def _decode(fields: Sequence[Any]) -> RankEntry:
     """The inverse of :func:`_encode`."""
     values = list(fields)
     for at in _MARKS:
@@ -278,16 +283,13 @@ class RankedEntries(Sequence[RankEntry]):
             yield self._entry(position)
 
     def _entry(self, position: int) -> RankEntry:
-        entry = self._spool.get(self._order[position])
-        if self._ranges is None:
-            return entry._replace(rank=self._ranks[position])
-        low, high, above = (column[position] for column in self._ranges)
-        return entry._replace(
-            rank=self._ranks[position],
-            rank_low=int(low),
-            rank_high=int(high),
-            p_above_next=None if math.isnan(above) else above,
-        )
+        values = list(self._spool.get_plain(self._order[position]))
+        values[_RANK] = self._ranks[position]
+        if self._ranges is not None:
+            low, high, above = (column[position] for column in self._ranges)
+            values[_RANK_LOW], values[_RANK_HIGH] = int(low), int(high)
+            values[_ABOVE] = None if math.isnan(above) else above
+        return _decode(values)
 
 
 def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leaderboard:
@@ -311,7 +313,8 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
         while end < len(order) and overall[order[end]] == overall[order[start]]:
             end += 1
         if end - start > 1:
-            order[start:end] = sorted_in_chunks(order[start:end], lambda index: _tie_key(spool.get(index)))
+            group = order[start:end]
+            order[start:end] = sorted_in_chunks(group, lambda index: _tie_key(spool.get_plain(index)))
         start = end
     ranks = CompetitionRanks()
     for position, index in enumerate(order):
@@ -326,8 +329,12 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
     return Leaderboard(entries, top, frameworks)
 
 
-def _tie_key(entry: RankEntry) -> tuple[str, str]:
-    return entry.brand.casefold(), entry.path
+_BRAND, _PATH = RankEntry._fields.index("brand"), RankEntry._fields.index("path")
+
+
+def _tie_key(plain: tuple[Any, ...]) -> tuple[str, str]:
+    """Brand (case-folded), then path: the order of brands with equal overalls (from a stored entry)."""
+    return plain[_BRAND].casefold(), plain[_PATH]
 
 
 def _rank_ranges(

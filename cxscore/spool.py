@@ -103,6 +103,11 @@ class Spool(Generic[T]):
         """The record at ``index`` (in the order appended)."""
         return self._decode(marshal.loads(self._read(*self._span(index))))
 
+    def get_plain(self, index: int) -> tuple[Any, ...]:
+        """The record at ``index`` as the plain tuple it was stored as (not decoded)."""
+        plain: tuple[Any, ...] = marshal.loads(self._read(*self._span(index)))
+        return plain
+
     def __iter__(self) -> Iterator[T]:
         """Every record in the order appended (from disk in large sequential blocks)."""
         block: bytes | memoryview = b""
@@ -133,11 +138,13 @@ def sorted_in_chunks(
     Sorting 100,000 indices at once holds a list of them all and of all their keys (about 7 MB);
     sorting chunks of :data:`SORT_CHUNK` and merging them holds one chunk's, plus the result.
     """
+    # 4 bytes an index where that is enough (every portfolio), else 8.
+    code = "I" if array("I").itemsize >= 4 and len(indices) and max(indices) < 2**32 else "q"
     chunks = [
-        array("q", sorted(indices[start : start + SORT_CHUNK], key=key, reverse=reverse))
+        array(code, sorted(indices[start : start + SORT_CHUNK], key=key, reverse=reverse))
         for start in range(0, len(indices), SORT_CHUNK)
     ]
     if len(chunks) <= 1:
-        return chunks[0] if chunks else array("q")
+        return chunks[0] if chunks else array(code)
     # heapq.merge takes equal keys from the earlier chunk first: the merge stays stable.
-    return array("q", heapq.merge(*chunks, key=key, reverse=reverse))
+    return array(code, heapq.merge(*chunks, key=key, reverse=reverse))
