@@ -198,15 +198,17 @@ def _decode(fields: Sequence[Any]) -> RankEntry:
     return RankEntry._make(values)
 
 
-class _Collected(NamedTuple):
-    """Summaries as scored, on disk; in memory each overall and coverage, the framework counts, and
-    whether any overall carries an interval."""
+class _Collected:
+    """Summaries as scored, in a spool; in memory each overall, a low-coverage flag (1 where the
+    entry rests on less than half of its framework's weight), the framework counts, and whether any
+    overall carries an interval."""
 
-    spool: Spool[RankEntry]
-    overall: array[float]
-    low_coverage: bytearray  # 1 where the entry rests on less than half of its framework's weight
-    frameworks: Counter[str]
-    intervals: list[bool]  # one item: whether some overall has an interval
+    def __init__(self) -> None:
+        self.spool: Spool[RankEntry] = Spool(_encode, _decode)
+        self.overall = array("d")
+        self.low_coverage = bytearray()
+        self.frameworks: Counter[str] = Counter()
+        self.intervals = False
 
     def add(self, entry: RankEntry) -> None:
         self.spool.append(entry)
@@ -214,11 +216,7 @@ class _Collected(NamedTuple):
         self.low_coverage.append(entry.low_coverage)
         self.frameworks[entry.framework_id] += 1
         if entry.overall_ci_low is not None:
-            self.intervals[0] = True
-
-
-def _collector() -> _Collected:
-    return _Collected(Spool(_encode, _decode), array("d"), bytearray(), Counter(), [False])
+            self.intervals = True
 
 
 class CompetitionRanks:
@@ -295,7 +293,7 @@ class RankedEntries(Sequence[RankEntry]):
 def rank_entries(entries: Iterable[RankEntry], top: int | None = None) -> Leaderboard:
     """Order entries by overall (best first; ties by brand, then path) with competition ranks (1, 2, 2, 4)."""
     _check_top(top)
-    collected = _collector()
+    collected = _Collected()
     for entry in entries:
         collected.add(entry)
     return _rank(collected, top)
@@ -324,7 +322,7 @@ def _rank(collected: _Collected, top: int | None) -> Leaderboard:
             ranks.starts.append(position)
     # Most used first; equal counts by id (the files were read in no particular order).
     frameworks = dict(sorted(collected.frameworks.items(), key=lambda item: (-item[1], item[0])))
-    ranges = _rank_ranges(spool, order) if collected.intervals[0] else None
+    ranges = _rank_ranges(spool, order) if collected.intervals else None
     entries = RankedEntries(spool, order, ranks, ranges, collected.low_coverage)
     return Leaderboard(entries, top, frameworks)
 
@@ -373,7 +371,7 @@ def rank_files(
 ) -> Leaderboard:
     """Load, score and rank every brand file named (directories expand to their YAML files)."""
     _check_top(top)  # before reading thousands of files
-    collected = _collector()
+    collected = _Collected()
     # The files' order does not matter to a ranking: a directory is read in its own order.
     each_brand(
         arguments,

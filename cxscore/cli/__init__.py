@@ -110,8 +110,9 @@ def emit(report: Any, output: Path | None) -> None:
 
     ``report`` may also be :class:`cxscore.render.Pieces`, written as they come, or a rich renderable
     (the table format): laid out for this terminal, or at width 100 without colour when it goes to a
-    file or a pipe, where its lines are written as rich makes them (a 100,000-brand leaderboard is
-    never held whole). Where a report may be written is :func:`cxscore.output.write_report`'s rule.
+    file. Anywhere but a terminal (a file, a pipe) its lines are written as rich makes them, so a
+    100,000-brand leaderboard is never held whole. Where a report may be written is
+    :func:`cxscore.output.write_report`'s rule.
     """
     from cxscore.output import is_stdout, write_pieces, write_report
     from cxscore.render import Pieces
