@@ -125,10 +125,16 @@ class Gates:
                 raise UsageError(Issue("--tolerance", message))
         self.tolerance = tolerance
 
+    @property
+    def checks_brands(self) -> bool:
+        """Whether a gate on each brand (its overall, coverage or metrics) was asked for."""
+        limits = (self.fail_under, self.min_coverage, self.fail_under_metric)
+        return any(limit is not None for limit in limits)
+
     def watch(self, results: Iterable[ScoreResult], failures: list[GateFailure]) -> Iterator[ScoreResult]:
         """Each result as it passes (to a report written while brands are scored), its failed gates
         added to ``failures``: what :meth:`check` would find once they are all through."""
-        if all(limit is None for limit in (self.fail_under, self.min_coverage, self.fail_under_metric)):
+        if not self.checks_brands:
             yield from results  # no gate asked for: nothing to check as they pass
             return
         for result in results:
@@ -140,9 +146,8 @@ class Gates:
     ) -> list[GateFailure]:
         """Every failed gate (empty when all pass)."""
         failures: list[GateFailure] = []
-        per_subject = (self.fail_under, self.min_coverage, self.fail_under_metric)
         # No gate asked for: a leaderboard read back from disk is not read once more for nothing.
-        for item in subjects if any(limit is not None for limit in per_subject) else ():
+        for item in subjects if self.checks_brands else ():
             subject = GateSubject.of(item) if isinstance(item, ScoreResult) else item
             if self.fail_under is not None:
                 low = subject.overall_ci_low if self.confident else None

@@ -659,15 +659,9 @@ def _check_measured(
         yield Issue(document.path, message, node.line, node.col)
 
 
-def expand_paths(arguments: Iterable[str]) -> tuple[list[Path], list[Issue]]:
-    """Files as given, and every ``*.yaml``/``*.yml`` inside directories (sorted)."""
-    issues: list[Issue] = []
-    files = list(iter_files(arguments, issues))
-    return files, issues
-
-
 def iter_files(arguments: Iterable[str], issues: list[Issue], ordered: bool = True) -> Iterator[Path]:
-    """:func:`expand_paths` one file at a time; problems go to ``issues``.
+    """Files as given, and every ``*.yaml``/``*.yml`` inside directories, one at a time; problems go
+    to ``issues``.
 
     A directory's names are sorted, kept packed (:func:`_sorted_yaml_names`): a portfolio's paths are
     never all in memory as objects. Without ``ordered``, for a caller that orders what it makes

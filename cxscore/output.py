@@ -226,7 +226,7 @@ def _refuse_read_target(path: Path | None, target: Path | None, descriptor: int 
         return
     with contextlib.suppress(OSError):
         if _was_read((target or _target(path)).stat()):
-            raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
+            raise _over_an_input(path)
 
 
 def _copy_to_stdout(source: Path) -> None:
@@ -312,6 +312,10 @@ def _open_descriptor(path: Path) -> int | None:
     return descriptor
 
 
+def _over_an_input(path: Path) -> UsageError:
+    return UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
+
+
 def _refuse_input_stream(path: Path, descriptor: int) -> None:
     """A stream opened onto a file this run read (``3<>brand.yaml``) is that file: never written over."""
     try:
@@ -319,7 +323,7 @@ def _refuse_input_stream(path: Path, descriptor: int) -> None:
     except OSError:
         return  # not open: the write fails with its own reason
     if _was_read(status):
-        raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
+        raise _over_an_input(path)
 
 
 def _in_proc(path: Path) -> bool:
@@ -345,7 +349,7 @@ def _refuse_unwritable(path: Path, status: os.stat_result) -> None:
         kind = "a socket" if stat.S_ISSOCK(mode) else "a block device"
         raise UsageError(Issue(str(path), f"cannot write: it is {kind}, not a file"))
     if _was_read(status):
-        raise UsageError(Issue(str(path), "refusing to write the report over a file this run read"))
+        raise _over_an_input(path)
 
 
 def _write_in_place(path: Path, target: Path, text: str | bytes) -> None:

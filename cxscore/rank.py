@@ -84,30 +84,24 @@ class Leaderboard(NamedTuple):
     (equal counts by framework id).
     """
 
-    entries: Sequence[RankEntry]
+    entries: RankedEntries
     top: int | None = None
     frameworks: dict[str, int] = {}
 
     @property
-    def shown(self) -> Sequence[RankEntry]:
+    def shown(self) -> RankedEntries:
         """The entries the report lists (the first ``top``, or all)."""
         return self.entries if self.top is None else self.entries[: self.top]
 
     @property
     def shown_low_coverage(self) -> bool:
         """Whether some brand listed rests on less than half of its framework's weight."""
-        shown = self.shown
-        if isinstance(shown, RankedEntries):
-            return shown.any_low_coverage()
-        return any(entry.low_coverage for entry in shown)
+        return self.shown.any_low_coverage()
 
     @property
     def shown_tied(self) -> bool:
         """Whether some brand listed is marked tied with the next (its order is unclear)."""
-        shown = self.shown
-        if isinstance(shown, RankedEntries):
-            return shown.any_tied()
-        return any(entry.tied_with_next for entry in shown)
+        return self.shown.any_tied()
 
     def to_dict(self, lazy: bool = False) -> dict[str, Any]:
         """``{"schema_version", "total", "ranking": [...]}`` (``rank --format json``), best first, the

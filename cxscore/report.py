@@ -99,6 +99,10 @@ class RateReport(NamedTuple):
             yield result, self.what_if(index), self.change if index == 0 else None
 
 
+#: The formats whose ``rate`` report lists brands one after another (the renderers' ``rate_stream``).
+STREAMED_FORMATS = ("json", "csv", "total")
+
+
 class RateStream(NamedTuple):
     """A portfolio's ``rate`` report made a brand at a time while it is written (json, csv, total):
     each result is scored when the renderer asks for it and dropped after, so 100,000 brands cost no
@@ -124,7 +128,7 @@ def stream_rate_report(
 def streams(output_format: str, paths: list[str], what_if: Sequence[str], baseline: Path | None) -> bool:
     """Whether ``rate`` writes this report a brand at a time (:class:`RateStream`)."""
     portfolio = not is_single_file(paths) and not what_if and baseline is None
-    return portfolio and output_format in ("json", "csv", "total")
+    return portfolio and output_format in STREAMED_FORMATS
 
 
 def parse_what_if(texts: Sequence[str]) -> dict[str, float]:

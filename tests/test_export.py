@@ -581,3 +581,9 @@ def test_html_renders_in_chromium(cli: Cli, tmp_path: Path, write: Callable[...,
     assert colours.most_common(1)[0][1] / colours.total() < 0.8, "the page is nearly all one colour"
     assert len(colours) > 100, "too few colours for text, bars and a table"
     assert bytes.fromhex("cf222e") in colours  # the Grinch's red "very poor" bars were painted
+
+
+def test_rate_streams_exactly_the_formats_with_a_stream_renderer() -> None:
+    from cxscore.report import STREAMED_FORMATS
+
+    assert set(STREAMED_FORMATS) == set(FORMATS["rate_stream"])

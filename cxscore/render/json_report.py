@@ -110,15 +110,12 @@ def render_plan(report: PlanReport) -> str:
 def render_frameworks(frameworks: list[Framework]) -> str:
     """``{"schema_version": 1, "frameworks": [{id, name, metrics_scored, scoring, metrics}]}``."""
     from cxscore.render.frameworks import framework_summary
-    from cxscore.scoring import SCHEMA_VERSION
 
     return _dump({"schema_version": SCHEMA_VERSION, "frameworks": [framework_summary(f) for f in frameworks]})
 
 
 def render_framework(framework: Framework) -> str:
     """The validated framework as JSON: the fields of a framework file, defaults filled in."""
-    from cxscore.scoring import SCHEMA_VERSION
-
     document = {"schema_version": SCHEMA_VERSION, **framework.model_dump(mode="json", exclude_none=True)}
     return _dump(document)
 
